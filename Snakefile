@@ -1,0 +1,29 @@
+# Power Hungry Processing (Luccioni, Jernite, Strubell, FAccT 2024), as a Snakemake workflow:
+# sample datasets -> prepare models -> measure each model on each dataset -> tables -> figures.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "report/workflow.rst"
+
+
+include: "rules/common.smk"
+include: "rules/datasets.smk"
+include: "rules/models.smk"
+include: "rules/measure.smk"
+include: "rules/tables.smk"
+include: "rules/figures.smk"
+
+
+rule all:
+    input:
+        "results/tables/measurements.csv",
+        "results/tables/task_summary.csv",
+        "results/tables/model_summary.csv",
+        "results/figures/energy_per_task.png",
+        "results/figures/energy_per_task.pdf",
+    default_target: True

@@ -1,0 +1,65 @@
+import os
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+# The workflow's own library is importable by the Snakefile and by every job (local, conda or
+# cluster), whatever environment runs it: jobs inherit PYTHONPATH.
+SRC_DIR = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, SRC_DIR)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(p for p in (SRC_DIR, os.environ.get("PYTHONPATH")) if p)
+)
+
+from powerhungry.study import StudyConfigError, as_params, load_study  # noqa: E402
+from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
+
+
+validate(config, "../config/schema.yaml")
+try:
+    STUDY = load_study(config, RUNNABLE_TASKS)
+except StudyConfigError as error:
+    raise WorkflowError(f"invalid study config: {error}") from None
+
+CACHE = STUDY.cache_dir
+ENV = "../envs/powerhungry.yaml"
+
+
+wildcard_constraints:
+    task="[a-z_]+",
+    model="[^/]+",
+    dataset="[^/]+",
+
+
+def measurement_files(kind):
+    """All cells' files of one kind (measurements, codecarbon, predictions)."""
+    suffix = {"measurements": "csv", "codecarbon": "codecarbon.csv"}[kind]
+    return [
+        f"results/measurements/{cell.task}/{cell.model.slug}/{cell.dataset.slug}.{suffix}"
+        for cell in STUDY.cells
+    ]
+
+
+def dataset_params(wildcards):
+    return as_params(STUDY.dataset(wildcards.task, wildcards.dataset))
+
+
+def dataset_source_files(wildcards):
+    """A local dataset file is an input (edits trigger resampling) once it exists; a missing one
+    is reported by the sampling job itself, naming the dataset."""
+    path = STUDY.dataset(wildcards.task, wildcards.dataset).path
+    return [path] if path is not None and Path(path).is_file() else []
+
+
+def model_params(wildcards):
+    return as_params(STUDY.model(wildcards.model))
+
+
+def task_settings(wildcards):
+    return STUDY.tasks[wildcards.task]
+
+
+def protocol_params(wildcards):
+    return as_params(STUDY.protocol)

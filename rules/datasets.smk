@@ -1,0 +1,19 @@
+# Sampling may read the hub, so it runs on the submit host where there is internet.
+localrules:
+    sample_dataset,
+
+
+rule sample_dataset:
+    input:
+        dataset_source_files,
+    output:
+        samples="results/samples/{task}/{dataset}.parquet",
+        checksum="results/samples/{task}/{dataset}.parquet.sha256",
+    params:
+        dataset=dataset_params,
+    log:
+        "logs/sample_dataset/{task}/{dataset}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/sample_dataset.py"

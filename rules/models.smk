@@ -1,0 +1,17 @@
+# Downloads need internet, which cluster compute nodes often lack: prepare on the submit host.
+localrules:
+    prepare_model,
+
+
+rule prepare_model:
+    output:
+        manifest=f"{CACHE}/models/{{model}}.json",
+    params:
+        model=model_params,
+        model_dir=f"{CACHE}/models/{{model}}",
+    log:
+        "logs/prepare_model/{model}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/prepare_model.py"

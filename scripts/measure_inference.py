@@ -1,0 +1,27 @@
+"""Rule measure_inference: energy of one model on one dataset, R repetitions, load and query."""
+
+from pathlib import Path
+
+from powerhungry.logs import log_to
+from powerhungry.measure.cell import CellOutputs, measure_cell
+from powerhungry.models.prepare import read_manifest
+from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+
+with log_to(snakemake.log[0]):
+    table = measure_cell(
+        task=snakemake.wildcards.task,
+        task_settings=snakemake.params.task_settings,
+        model=ModelSpec(**snakemake.params.model),
+        model_manifest=read_manifest(snakemake.input.model),
+        dataset=DatasetSpec(**snakemake.params.dataset),
+        samples_path=Path(snakemake.input.samples),
+        dataset_sha256=Path(snakemake.input.checksum).read_text().split()[0],
+        protocol=Protocol(**snakemake.params.protocol),
+        outputs=CellOutputs(
+            measurements=Path(snakemake.output.measurements),
+            codecarbon=Path(snakemake.output.codecarbon),
+            predictions=Path(snakemake.output.predictions),
+        ),
+        workflow_dir=Path(snakemake.scriptdir).parent,
+    )
+    print(table[["phase", "repetition", "duration_s", "energy_kwh"]].to_string(index=False))

@@ -1,0 +1,13 @@
+"""Rule summarize_measurements: per-task and per-model energy per 1,000 inferences."""
+
+import pandas as pd
+
+from powerhungry.analysis.summary import summarize
+from powerhungry.files import write_atomic
+from powerhungry.logs import log_to
+
+with log_to(snakemake.log[0]):
+    tables = summarize(pd.read_csv(snakemake.input.table))
+    for name, table in tables.items():
+        write_atomic(snakemake.output[name], lambda tmp, t=table: t.to_csv(tmp, index=False))
+    print(tables["task_summary"].to_string(index=False))

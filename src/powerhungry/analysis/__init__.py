@@ -1,0 +1,1 @@
+"""Tables computed from tidy measurement rows (pandas only)."""

@@ -1,0 +1,65 @@
+"""Command line: `powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from powerhungry.analysis.summary import summarize
+from powerhungry.files import write_atomic
+
+
+def read_measurements(path: Path, in_paper_only: bool) -> pd.DataFrame:
+    table = pd.read_csv(path, low_memory=False)
+    if in_paper_only:
+        if "in_paper" not in table.columns:
+            raise SystemExit(f"{path}: --in-paper given but the table has no 'in_paper' column")
+        table = table[table["in_paper"].astype(str).str.lower() == "true"]
+    elif "in_paper" in table.columns:
+        print(
+            f"note: {path} has an 'in_paper' column; pass --in-paper to keep only the rows "
+            "behind the paper's tables",
+            file=sys.stderr,
+        )
+    return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="powerhungry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    summarize_parser = commands.add_parser(
+        "summarize",
+        help="per-task and per-model energy/emissions per 1,000 inferences from a tidy table",
+    )
+    summarize_parser.add_argument("measurements", type=Path, help="tidy CSV (.csv or .csv.gz)")
+    summarize_parser.add_argument("--out", type=Path, required=True, help="output directory")
+    summarize_parser.add_argument(
+        "--in-paper",
+        action="store_true",
+        help="keep only rows whose in_paper column is true (the paper's reference table)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        tables = summarize(read_measurements(args.measurements, args.in_paper))
+    except (ValueError, OSError) as error:
+        parser.exit(2, f"powerhungry summarize: {error}\n")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        write_atomic(args.out / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+    columns = [
+        "task",
+        "model_kind",
+        "n_models",
+        "energy_kwh_per_1k_mean",
+        "emissions_g_per_1k_mean",
+    ]
+    print(tables["task_summary"][columns].to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

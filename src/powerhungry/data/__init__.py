@@ -1,0 +1,1 @@
+"""Dataset sampling and the paper's per-task preprocessing."""

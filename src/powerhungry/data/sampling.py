@@ -1,0 +1,83 @@
+"""Draw the N samples a study measures, from a hub dataset or a local file.
+
+Paper default: the first N rows of the split, in order (streaming `load_dataset(...).take(N)`).
+A seed shuffles the whole split first instead (useful where a split is sorted by label, e.g. IMDB).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+import pandas as pd
+
+from powerhungry.files import sha256_of, write_atomic
+from powerhungry.study import DatasetSpec
+
+LOCAL_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "json"}
+
+
+class DatasetSourceError(ValueError):
+    """A dataset source that is missing, of an unknown format, too small or lacks a field."""
+
+
+def load_rows(spec: DatasetSpec) -> datasets.Dataset | datasets.IterableDataset:
+    if spec.path is not None:
+        path = Path(spec.path)
+        if not path.is_file():
+            raise DatasetSourceError(
+                f"dataset {spec.id!r}: local path {str(path)!r} does not exist"
+            )
+        builder = LOCAL_FORMATS.get(path.suffix.lower())
+        if builder is None:
+            raise DatasetSourceError(
+                f"dataset {spec.id!r}: cannot read {path.suffix!r} files "
+                f"(use one of {', '.join(sorted(LOCAL_FORMATS))})"
+            )
+        return datasets.load_dataset(builder, data_files=str(path), split="train")
+    # Streaming reads only the rows taken; a shuffle needs the whole split.
+    return datasets.load_dataset(
+        spec.hub, spec.config, split=spec.split, streaming=spec.shuffle_seed is None
+    )
+
+
+def first_words(text: str, count: int) -> str:
+    return " ".join(text.split()[:count])
+
+
+def sample(spec: DatasetSpec) -> pd.DataFrame:
+    """The measured samples: one row per sample, one column per field role, plus sample_index."""
+    rows = load_rows(spec)
+    if spec.shuffle_seed is not None:
+        rows = rows.shuffle(seed=spec.shuffle_seed)
+    taken = list(rows.take(spec.samples))
+    if len(taken) < spec.samples:
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: {spec.source} has {len(taken)} rows, the config asks for "
+            f"{spec.samples} samples"
+        )
+    columns = set(taken[0])
+    for role, column in spec.fields.items():
+        if column not in columns:
+            raise DatasetSourceError(
+                f"dataset {spec.id!r}: field {role}={column!r} is not a column of {spec.source} "
+                f"(columns: {', '.join(sorted(columns))})"
+            )
+    frame = pd.DataFrame(
+        {role: [row[column] for row in taken] for role, column in spec.fields.items()}
+    )
+    if spec.max_words is not None:
+        frame["text"] = [first_words(str(text), spec.max_words) for text in frame["text"]]
+    frame.insert(0, "sample_index", range(len(frame)))
+    return frame
+
+
+def write_sample(spec: DatasetSpec, samples_path: str, checksum_path: str) -> str:
+    """Write the samples as parquet and its sha256 (the checksum recorded with every result)."""
+    frame = sample(spec)
+    write_atomic(samples_path, lambda tmp: frame.to_parquet(tmp, index=False))
+    checksum = sha256_of(samples_path)
+    write_atomic(
+        checksum_path, lambda tmp: tmp.write_text(f"{checksum}  {Path(samples_path).name}\n")
+    )
+    return checksum

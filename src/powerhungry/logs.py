@@ -1,0 +1,22 @@
+"""Send a Snakemake script's output, warnings and traceback to its rule's log file."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+
+
+@contextmanager
+def log_to(path: str) -> Iterator[None]:
+    with open(path, "w", buffering=1) as handle, redirect_stdout(handle), redirect_stderr(handle):
+        logging.basicConfig(
+            stream=handle, level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True
+        )
+        logging.captureWarnings(True)
+        try:
+            yield
+        except BaseException:
+            traceback.print_exc()
+            raise

@@ -1,0 +1,1 @@
+"""Energy measurement: CodeCarbon phases, provenance, and the per-cell measurement loop."""

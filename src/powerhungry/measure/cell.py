@@ -1,0 +1,154 @@
+"""Measure one model on one dataset: R repetitions, each a CodeCarbon run with `load` and `query`.
+
+Each repetition loads the model anew, as the paper did (one tracker run per repetition). Warm-up
+inferences, if configured, run between the two phases, outside both.
+"""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from itertools import cycle, islice
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from powerhungry.files import write_atomic
+from powerhungry.measure import provenance
+from powerhungry.measure.tracker import PhaseTracker
+from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+from powerhungry.tasks import Prediction, TaskRunner, make_runner
+
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+@dataclass(frozen=True)
+class CellOutputs:
+    measurements: Path
+    codecarbon: Path
+    predictions: Path
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("protocol.device is 'cuda' but no CUDA device is visible to this job")
+    return torch.device(name)
+
+
+def batches(samples: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(samples), size):
+        yield samples[start : start + size]
+
+
+def run_inferences(
+    runner: TaskRunner, samples: Sequence[dict[str, Any]], batch_size: int
+) -> list[Prediction]:
+    predictions: list[Prediction] = []
+    for batch in batches(samples, batch_size):
+        predictions.extend(runner.infer(batch))
+    return predictions
+
+
+def measure_cell(
+    *,
+    task: str,
+    task_settings: dict[str, Any],
+    model: ModelSpec,
+    model_manifest: dict[str, Any],
+    dataset: DatasetSpec,
+    samples_path: Path,
+    dataset_sha256: str,
+    protocol: Protocol,
+    outputs: CellOutputs,
+    workflow_dir: Path,
+) -> pd.DataFrame:
+    """Run the repetitions and write the tidy rows, CodeCarbon's raw rows and the predictions.
+
+    Nothing is written until every repetition has succeeded, so a failed cell leaves no result.
+    """
+    device = resolve_device(protocol.device)
+    samples = pd.read_parquet(samples_path).to_dict("records")
+    warmup = list(islice(cycle(samples), protocol.warmup_inferences))
+    runner = make_runner(task, task_settings)
+    model_dir = Path(model_manifest["path"])
+    context = {
+        "model_source": model.source,
+        "model_revision": model_manifest["resolved_revision"],
+        "dataset_source": dataset.source,
+        "dataset_sha256": dataset_sha256,
+        "batch_size": protocol.batch_size,
+        "dtype": protocol.dtype,
+        "warmup_inferences": protocol.warmup_inferences,
+        "measure_power_secs": protocol.measure_power_secs,
+        "carbon_intensity_setting": str(protocol.carbon_intensity),
+        **provenance.collect(device, workflow_dir),
+    }
+    rows: list[dict[str, Any]] = []
+    raw_frames: list[pd.DataFrame] = []
+    predictions: list[Prediction] = []
+    scratch = Path(tempfile.mkdtemp(prefix="powerhungry-codecarbon-"))
+    try:
+        for repetition in range(protocol.repetitions):
+            run_dir = scratch / f"repetition-{repetition}"
+            started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+            with PhaseTracker(
+                output_dir=run_dir,
+                project_name=model.id,
+                carbon_intensity=protocol.carbon_intensity,
+                measure_power_secs=protocol.measure_power_secs,
+                device=device,
+            ) as tracker:
+                with tracker.phase("load"):
+                    runner.load(model_dir, device, DTYPES[protocol.dtype])
+                run_inferences(runner, warmup, protocol.batch_size)
+                with tracker.phase("query"):
+                    predictions = run_inferences(runner, samples, protocol.batch_size)
+            ended_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+            runner.unload()
+            gc.collect()
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+            for result in tracker.results:
+                rows.append(
+                    {
+                        "task": task,
+                        "model": model.id,
+                        "model_kind": model.kind,
+                        "dataset": dataset.id,
+                        "phase": result.phase,
+                        "repetition": repetition,
+                        "n_inferences": len(samples),
+                        **asdict(result),
+                        "carbon_intensity_g_per_kwh": result.emissions_kg
+                        / result.energy_kwh
+                        * 1000,
+                        "started_at": started_at,
+                        "ended_at": ended_at,
+                        **context,
+                    }
+                )
+            for raw in tracker.raw_csv_files():
+                raw_frames.append(pd.read_csv(raw).assign(repetition=repetition))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    table = pd.DataFrame(rows)
+    write_atomic(outputs.codecarbon, lambda tmp: pd.concat(raw_frames).to_csv(tmp, index=False))
+    write_atomic(
+        outputs.predictions,
+        lambda tmp: pd.DataFrame(
+            {
+                "sample_index": [sample["sample_index"] for sample in samples],
+                **pd.DataFrame([asdict(p) for p in predictions]).to_dict("list"),
+            }
+        ).to_parquet(tmp, index=False),
+    )
+    write_atomic(outputs.measurements, lambda tmp: table.to_csv(tmp, index=False))
+    return table

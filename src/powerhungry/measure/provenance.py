@@ -1,0 +1,90 @@
+"""What was measured, on what, with which software: recorded on every result row."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import torch
+
+PACKAGES = ("torch", "transformers", "diffusers", "datasets", "codecarbon")
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def gpu_description(device: torch.device) -> tuple[str, int, str]:
+    """(model name, count, driver) of the GPUs visible to this job."""
+    if device.type != "cuda":
+        return "", 0, ""
+    count = torch.cuda.device_count()
+    names = sorted({torch.cuda.get_device_name(i) for i in range(count)})
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        driver = str(pynvml.nvmlSystemGetDriverVersion())
+    except Exception:  # NVML missing or unusable: the driver stays unknown, never guessed
+        driver = "unknown"
+    return " + ".join(names), count, driver
+
+
+def workflow_commit(directory: Path) -> str:
+    """Git commit of the workflow checkout, with '-dirty' when it has uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(directory), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit}-dirty" if dirty else commit
+
+
+def collect(device: torch.device, workflow_dir: Path) -> dict[str, str | int]:
+    gpu_model, gpu_count, driver = gpu_description(device)
+    record: dict[str, str | int] = {
+        "device": device.type,
+        "gpu_model": gpu_model,
+        "gpu_count": gpu_count,
+        "gpu_driver": driver,
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
+        "cpu_model": cpu_model(),
+        "hostname": socket.gethostname(),
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID", ""),
+        "python_version": platform.python_version(),
+        "workflow_commit": workflow_commit(workflow_dir),
+    }
+    for name in PACKAGES:
+        record[f"{name}_version"] = package_version(name)
+    record["python_executable"] = sys.executable
+    return record

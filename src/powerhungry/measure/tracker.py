@@ -1,0 +1,123 @@
+"""One CodeCarbon run with named phases (CodeCarbon's task API), checked for real data.
+
+CodeCarbon swallows its own initialisation errors (`@suppress(Exception)` on `__init__`), so a
+misconfigured tracker would silently measure nothing; here that is an error, never a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from codecarbon import OfflineEmissionsTracker
+from codecarbon.output import EmissionsData
+
+
+class MeasurementError(RuntimeError):
+    """The tracker produced no usable measurement."""
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    phase: str
+    duration_s: float
+    energy_kwh: float
+    cpu_energy_kwh: float
+    gpu_energy_kwh: float
+    ram_energy_kwh: float
+    emissions_kg: float
+    # CodeCarbon's own view of the run and of the hardware it measured.
+    codecarbon_run_id: str
+    codecarbon_cpu_model: str
+    codecarbon_gpu_model: str
+    codecarbon_gpu_count: int
+    codecarbon_tracking_mode: str
+
+
+def tracker_arguments(carbon_intensity: str | float) -> dict[str, object]:
+    """An ISO country code uses CodeCarbon's offline grid data; a number is forced as g/kWh."""
+    if isinstance(carbon_intensity, str):
+        return {"country_iso_code": carbon_intensity}
+    return {"force_carbon_intensity_g_co2e_kwh": float(carbon_intensity)}
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued kernels so they fall inside the phase that launched them."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+class PhaseTracker:
+    """`with tracker.phase("query"): ...` brackets work in a CodeCarbon task of that name."""
+
+    def __init__(
+        self,
+        output_dir: Path,
+        project_name: str,
+        carbon_intensity: str | float,
+        measure_power_secs: float,
+        device: torch.device,
+    ) -> None:
+        self.device = device
+        self.output_dir = output_dir
+        output_dir.mkdir(parents=True, exist_ok=True)
+        # gpu_ids is left to CodeCarbon's default, the physical ids in CUDA_VISIBLE_DEVICES: the
+        # GPUs this job was given (recorded in the provenance), not the whole node.
+        self._tracker = OfflineEmissionsTracker(
+            project_name=project_name,
+            measure_power_secs=measure_power_secs,
+            output_dir=str(output_dir),
+            save_to_file=True,
+            log_level="error",
+            # The workflow, not CodeCarbon's lock file, keeps measurements apart (one job per GPU).
+            allow_multiple_runs=True,
+            **tracker_arguments(carbon_intensity),
+        )
+        self.results: list[PhaseResult] = []
+
+    def __enter__(self) -> PhaseTracker:
+        self._tracker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tracker.stop()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        synchronize(self.device)
+        self._tracker.start_task(name)
+        yield
+        synchronize(self.device)
+        try:
+            data = self._tracker.stop_task(name)
+        except AttributeError as error:  # the tracker's __init__ failed and was swallowed
+            raise MeasurementError(
+                f"CodeCarbon tracker was not initialised ({error}); see the CodeCarbon log lines"
+            ) from error
+        self.results.append(_phase_result(name, data))
+
+    def raw_csv_files(self) -> list[Path]:
+        """CodeCarbon's own per-task CSV(s) of this run (emissions_base_<run_id>.csv)."""
+        return sorted(self.output_dir.glob("emissions_base_*.csv"))
+
+
+def _phase_result(name: str, data: EmissionsData | None) -> PhaseResult:
+    if data is None or not data.energy_consumed > 0 or not data.duration > 0:
+        raise MeasurementError(f"CodeCarbon recorded no energy for phase {name!r}: {data!r}")
+    return PhaseResult(
+        phase=name,
+        duration_s=float(data.duration),
+        energy_kwh=float(data.energy_consumed),
+        cpu_energy_kwh=float(data.cpu_energy),
+        gpu_energy_kwh=float(data.gpu_energy),
+        ram_energy_kwh=float(data.ram_energy),
+        emissions_kg=float(data.emissions),
+        codecarbon_run_id=str(data.run_id),
+        codecarbon_cpu_model=str(data.cpu_model),
+        codecarbon_gpu_model=str(data.gpu_model),
+        codecarbon_gpu_count=int(data.gpu_count or 0),
+        codecarbon_tracking_mode=str(data.tracking_mode),
+    )

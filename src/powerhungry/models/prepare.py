@@ -1,0 +1,96 @@
+"""Make a model available offline and describe it in a manifest (JSON) that measurement reads.
+
+The manifest is written last, so its presence means the model directory is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from powerhungry.files import write_atomic
+from powerhungry.models.tiny import build_tiny_model
+from powerhungry.study import ModelSpec
+
+
+class ModelSourceError(ValueError):
+    """A model that cannot be prepared: missing local path, unknown revision, no download."""
+
+
+def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict[str, Any]:
+    if spec.source == "local":
+        location, revision = _check_local(spec), "local"
+    elif spec.source == "tiny":
+        _replace_dir(model_dir, lambda tmp: build_tiny_model(dict(spec.tiny or {}), tmp))
+        location, revision = model_dir, "random-weights"
+    else:
+        revision = _download(spec, model_dir)
+        location = model_dir
+    manifest = {
+        "id": spec.id,
+        "source": spec.source,
+        "path": str(Path(location).resolve()),
+        "requested_revision": spec.revision if spec.source == "hub" else None,
+        "resolved_revision": revision,
+        "prepared_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    write_atomic(manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2) + "\n"))
+    return manifest
+
+
+def read_manifest(manifest_path: str | Path) -> dict[str, Any]:
+    manifest = json.loads(Path(manifest_path).read_text())
+    if not Path(manifest["path"]).is_dir():
+        raise ModelSourceError(
+            f"model {manifest['id']!r}: prepared directory {manifest['path']!r} is gone; "
+            f"delete {str(manifest_path)!r} and rerun to prepare it again"
+        )
+    return manifest
+
+
+def _check_local(spec: ModelSpec) -> Path:
+    path = Path(str(spec.path))
+    if not path.is_dir():
+        raise ModelSourceError(f"model {spec.id!r}: local path {str(path)!r} does not exist")
+    if not any((path / name).is_file() for name in ("config.json", "model_index.json")):
+        raise ModelSourceError(
+            f"model {spec.id!r}: {str(path)!r} has no config.json or model_index.json "
+            "(expected a save_pretrained directory)"
+        )
+    return path
+
+
+def _download(spec: ModelSpec, model_dir: Path) -> str:
+    """Download `spec.revision` of the hub model; return the commit it resolved to."""
+    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        commit = HfApi().model_info(spec.id, revision=spec.revision).sha
+        _replace_dir(
+            model_dir,
+            lambda tmp: snapshot_download(repo_id=spec.id, revision=commit, local_dir=tmp),
+        )
+    except (HfHubHTTPError, OSError) as error:
+        raise ModelSourceError(
+            f"model {spec.id!r}: cannot download revision {spec.revision!r} from the hub: {error}"
+        ) from error
+    return str(commit)
+
+
+def _replace_dir(model_dir: Path, fill: Any) -> None:
+    """Fill a fresh directory beside `model_dir`, then swap it in, so a failure leaves no half."""
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=model_dir.parent, prefix=f".{model_dir.name}."))
+    try:
+        fill(tmp)
+        if model_dir.exists():
+            shutil.rmtree(model_dir)
+        tmp.rename(model_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)

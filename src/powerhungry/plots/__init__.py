@@ -1,0 +1,1 @@
+"""Figures (matplotlib only), drawn from the summary tables."""

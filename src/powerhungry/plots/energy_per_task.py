@@ -1,0 +1,66 @@
+"""Energy per 1,000 inferences by task on a log scale (the shape of the paper's Figure 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from powerhungry.files import atomic_path
+
+KIND_STYLE = {
+    "task_specific": {"color": "tab:blue", "marker": "o", "label": "task-specific models"},
+    "multi_purpose": {"color": "tab:orange", "marker": "s", "label": "multi-purpose models"},
+}
+
+
+def plot_energy_per_task(
+    models: pd.DataFrame, tasks: pd.DataFrame, png_path: Path, pdf_path: Path
+) -> None:
+    """One column per task (lowest mean first); a dot per model, a bar at each kind's mean."""
+    order = tasks.groupby("task")["energy_kwh_per_1k_mean"].min().sort_values().index.tolist()
+    position = {task: i for i, task in enumerate(order)}
+    kinds = [k for k in KIND_STYLE if k in set(models["model_kind"])]
+    offset = {kind: (i - (len(kinds) - 1) / 2) * 0.3 for i, kind in enumerate(kinds)}
+    figure, axes = plt.subplots(figsize=(max(6.0, 1.1 * len(order) + 2), 4.8))
+    rng = np.random.default_rng(0)  # jitter only spreads overlapping dots
+    for kind in kinds:
+        style = KIND_STYLE[kind]
+        rows = models[models["model_kind"] == kind]
+        x = rows["task"].map(position) + offset[kind]
+        axes.scatter(
+            x + rng.uniform(-0.08, 0.08, len(rows)),
+            rows["energy_kwh_per_1k"],
+            color=style["color"],
+            marker=style["marker"],
+            alpha=0.7,
+            label=style["label"],
+        )
+        means = tasks[tasks["model_kind"] == kind]
+        axes.hlines(
+            means["energy_kwh_per_1k_mean"],
+            means["task"].map(position) + offset[kind] - 0.14,
+            means["task"].map(position) + offset[kind] + 0.14,
+            color=style["color"],
+            linewidth=2.5,
+        )
+    axes.set_yscale("log")
+    axes.set_xticks(
+        range(len(order)), [t.replace("_", " ") for t in order], rotation=30, ha="right"
+    )
+    axes.set_xlim(-0.6, len(order) - 0.4)
+    axes.set_ylabel("energy per 1,000 inferences (kWh, log scale)")
+    axes.set_title("Inference energy per task (query phase; bar: mean over models)", fontsize=10)
+    axes.grid(axis="y", which="both", alpha=0.3)
+    axes.legend(loc="upper left", frameon=False)
+    figure.tight_layout()
+    for path in (png_path, pdf_path):
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, format=Path(path).suffix.lstrip("."), dpi=150)
+    plt.close(figure)

@@ -1,0 +1,55 @@
+"""What every task runner does; the measurement code only sees this interface."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+Sample = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    prediction: str
+    input_tokens: int
+    output_tokens: int
+
+
+class TaskRunner(ABC):
+    """Loads a model and runs one batch of samples end to end.
+
+    An inference is what a user of the model pays for: tokenization, the model call and turning
+    outputs into an answer, like the paper's `pipeline(...)` calls. All three are measured.
+    """
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None: ...
+
+    @abstractmethod
+    def preprocess(self, samples: Sequence[Sample]) -> Any: ...
+
+    @abstractmethod
+    def forward(self, inputs: Any) -> Any: ...
+
+    @abstractmethod
+    def postprocess(self, inputs: Any, outputs: Any) -> list[Prediction]: ...
+
+    def infer(self, samples: Sequence[Sample]) -> list[Prediction]:
+        inputs = self.preprocess(samples)
+        with torch.inference_mode():
+            outputs = self.forward(inputs)
+        return self.postprocess(inputs, outputs)
+
+    def unload(self) -> None:
+        """Drop the model so the next repetition loads it anew."""
+        for name in list(vars(self)):
+            if name != "settings":
+                delattr(self, name)
