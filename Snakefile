@@ -20,10 +20,10 @@ include: "rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/tables/measurements.csv",
         "results/tables/task_summary.csv",
         "results/tables/model_summary.csv",
         "results/figures/energy_per_task.png",
         "results/figures/energy_per_task.pdf",
-    default_target: True

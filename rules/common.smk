@@ -16,7 +16,6 @@ os.environ.update(
 from powerhungry.study import StudyConfigError, as_params, load_study  # noqa: E402
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 
-
 validate(config, "../config/schema.yaml")
 try:
     STUDY = load_study(config, RUNNABLE_TASKS)

@@ -9,11 +9,11 @@ rule sample_dataset:
     output:
         samples="results/samples/{task}/{dataset}.parquet",
         checksum="results/samples/{task}/{dataset}.parquet.sha256",
-    params:
-        dataset=dataset_params,
     log:
         "logs/sample_dataset/{task}/{dataset}.log",
     conda:
         ENV
+    params:
+        dataset=dataset_params,
     script:
         "../scripts/sample_dataset.py"

@@ -7,14 +7,14 @@ rule measure_inference:
         measurements="results/measurements/{task}/{model}/{dataset}.csv",
         codecarbon="results/measurements/{task}/{model}/{dataset}.codecarbon.csv",
         predictions="results/predictions/{task}/{model}/{dataset}.parquet",
+    log:
+        "logs/measure_inference/{task}/{model}/{dataset}.log",
+    conda:
+        ENV
     params:
         model=model_params,
         dataset=dataset_params,
         task_settings=task_settings,
         protocol=protocol_params,
-    log:
-        "logs/measure_inference/{task}/{model}/{dataset}.log",
-    conda:
-        ENV
     script:
         "../scripts/measure_inference.py"

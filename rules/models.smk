@@ -6,12 +6,12 @@ localrules:
 rule prepare_model:
     output:
         manifest=f"{CACHE}/models/{{model}}.json",
-    params:
-        model=model_params,
-        model_dir=f"{CACHE}/models/{{model}}",
     log:
         "logs/prepare_model/{model}.log",
     conda:
         ENV
+    params:
+        model=model_params,
+        model_dir=f"{CACHE}/models/{{model}}",
     script:
         "../scripts/prepare_model.py"
