@@ -157,32 +157,58 @@ def _check(
                 f"tasks.{task}: no task runner is implemented for this task yet "
                 f"(implemented: {', '.join(sorted(runnable_tasks))})"
             )
+    _check_carbon_intensity(protocol.carbon_intensity)
     seen_datasets: set[tuple[str, str]] = set()
     for i, dataset in enumerate(datasets):
-        where = f"datasets[{i}] ({dataset.id})"
+        where = f"datasets[{i}]"
         if dataset.task not in tasks:
-            raise StudyConfigError(f"{where}.task: {dataset.task!r} is not listed under tasks")
+            raise StudyConfigError(
+                f"{where}.task: dataset {dataset.id!r} has task {dataset.task!r}, "
+                "which is not listed under tasks"
+            )
         if (dataset.task, dataset.slug) in seen_datasets:
-            raise StudyConfigError(f"{where}.id: duplicate dataset id for task {dataset.task!r}")
+            raise StudyConfigError(
+                f"{where}.id: duplicate dataset id {dataset.id!r} for task {dataset.task!r}"
+            )
         seen_datasets.add((dataset.task, dataset.slug))
         if dataset.samples < protocol.batch_size:
             raise StudyConfigError(
-                f"{where}.samples: {dataset.samples} samples is fewer than "
-                f"protocol.batch_size {protocol.batch_size}"
+                f"{where}.samples: dataset {dataset.id!r} has {dataset.samples} samples, "
+                f"fewer than protocol.batch_size {protocol.batch_size}"
             )
     seen_models: set[str] = set()
     for i, model in enumerate(models):
-        where = f"models[{i}] ({model.id})"
+        where = f"models[{i}]"
         if model.task not in tasks:
-            raise StudyConfigError(f"{where}.task: {model.task!r} is not listed under tasks")
+            raise StudyConfigError(
+                f"{where}.task: model {model.id!r} has task {model.task!r}, "
+                "which is not listed under tasks"
+            )
         if model.slug in seen_models:
-            raise StudyConfigError(f"{where}.id: duplicate model id")
+            raise StudyConfigError(f"{where}.id: duplicate model id {model.id!r}")
         seen_models.add(model.slug)
         task_datasets = {d.id for d in datasets if d.task == model.task}
         if not task_datasets:
-            raise StudyConfigError(f"{where}.task: task {model.task!r} has no datasets")
+            raise StudyConfigError(
+                f"{where}.task: model {model.id!r} has task {model.task!r}, which has no datasets"
+            )
         for name in model.datasets or []:
             if name not in task_datasets:
                 raise StudyConfigError(
-                    f"{where}.datasets: {name!r} is not a dataset of task {model.task!r}"
+                    f"{where}.datasets: model {model.id!r} lists {name!r}, "
+                    f"which is not a dataset of task {model.task!r}"
                 )
+
+
+def _check_carbon_intensity(carbon_intensity: str | float) -> None:
+    """CodeCarbon falls back to a world average for a country it does not know: refuse instead."""
+    if not isinstance(carbon_intensity, str):
+        return
+    from codecarbon.input import DataSource
+
+    if carbon_intensity not in DataSource().get_global_energy_mix_data():
+        raise StudyConfigError(
+            f"protocol.carbon_intensity: {carbon_intensity!r} is not a country code in "
+            "CodeCarbon's grid data (use an ISO 3166-1 alpha-3 code such as USA or FRA, or a "
+            "positive intensity in gCO2eq/kWh)"
+        )

@@ -6,6 +6,7 @@ A seed shuffles the whole split first instead (useful where a split is sorted by
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import datasets
@@ -21,7 +22,7 @@ class DatasetSourceError(ValueError):
     """A dataset source that is missing, of an unknown format, too small or lacks a field."""
 
 
-def load_rows(spec: DatasetSpec) -> datasets.Dataset | datasets.IterableDataset:
+def load_rows(spec: DatasetSpec, cache_dir: str) -> datasets.Dataset | datasets.IterableDataset:
     if spec.path is not None:
         path = Path(spec.path)
         if not path.is_file():
@@ -34,10 +35,16 @@ def load_rows(spec: DatasetSpec) -> datasets.Dataset | datasets.IterableDataset:
                 f"dataset {spec.id!r}: cannot read {path.suffix!r} files "
                 f"(use one of {', '.join(sorted(LOCAL_FORMATS))})"
             )
-        return datasets.load_dataset(builder, data_files=str(path), split="train")
+        return datasets.load_dataset(
+            builder, data_files=str(path), split="train", cache_dir=cache_dir
+        )
     # Streaming reads only the rows taken; a shuffle needs the whole split.
     return datasets.load_dataset(
-        spec.hub, spec.config, split=spec.split, streaming=spec.shuffle_seed is None
+        spec.hub,
+        spec.config,
+        split=spec.split,
+        streaming=spec.shuffle_seed is None,
+        cache_dir=cache_dir,
     )
 
 
@@ -47,10 +54,12 @@ def first_words(text: str, count: int) -> str:
 
 def sample(spec: DatasetSpec) -> pd.DataFrame:
     """The measured samples: one row per sample, one column per field role, plus sample_index."""
-    rows = load_rows(spec)
-    if spec.shuffle_seed is not None:
-        rows = rows.shuffle(seed=spec.shuffle_seed)
-    taken = list(rows.take(spec.samples))
+    # A local file's Arrow copy is scratch: it must not pile up in the user's ~/.cache.
+    with tempfile.TemporaryDirectory(prefix="powerhungry-dataset-") as scratch:
+        rows = load_rows(spec, scratch)
+        if spec.shuffle_seed is not None:
+            rows = rows.shuffle(seed=spec.shuffle_seed)
+        taken = list(rows.take(spec.samples))
     if len(taken) < spec.samples:
         raise DatasetSourceError(
             f"dataset {spec.id!r}: {spec.source} has {len(taken)} rows, the config asks for "

@@ -48,6 +48,21 @@ def batches(samples: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[d
         yield samples[start : start + size]
 
 
+class ModelLoadError(RuntimeError):
+    """The prepared model could not be loaded by its task's runner."""
+
+
+def load_model(
+    runner: TaskRunner, model: ModelSpec, model_dir: Path, device: torch.device, dtype: torch.dtype
+) -> None:
+    try:
+        runner.load(model_dir, device, dtype)
+    except Exception as error:
+        raise ModelLoadError(
+            f"model {model.id!r}: cannot load from {str(model_dir)!r}: {error}"
+        ) from error
+
+
 def run_inferences(
     runner: TaskRunner, samples: Sequence[dict[str, Any]], batch_size: int
 ) -> list[Prediction]:
@@ -107,7 +122,7 @@ def measure_cell(
                 device=device,
             ) as tracker:
                 with tracker.phase("load"):
-                    runner.load(model_dir, device, DTYPES[protocol.dtype])
+                    load_model(runner, model, model_dir, device, DTYPES[protocol.dtype])
                 run_inferences(runner, warmup, protocol.batch_size)
                 with tracker.phase("query"):
                     predictions = run_inferences(runner, samples, protocol.batch_size)

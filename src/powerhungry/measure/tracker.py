@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from codecarbon import OfflineEmissionsTracker
 from codecarbon.output import EmissionsData
+from codecarbon.output_methods.base_output import OutputMethod
 
 
 class MeasurementError(RuntimeError):
@@ -70,12 +71,17 @@ class PhaseTracker:
             project_name=project_name,
             measure_power_secs=measure_power_secs,
             output_dir=str(output_dir),
-            save_to_file=True,
+            output_methods=[OutputMethod.CSV],
             log_level="error",
             # The workflow, not CodeCarbon's lock file, keeps measurements apart (one job per GPU).
             allow_multiple_runs=True,
             **tracker_arguments(carbon_intensity),
         )
+        if not hasattr(self._tracker, "_tasks"):  # set at the end of a successful __init__
+            raise MeasurementError(
+                "CodeCarbon's tracker failed to initialise (its error is in the log above); "
+                f"output_dir={str(output_dir)!r}, carbon_intensity={carbon_intensity!r}"
+            )
         self.results: list[PhaseResult] = []
 
     def __enter__(self) -> PhaseTracker:
@@ -91,13 +97,7 @@ class PhaseTracker:
         self._tracker.start_task(name)
         yield
         synchronize(self.device)
-        try:
-            data = self._tracker.stop_task(name)
-        except AttributeError as error:  # the tracker's __init__ failed and was swallowed
-            raise MeasurementError(
-                f"CodeCarbon tracker was not initialised ({error}); see the CodeCarbon log lines"
-            ) from error
-        self.results.append(_phase_result(name, data))
+        self.results.append(_phase_result(name, self._tracker.stop_task(name)))
 
     def raw_csv_files(self) -> list[Path]:
         """CodeCarbon's own per-task CSV(s) of this run (emissions_base_<run_id>.csv)."""

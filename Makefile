@@ -1,0 +1,34 @@
+# Entry points for a fresh machine: `make demo` (install + run the embedded demo study) and
+# `make test` (install + lint + tests). Everything installs into .venv from pinned requirements.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo lint test benchmark clean-demo
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/snakemake --profile profiles/demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile rules/
+
+test: lint
+	$(BIN)/pytest
+
+benchmark: $(STAMP)
+	benchmarks/demo_runtime.sh
+
+clean-demo:
+	rm -rf results logs cache/demo

@@ -1,0 +1,84 @@
+"""Shared fixtures: the repository, a schema-validated demo config, tiny models, a workflow copy."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SNAKEMAKE = str(BIN / "snakemake")
+# Nothing the workflow needs is outside the repository; these are what a run leaves behind.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", ".snakemake", "results", "logs", "cache", "__pycache__", ".*_cache"
+)
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+def validated(config: dict) -> dict:
+    config = copy.deepcopy(config)
+    validate(config, str(REPO / "config" / "schema.yaml"))
+    return config
+
+
+@pytest.fixture
+def demo_config() -> dict:
+    """config/demo.yaml with the schema's defaults filled in, as the workflow sees it."""
+    return validated(yaml.safe_load((REPO / "config" / "demo.yaml").read_text()))
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from powerhungry.models.tiny import build_tiny_model
+
+    root = tmp_path_factory.mktemp("tiny-models")
+    built = {}
+    for architecture in ("bert_sequence_classification", "gpt2_causal_lm"):
+        settings = {
+            "architecture": architecture,
+            "hidden_size": 32,
+            "num_layers": 2,
+            "labels": ["NEGATIVE", "POSITIVE"],
+            "seed": 0,
+        }
+        build_tiny_model(settings, root / architecture)
+        built[architecture] = root / architecture
+    return built
+
+
+def copy_workflow(destination: Path) -> Path:
+    """A clean copy of the workflow, as a fresh clone would have it."""
+    shutil.copytree(REPO, destination, ignore=NOT_COPIED)
+    return destination
+
+
+def run_snakemake(
+    workdir: Path, *args: str, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SNAKEMAKE, *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo study run once, for real, in a fresh copy of the workflow."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("demo") / "workflow")
+    result = run_snakemake(workdir, "--profile", "profiles/demo")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir

@@ -1,0 +1,95 @@
+"""One cell measured end to end with a real tracker and a tiny model; failures write nothing."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from powerhungry.data.sampling import write_sample
+from powerhungry.measure.cell import CellOutputs, ModelLoadError, measure_cell
+from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+
+PROTOCOL = Protocol(
+    batch_size=2,
+    repetitions=2,
+    warmup_inferences=1,
+    measure_power_secs=1,
+    carbon_intensity="USA",
+    device="cpu",
+    dtype="float32",
+)
+
+
+@pytest.fixture
+def cell(tmp_path, tiny_models):
+    source = tmp_path / "texts.jsonl"
+    source.write_text(
+        "".join(json.dumps({"text": f"sample {i} was great"}) + "\n" for i in range(5))
+    )
+    dataset = DatasetSpec(
+        id="texts",
+        task="text_classification",
+        split="test",
+        samples=5,
+        fields={"text": "text"},
+        path=str(source),
+    )
+    samples = tmp_path / "texts.parquet"
+    checksum = write_sample(dataset, str(samples), str(tmp_path / "texts.sha256"))
+    model = ModelSpec(
+        id="org/tiny", task="text_classification", kind="task_specific", source="local"
+    )
+    manifest = {
+        "path": str(tiny_models["bert_sequence_classification"]),
+        "resolved_revision": "local",
+    }
+    outputs = CellOutputs(
+        measurements=tmp_path / "out" / "texts.csv",
+        codecarbon=tmp_path / "out" / "texts.codecarbon.csv",
+        predictions=tmp_path / "out" / "texts.parquet",
+    )
+    return dict(
+        task="text_classification",
+        task_settings={},
+        model=model,
+        model_manifest=manifest,
+        dataset=dataset,
+        samples_path=samples,
+        dataset_sha256=checksum,
+        protocol=PROTOCOL,
+        outputs=outputs,
+        workflow_dir=tmp_path,
+    )
+
+
+def test_cell_writes_tidy_rows_raw_codecarbon_and_predictions(cell):
+    table = measure_cell(**cell)
+    written = pd.read_csv(cell["outputs"].measurements)
+    assert len(written) == len(table) == 4  # 2 repetitions x (load, query)
+    assert sorted(zip(written["repetition"], written["phase"], strict=True)) == [
+        (0, "load"),
+        (0, "query"),
+        (1, "load"),
+        (1, "query"),
+    ]
+    assert (written["energy_kwh"] > 0).all()
+    assert (written["n_inferences"] == 5).all()
+    assert (written["dataset_sha256"] == cell["dataset_sha256"]).all()
+    assert written["codecarbon_run_id"].nunique() == 2  # one tracker run per repetition
+    assert set(written["torch_version"]) and (written["batch_size"] == 2).all()
+    raw = pd.read_csv(cell["outputs"].codecarbon)
+    assert sorted(raw["task_name"]) == ["load", "load", "query", "query"]
+    assert raw["energy_consumed"].sum() == pytest.approx(written["energy_kwh"].sum())
+    predictions = pd.read_parquet(cell["outputs"].predictions)
+    assert predictions["sample_index"].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_a_failing_model_leaves_no_output(cell, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    cell["model_manifest"] = {"path": str(broken), "resolved_revision": "local"}
+    with pytest.raises(ModelLoadError, match=r"model 'org/tiny': cannot load from .*broken"):
+        measure_cell(**cell)
+    out = tmp_path / "out"
+    assert not out.exists() or not any(out.iterdir())

@@ -1,0 +1,107 @@
+"""The summarizer on hand-computed tables, and on the paper's own measurements (Table 2)."""
+
+import subprocess
+
+import pandas as pd
+import pytest
+from conftest import BIN, REPO
+
+from powerhungry.analysis.summary import model_summary, task_summary
+
+PAPER_TABLE = REPO / "resources" / "reference" / "paper" / "measurements.csv.gz"
+# Table 2 of the paper: mean kWh per 1,000 inferences, task-specific models, printed to 3 decimals.
+TABLE_2 = {
+    "text_classification": 0.002,
+    "extractive_qa": 0.003,
+    "masked_language_modeling": 0.003,
+    "token_classification": 0.004,
+    "image_classification": 0.007,
+    "object_detection": 0.038,
+    "text_generation": 0.047,
+    "summarization": 0.049,
+    "image_captioning": 0.063,
+    "image_generation": 2.907,
+}
+
+
+def row(
+    model, dataset, repetition, energy_kwh, n=1000, phase="query", task="t", kind="task_specific"
+):
+    return dict(
+        task=task,
+        model=model,
+        model_kind=kind,
+        dataset=dataset,
+        phase=phase,
+        repetition=repetition,
+        n_inferences=n,
+        energy_kwh=energy_kwh,
+        emissions_kg=energy_kwh * 0.5,
+    )
+
+
+def test_model_value_is_mean_over_datasets_of_mean_over_repetitions():
+    table = pd.DataFrame(
+        [
+            row("a", "d1", 0, 1.0),
+            row("a", "d1", 1, 3.0),
+            row("a", "d1", 2, 2.0),  # mean 2
+            row("a", "d2", 0, 6.0),  # mean 6 -> model a: (2 + 6) / 2 = 4, not the row mean 3
+            row("a", "d1", 0, 100.0, phase="load"),  # load never counts
+            row("b", "d1", 0, 0.5, n=500),  # 0.5 kWh per 500 -> 1.0 per 1,000
+        ]
+    )
+    models = model_summary(table).set_index("model")
+    assert models.loc["a", "energy_kwh_per_1k"] == pytest.approx(4.0)
+    assert models.loc["a", "emissions_g_per_1k"] == pytest.approx(2000.0)
+    assert models.loc["b", "energy_kwh_per_1k"] == pytest.approx(1.0)
+    assert models.loc["a", "n_runs"] == 4
+    tasks = task_summary(table).iloc[0]
+    assert tasks["n_models"] == 2
+    assert tasks["energy_kwh_per_1k_mean"] == pytest.approx(2.5)
+    assert tasks["energy_kwh_per_1k_std"] == pytest.approx(2.1213203, rel=1e-6)
+    assert tasks["energy_kwh_per_1k_median"] == pytest.approx(2.5)
+    assert (tasks["energy_kwh_per_1k_min"], tasks["energy_kwh_per_1k_max"]) == (1.0, 4.0)
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ValueError, match="emissions_kg"):
+        model_summary(pd.DataFrame([row("a", "d", 0, 1.0)]).drop(columns="emissions_kg"))
+
+
+def test_cli_reproduces_table_2_from_the_papers_measurements(tmp_path):
+    result = subprocess.run(
+        [BIN / "powerhungry", "summarize", PAPER_TABLE, "--out", tmp_path, "--in-paper"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = pd.read_csv(tmp_path / "task_summary.csv")
+    task_specific = summary[summary["model_kind"] == "task_specific"].set_index("task")
+    assert set(task_specific.index) == set(TABLE_2)
+    for task, printed in TABLE_2.items():
+        assert round(task_specific.loc[task, "energy_kwh_per_1k_mean"], 3) == printed, task
+        assert task_specific.loc[task, "n_models"] == 8
+        assert task_specific.loc[task, "n_runs"] == 240
+    # The paper's printed std is over runs: image generation 3.31.
+    assert (
+        round(task_specific.loc["image_generation", "energy_kwh_per_1k_std_over_runs"], 2) == 3.31
+    )
+    assert (tmp_path / "model_summary.csv").exists()
+    assert "image_generation" in result.stdout
+
+
+def test_cli_without_in_paper_warns_and_differs(tmp_path):
+    result = subprocess.run(
+        [BIN / "powerhungry", "summarize", PAPER_TABLE, "--out", tmp_path],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "--in-paper" in result.stderr
+    summary = pd.read_csv(tmp_path / "task_summary.csv").set_index(["task", "model_kind"])
+    # All ten image-generation models instead of the paper's eight (published.md: 2.586).
+    assert (
+        round(summary.loc[("image_generation", "task_specific"), "energy_kwh_per_1k_mean"], 3)
+        != 2.907
+    )

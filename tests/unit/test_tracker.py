@@ -1,0 +1,51 @@
+"""The CodeCarbon wrapper with a real tracker on this machine's CPU."""
+
+import time
+
+import pytest
+import torch
+
+from powerhungry.measure.tracker import MeasurementError, PhaseTracker, tracker_arguments
+
+
+def busy(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        sum(i * i for i in range(1000))
+
+
+def test_phases_record_real_energy_and_raw_csv(tmp_path):
+    with PhaseTracker(tmp_path, "test", 138.75, 1, torch.device("cpu")) as tracker:
+        with tracker.phase("load"):
+            busy(0.2)
+        with tracker.phase("query"):
+            busy(0.6)
+    load, query = tracker.results
+    assert (load.phase, query.phase) == ("load", "query")
+    assert query.duration_s == pytest.approx(0.6, abs=0.2)
+    assert query.energy_kwh > load.energy_kwh > 0
+    assert query.energy_kwh == pytest.approx(
+        query.cpu_energy_kwh + query.gpu_energy_kwh + query.ram_energy_kwh, rel=1e-6
+    )
+    assert query.emissions_kg / query.energy_kwh == pytest.approx(0.13875, rel=1e-6)
+    (raw,) = tracker.raw_csv_files()
+    assert raw.read_text().count("\n") == 3  # header, load, query
+
+
+def test_country_code_uses_codecarbon_grid_data(tmp_path):
+    assert tracker_arguments("FRA") == {"country_iso_code": "FRA"}
+    with (
+        PhaseTracker(tmp_path, "test", "FRA", 1, torch.device("cpu")) as tracker,
+        tracker.phase("query"),
+    ):
+        busy(0.1)
+    (result,) = tracker.results
+    assert 0 < result.emissions_kg / result.energy_kwh * 1000 < 200  # France's grid, g/kWh
+
+
+def test_a_tracker_that_failed_to_initialise_is_an_error(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    # CodeCarbon swallows the error of an unusable output_dir; the wrapper must not.
+    with pytest.raises((MeasurementError, OSError)):
+        PhaseTracker(blocked / "out", "test", "USA", 1, torch.device("cpu"))

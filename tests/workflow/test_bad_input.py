@@ -1,0 +1,121 @@
+"""Bad configs stop before any job; bad sources fail in the job that needs them, naming them."""
+
+import pytest
+import yaml
+from conftest import copy_workflow, run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+TINY = {"architecture": "bert_sequence_classification", "hidden_size": 16, "num_layers": 1}
+
+
+def small_study(**changes):
+    study = {
+        "study": "bad-input",
+        "tasks": {"text_classification": {}},
+        "datasets": [
+            {
+                "id": "reviews",
+                "task": "text_classification",
+                "path": "resources/demo/short_reviews.jsonl",
+                "samples": 2,
+            }
+        ],
+        "models": [
+            {"id": "test/tiny", "task": "text_classification", "source": "tiny", "tiny": TINY}
+        ],
+        "protocol": {"repetitions": 1, "device": "cpu"},
+    }
+    study.update(changes)
+    return study
+
+
+@pytest.fixture
+def workflow(tmp_path):
+    return copy_workflow(tmp_path / "workflow")
+
+
+def run_study(workflow, study, *extra):
+    (workflow / "config" / "test.yaml").write_text(yaml.safe_dump(study))
+    return run_snakemake(
+        workflow,
+        "--configfile",
+        "config/test.yaml",
+        "--replace-workflow-config",
+        "--cores",
+        "1",
+        "--resources",
+        "gpu=1",
+        *extra,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"protocol": {"repetitons": 2}}, "repetitons"),
+        ({"models": [{"id": "x", "task": "text_classification", "kind": "generic"}]}, "generic"),
+        ({"models": [{"id": "x", "task": "summarization"}]}, "models[0].task"),
+    ],
+)
+def test_invalid_config_stops_before_any_job(workflow, change, named):
+    result = run_study(workflow, small_study(**change))
+    assert result.returncode != 0
+    assert named in result.stderr
+    assert not (workflow / "results").exists()
+    assert not (workflow / "logs").exists()
+
+
+def test_missing_dataset_path_fails_in_sampling_naming_the_dataset(workflow):
+    study = small_study()
+    study["datasets"][0]["path"] = "resources/demo/no_such_file.jsonl"
+    result = run_study(workflow, study)
+    assert result.returncode != 0
+    log = (workflow / "logs" / "sample_dataset" / "text_classification" / "reviews.log").read_text()
+    assert "dataset 'reviews': local path 'resources/demo/no_such_file.jsonl' does not exist" in log
+    assert "no_such_file.jsonl" in result.stderr + result.stdout  # the failed log is shown
+    assert not (
+        workflow / "results" / "samples" / "text_classification" / "reviews.parquet"
+    ).exists()
+
+
+def test_missing_model_path_fails_in_preparation_naming_the_model(workflow):
+    study = small_study(
+        models=[
+            {
+                "id": "lab/finetuned",
+                "task": "text_classification",
+                "source": "local",
+                "path": "/nonexistent/model",
+            }
+        ]
+    )
+    result = run_study(workflow, study)
+    assert result.returncode != 0
+    log = (workflow / "logs" / "prepare_model" / "lab--finetuned.log").read_text()
+    assert "model 'lab/finetuned': local path '/nonexistent/model' does not exist" in log
+
+
+def test_failed_measurement_leaves_no_output_and_other_cells_complete(workflow):
+    broken = workflow / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    study = small_study()
+    study["models"].append(
+        {"id": "lab/broken", "task": "text_classification", "source": "local", "path": str(broken)}
+    )
+    result = run_study(workflow, study, "--keep-going")
+    assert result.returncode != 0
+    cells = workflow / "results" / "measurements" / "text_classification"
+    assert (cells / "test--tiny" / "reviews.csv").exists()
+    assert not (cells / "lab--broken").exists() or not any((cells / "lab--broken").iterdir())
+    log = (
+        workflow
+        / "logs"
+        / "measure_inference"
+        / "text_classification"
+        / "lab--broken"
+        / "reviews.log"
+    )
+    assert "model 'lab/broken': cannot load from" in log.read_text()
+    assert not (workflow / "results" / "tables" / "measurements.csv").exists()
