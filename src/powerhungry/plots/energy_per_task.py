@@ -57,7 +57,7 @@ def plot_energy_per_task(
     axes.set_xlim(-0.6, len(order) - 0.4)
     axes.set_ylabel("energy per 1,000 inferences (kWh, log scale)")
     axes.set_title("Inference energy per task (query phase; bar: mean over models)", fontsize=10)
-    axes.grid(axis="y", which="both", alpha=0.3)
+    axes.grid(axis="y", which="major", alpha=0.3)
     axes.legend(loc="upper left", frameon=False)
     figure.tight_layout()
     for path in (png_path, pdf_path):
