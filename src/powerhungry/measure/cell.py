@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import torch
+import transformers
 
 from powerhungry.files import write_atomic
 from powerhungry.measure import provenance
@@ -89,6 +90,8 @@ def measure_cell(
 
     Nothing is written until every repetition has succeeded, so a failed cell leaves no result.
     """
+    # Progress bars would be drawn, and paid for, inside the measured load phase.
+    transformers.utils.logging.disable_progress_bar()
     device = resolve_device(protocol.device)
     samples = pd.read_parquet(samples_path).to_dict("records")
     warmup = list(islice(cycle(samples), protocol.warmup_inferences))

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
-
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, BatchEncoding
+from transformers import AutoModelForSequenceClassification, BatchEncoding
 
-from powerhungry.tasks.base import Prediction, Sample, TaskRunner
+from powerhungry.tasks.base import Prediction
+from powerhungry.tasks.text import TextModelRunner
 
 
-class TextClassificationRunner(TaskRunner):
-    def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
-        self.device = device
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            model_dir, local_files_only=True, dtype=dtype
-        ).to(device)
-        self.model.eval()
+class TextClassificationRunner(TextModelRunner):
+    auto_model = AutoModelForSequenceClassification
 
-    def preprocess(self, samples: Sequence[Sample]) -> BatchEncoding:
-        return self.tokenizer(
-            [str(sample["text"]) for sample in samples],
-            padding=True,
-            truncation=True,
-            return_tensors="pt",
-        ).to(self.device)
-
-    def forward(self, inputs: BatchEncoding) -> Any:
+    def forward(self, inputs: BatchEncoding) -> torch.Tensor:
         return self.model(**inputs).logits
 
     def postprocess(self, inputs: BatchEncoding, outputs: torch.Tensor) -> list[Prediction]:

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, BatchEncoding
+from transformers import AutoModelForCausalLM, BatchEncoding
 
-from powerhungry.tasks.base import Prediction, Sample, TaskRunner
+from powerhungry.tasks.base import Prediction
+from powerhungry.tasks.text import TextModelRunner
 
 
-class TextGenerationRunner(TaskRunner):
-    def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
-        self.device = device
-        # Left padding keeps every prompt's last token next to its continuation in a batch.
-        self.tokenizer = AutoTokenizer.from_pretrained(
-            model_dir, local_files_only=True, padding_side="left"
-        )
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = AutoModelForCausalLM.from_pretrained(
-            model_dir, local_files_only=True, dtype=dtype
-        ).to(device)
-        self.model.eval()
-
-    def preprocess(self, samples: Sequence[Sample]) -> BatchEncoding:
-        return self.tokenizer(
-            [str(sample["text"]) for sample in samples],
-            padding=True,
-            truncation=True,
-            return_tensors="pt",
-        ).to(self.device)
+class TextGenerationRunner(TextModelRunner):
+    auto_model = AutoModelForCausalLM
+    # Left padding keeps every prompt's last token next to its continuation in a batch.
+    padding_side = "left"
 
     def forward(self, inputs: BatchEncoding) -> torch.Tensor:
         return self.model.generate(
