@@ -32,11 +32,10 @@ wildcard_constraints:
     dataset="[^/]+",
 
 
-def measurement_files(kind):
-    """All cells' files of one kind (measurements, codecarbon, predictions)."""
-    suffix = {"measurements": "csv", "codecarbon": "codecarbon.csv"}[kind]
+def measurement_tables():
+    """Every cell's tidy measurement file: what aggregation reads."""
     return [
-        f"results/measurements/{cell.task}/{cell.model.slug}/{cell.dataset.slug}.{suffix}"
+        f"results/measurements/{cell.task}/{cell.model.slug}/{cell.dataset.slug}.csv"
         for cell in STUDY.cells
     ]
 

@@ -1,6 +1,6 @@
 rule aggregate_measurements:
     input:
-        measurements=measurement_files("measurements"),
+        measurements=measurement_tables(),
     output:
         table=report(
             "results/tables/measurements.csv",
