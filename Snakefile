@@ -27,3 +27,5 @@ rule all:
         "results/tables/model_summary.csv",
         "results/figures/energy_per_task.png",
         "results/figures/energy_per_task.pdf",
+        "results/tables/quality.csv",
+        "results/tables/lengths.csv",

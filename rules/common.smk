@@ -32,12 +32,38 @@ wildcard_constraints:
     dataset="[^/]+",
 
 
+def cell_path(cell, folder, suffix):
+    return f"results/{folder}/{cell.task}/{cell.model.slug}/{cell.dataset.slug}{suffix}"
+
+
 def measurement_tables():
     """Every cell's tidy measurement file: what aggregation reads."""
+    return [cell_path(cell, "measurements", ".csv") for cell in STUDY.cells]
+
+
+def cell_files():
+    """Every cell's samples and predictions, with the names its table rows carry."""
     return [
-        f"results/measurements/{cell.task}/{cell.model.slug}/{cell.dataset.slug}.csv"
+        {
+            "task": cell.task,
+            "model": cell.model.id,
+            "model_kind": cell.model.kind,
+            "dataset": cell.dataset.id,
+            "samples": f"results/samples/{cell.task}/{cell.dataset.slug}.parquet",
+            "predictions": cell_path(cell, "predictions", ".parquet"),
+        }
         for cell in STUDY.cells
     ]
+
+
+def cell_inputs(wildcards):
+    return sorted(
+        {
+            path
+            for cell in cell_files()
+            for path in (cell["samples"], cell["predictions"])
+        }
+    )
 
 
 def dataset_params(wildcards):
@@ -55,8 +81,12 @@ def model_params(wildcards):
     return as_params(STUDY.model(wildcards.model))
 
 
-def task_settings(wildcards):
-    return STUDY.tasks[wildcards.task]
+def runner_settings(wildcards):
+    return STUDY.runner_settings(
+        wildcards.task,
+        STUDY.model(wildcards.model),
+        STUDY.dataset(wildcards.task, wildcards.dataset),
+    )
 
 
 def protocol_params(wildcards):

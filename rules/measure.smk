@@ -14,7 +14,7 @@ rule measure_inference:
     params:
         model=model_params,
         dataset=dataset_params,
-        task_settings=task_settings,
+        runner_settings=runner_settings,
         protocol=protocol_params,
     script:
         "../scripts/measure_inference.py"

@@ -35,3 +35,43 @@ rule summarize_measurements:
         ENV
     script:
         "../scripts/summarize_measurements.py"
+
+
+rule score_quality:
+    input:
+        cell_inputs,
+    output:
+        table=report(
+            "results/tables/quality.csv",
+            caption="../report/quality.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/score_quality.log",
+    conda:
+        ENV
+    params:
+        cells=cell_files(),
+        table="quality",
+    script:
+        "../scripts/tabulate_cells.py"
+
+
+rule tabulate_lengths:
+    input:
+        cell_inputs,
+    output:
+        table=report(
+            "results/tables/lengths.csv",
+            caption="../report/lengths.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/tabulate_lengths.log",
+    conda:
+        ENV
+    params:
+        cells=cell_files(),
+        table="lengths",
+    script:
+        "../scripts/tabulate_cells.py"

@@ -10,7 +10,7 @@ from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 with log_to(snakemake.log[0]):
     table = measure_cell(
         task=snakemake.wildcards.task,
-        task_settings=snakemake.params.task_settings,
+        runner_settings=snakemake.params.runner_settings,
         model=ModelSpec(**snakemake.params.model),
         model_manifest=read_manifest(snakemake.input.model),
         dataset=DatasetSpec(**snakemake.params.dataset),

@@ -37,18 +37,26 @@ def demo_config() -> dict:
     return validated(yaml.safe_load((REPO / "config" / "demo.yaml").read_text()))
 
 
+TINY_LABELS = {
+    "bert_token_classification": ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"],
+    "vit_image_classification": ["circle", "square"],
+    "detr_object_detection": ["circle", "square"],
+}
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from powerhungry.models.tiny import build_tiny_model
+    """Every tiny architecture, built once per test session, by architecture name."""
+    from powerhungry.models.tiny import BUILDERS, build_tiny_model
 
     root = tmp_path_factory.mktemp("tiny-models")
     built = {}
-    for architecture in ("bert_sequence_classification", "gpt2_causal_lm"):
+    for architecture in BUILDERS:
         settings = {
             "architecture": architecture,
             "hidden_size": 32,
             "num_layers": 2,
-            "labels": ["NEGATIVE", "POSITIVE"],
+            "labels": TINY_LABELS.get(architecture, ["NEGATIVE", "POSITIVE"]),
             "seed": 0,
         }
         build_tiny_model(settings, root / architecture)

@@ -7,6 +7,7 @@ cells, one model on one dataset, that the workflow measures.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -23,6 +24,21 @@ TASKS = (
     "image_captioning",
     "image_generation",
 )
+
+
+# The dataset fields (roles) a task's runner reads.
+TASK_INPUTS: dict[str, frozenset[str]] = {
+    "text_classification": frozenset({"text"}),
+    "token_classification": frozenset({"text"}),
+    "extractive_qa": frozenset({"question", "context"}),
+    "masked_language_modeling": frozenset({"text"}),
+    "text_generation": frozenset({"text"}),
+    "summarization": frozenset({"text"}),
+    "image_classification": frozenset({"image"}),
+    "object_detection": frozenset({"image"}),
+    "image_captioning": frozenset({"image"}),
+    "image_generation": frozenset({"text"}),
+}
 
 
 class StudyConfigError(ValueError):
@@ -46,6 +62,8 @@ class DatasetSpec:
     path: str | None = None
     shuffle_seed: int | None = None
     max_words: int | None = None
+    mask_last_word: bool = False
+    image_size: list[int] | None = None
 
     @property
     def slug(self) -> str:
@@ -59,17 +77,25 @@ class DatasetSpec:
 @dataclass(frozen=True)
 class ModelSpec:
     id: str
-    task: str
     kind: str
     source: str
+    task: str | None = None
+    tasks: list[str] | None = None
     revision: str = "main"
     path: str | None = None
     tiny: dict[str, Any] | None = None
     datasets: list[str] | None = None
+    prompts: dict[str, str] = field(default_factory=dict)
+    max_new_tokens: int | dict[str, int] | None = None
 
     @property
     def slug(self) -> str:
         return slug(self.id)
+
+    @property
+    def evaluated_tasks(self) -> list[str]:
+        """The task of a task-specific model, or the tasks a multi-purpose model runs zero-shot."""
+        return list(self.tasks or []) if self.kind == "multi_purpose" else [str(self.task)]
 
 
 @dataclass(frozen=True)
@@ -100,7 +126,21 @@ class Study:
     datasets: list[DatasetSpec]
     models: list[ModelSpec]
     protocol: Protocol
+    zero_shot_prompts: dict[str, str] = field(default_factory=dict)
     cells: list[Cell] = field(default_factory=list)
+
+    def runner_settings(self, task: str, model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
+        """What a cell's runner needs: the task's settings, and a multi-purpose model's prompt and
+        generation length for this dataset (None keeps the model's generation defaults)."""
+        settings = dict(self.tasks[task])
+        if model.kind == "multi_purpose":
+            settings["prompt"] = prompt_template(model, task, self.zero_shot_prompts)
+            settings["max_new_tokens"] = (
+                model.max_new_tokens.get(dataset.id)
+                if isinstance(model.max_new_tokens, dict)
+                else model.max_new_tokens
+            )
+        return settings
 
     def dataset(self, task: str, dataset_slug: str) -> DatasetSpec:
         for spec in self.datasets:
@@ -126,12 +166,15 @@ def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Stu
     datasets = [DatasetSpec(**entry) for entry in config["datasets"]]
     models = [ModelSpec(**entry) for entry in config["models"]]
     protocol = Protocol(**config["protocol"])
+    prompts = dict(config.get("zero_shot_prompts", {}))
     _check(tasks, datasets, models, protocol, runnable_tasks)
+    _check_prompts(models, datasets, prompts)
     cells = [
-        Cell(task=model.task, model=model, dataset=dataset)
+        Cell(task=task, model=model, dataset=dataset)
         for model in models
+        for task in model.evaluated_tasks
         for dataset in datasets
-        if dataset.task == model.task and (model.datasets is None or dataset.id in model.datasets)
+        if dataset.task == task and (model.datasets is None or dataset.id in model.datasets)
     ]
     return Study(
         name=config["study"],
@@ -140,8 +183,23 @@ def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Stu
         datasets=datasets,
         models=models,
         protocol=protocol,
+        zero_shot_prompts=prompts,
         cells=cells,
     )
+
+
+def prompt_template(model: ModelSpec, task: str, zero_shot_prompts: dict[str, str]) -> str:
+    template = model.prompts.get(task, zero_shot_prompts.get(task))
+    if template is None:
+        raise StudyConfigError(
+            f"multi-purpose model {model.id!r} has no prompt for task {task!r} "
+            "(add one under zero_shot_prompts or the model's prompts)"
+        )
+    return template
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
 def _check(
@@ -171,6 +229,12 @@ def _check(
                 f"{where}.id: duplicate dataset id {dataset.id!r} for task {dataset.task!r}"
             )
         seen_datasets.add((dataset.task, dataset.slug))
+        missing_roles = TASK_INPUTS[dataset.task] - set(dataset.fields)
+        if missing_roles:
+            raise StudyConfigError(
+                f"{where}.fields: dataset {dataset.id!r} of task {dataset.task!r} must name a "
+                f"column for {', '.join(sorted(missing_roles))}"
+            )
         if dataset.samples < protocol.batch_size:
             raise StudyConfigError(
                 f"{where}.samples: dataset {dataset.id!r} has {dataset.samples} samples, "
@@ -179,25 +243,59 @@ def _check(
     seen_models: set[str] = set()
     for i, model in enumerate(models):
         where = f"models[{i}]"
-        if model.task not in tasks:
-            raise StudyConfigError(
-                f"{where}.task: model {model.id!r} has task {model.task!r}, "
-                "which is not listed under tasks"
-            )
+        key = "tasks" if model.kind == "multi_purpose" else "task"
         if model.slug in seen_models:
             raise StudyConfigError(f"{where}.id: duplicate model id {model.id!r}")
         seen_models.add(model.slug)
-        task_datasets = {d.id for d in datasets if d.task == model.task}
-        if not task_datasets:
-            raise StudyConfigError(
-                f"{where}.task: model {model.id!r} has task {model.task!r}, which has no datasets"
-            )
+        task_datasets: set[str] = set()
+        for task in model.evaluated_tasks:
+            if task not in tasks:
+                raise StudyConfigError(
+                    f"{where}.{key}: model {model.id!r} has task {task!r}, "
+                    "which is not listed under tasks"
+                )
+            datasets_of_task = {d.id for d in datasets if d.task == task}
+            if not datasets_of_task:
+                raise StudyConfigError(
+                    f"{where}.{key}: model {model.id!r} has task {task!r}, which has no datasets"
+                )
+            task_datasets |= datasets_of_task
         for name in model.datasets or []:
             if name not in task_datasets:
                 raise StudyConfigError(
                     f"{where}.datasets: model {model.id!r} lists {name!r}, "
-                    f"which is not a dataset of task {model.task!r}"
+                    f"which is not a dataset of its task(s) {', '.join(model.evaluated_tasks)}"
                 )
+
+
+def _check_prompts(
+    models: list[ModelSpec], datasets: list[DatasetSpec], zero_shot_prompts: dict[str, str]
+) -> None:
+    """Every multi-purpose model has a prompt per task, and every placeholder is a field role of
+    every dataset it will be filled from."""
+    for i, model in enumerate(models):
+        if model.kind != "multi_purpose":
+            continue
+        for task in model.evaluated_tasks:
+            source = (
+                f"models[{i}].prompts.{task}"
+                if task in model.prompts
+                else (f"zero_shot_prompts.{task}")
+            )
+            try:
+                template = prompt_template(model, task, zero_shot_prompts)
+            except StudyConfigError as error:
+                raise StudyConfigError(f"models[{i}].tasks: {error}") from None
+            for dataset in datasets:
+                if dataset.task != task:
+                    continue
+                unknown = placeholders(template) - set(dataset.fields)
+                if unknown:
+                    raise StudyConfigError(
+                        f"{source}: placeholder(s) {', '.join(sorted(unknown))} of the prompt of "
+                        f"model {model.id!r} are not fields of dataset {dataset.id!r} "
+                        f"(its fields: {', '.join(sorted(dataset.fields))})"
+                    )
 
 
 def _check_carbon_intensity(carbon_intensity: str | float) -> None:

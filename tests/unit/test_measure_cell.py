@@ -50,7 +50,7 @@ def cell(tmp_path, tiny_models):
     )
     return dict(
         task="text_classification",
-        task_settings={},
+        runner_settings={},
         model=model,
         model_manifest=manifest,
         dataset=dataset,

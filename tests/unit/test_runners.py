@@ -1,27 +1,86 @@
-"""Task runners on tiny random-weight models built locally (real transformers code paths)."""
+"""Every task runner, and the zero-shot runner, on tiny random-weight models built locally: real
+forward passes and generate calls through transformers and diffusers."""
 
+import json
+
+import pytest
 import torch
 
-from powerhungry.tasks import make_runner
+from powerhungry.data.preprocess import as_png
+from powerhungry.tasks import RUNNERS, make_runner
 
 CPU, FP32 = torch.device("cpu"), torch.float32
 TEXTS = [{"text": "this movie was great"}, {"text": "the plot made no sense and was awful"}]
 
 
+def run(task, model_dir, samples, settings=None, kind="task_specific"):
+    runner = make_runner(task, kind, settings or {})
+    runner.load(model_dir, CPU, FP32)
+    predictions = runner.infer(samples)
+    assert len(predictions) == len(samples)
+    return runner, predictions
+
+
+def images():
+    from PIL import Image
+
+    return [
+        {"image": as_png(Image.new("RGB", size, colour), None)}
+        for size, colour in [((64, 48), (200, 40, 40)), ((40, 60), (40, 70, 200))]
+    ]
+
+
+def test_every_task_has_a_runner():
+    assert len(RUNNERS) == 10
+
+
 def test_text_classification_predicts_a_label_per_sample(tiny_models):
-    runner = make_runner("text_classification", {})
-    runner.load(tiny_models["bert_sequence_classification"], CPU, FP32)
-    predictions = runner.infer(TEXTS)
-    assert [p.prediction in {"NEGATIVE", "POSITIVE"} for p in predictions] == [True, True]
+    _, predictions = run("text_classification", tiny_models["bert_sequence_classification"], TEXTS)
+    assert {p.prediction for p in predictions} <= {"NEGATIVE", "POSITIVE"}
     # Token counts are per sample, not the padded batch width.
     assert predictions[0].input_tokens < predictions[1].input_tokens
-    assert all(p.output_tokens == 0 for p in predictions)
+    assert not any(p.truncated for p in predictions)
+
+
+def test_long_inputs_are_truncated_and_flagged(tiny_models):
+    long_text = {"text": " ".join(["energy"] * 500)}
+    runner, (prediction,) = run(
+        "text_classification", tiny_models["bert_sequence_classification"], [long_text]
+    )
+    assert prediction.truncated
+    assert prediction.input_tokens == runner.max_length == 128
+
+
+def test_token_classification_tags_every_word(tiny_models):
+    samples = [{"text": "John Smith lives in Paris"}, {"text": "Energy"}]
+    _, predictions = run("token_classification", tiny_models["bert_token_classification"], samples)
+    tags = [json.loads(p.prediction) for p in predictions]
+    assert [len(t) for t in tags] == [5, 1]
+    assert set(tags[0]) <= {"O", "B-PER", "I-PER", "B-LOC", "I-LOC"}
+    assert [p.output_tokens for p in predictions] == [5, 1]
+
+
+def test_extractive_qa_answers_with_a_span_of_the_context(tiny_models):
+    context = "paris is the capital of france and berlin is the capital of germany ."
+    samples = [{"question": "what is the capital of france", "context": context}] * 2
+    _, predictions = run("extractive_qa", tiny_models["bert_question_answering"], samples)
+    for prediction in predictions:
+        assert prediction.prediction and prediction.prediction in context
+        assert 1 <= prediction.output_tokens <= 30
+
+
+def test_masked_language_modeling_fills_the_models_mask(tiny_models):
+    samples = [{"text": "the quick brown fox jumps over the lazy"}, {"text": "paris is the"}]
+    runner, predictions = run("masked_language_modeling", tiny_models["bert_masked_lm"], samples)
+    assert all(p.output_tokens == 1 for p in predictions)
+    for prediction in predictions:  # one vocabulary entry, never the mask itself
+        assert prediction.prediction and prediction.prediction != runner.tokenizer.mask_token
+        assert len(runner.tokenizer(prediction.prediction, add_special_tokens=False).input_ids) >= 1
 
 
 def test_text_generation_continues_each_prompt_up_to_max_new_tokens(tiny_models):
-    runner = make_runner("text_generation", {"max_new_tokens": 6})
-    runner.load(tiny_models["gpt2_causal_lm"], CPU, FP32)
-    batched = runner.infer(TEXTS)
+    settings = {"max_new_tokens": 6}
+    runner, batched = run("text_generation", tiny_models["gpt2_causal_lm"], TEXTS, settings)
     one_by_one = [runner.infer([sample])[0] for sample in TEXTS]
     assert all(1 <= p.output_tokens <= 6 for p in batched)
     # Left padding: batched greedy generation equals unbatched generation.
@@ -29,9 +88,86 @@ def test_text_generation_continues_each_prompt_up_to_max_new_tokens(tiny_models)
     assert [p.input_tokens for p in batched] == [p.input_tokens for p in one_by_one]
 
 
-def test_unload_drops_the_model(tiny_models):
-    runner = make_runner("text_classification", {})
-    runner.load(tiny_models["bert_sequence_classification"], CPU, FP32)
-    runner.unload()
-    assert not hasattr(runner, "model")
-    assert runner.settings == {}
+def test_summarization_respects_the_length_bounds(tiny_models):
+    settings = {"min_length": 4, "max_length": 7}
+    _, predictions = run("summarization", tiny_models["t5_seq2seq"], TEXTS, settings)
+    # max_length counts the decoder start token, which is not an output token.
+    assert all(3 <= p.output_tokens <= 6 for p in predictions)
+
+
+@pytest.mark.parametrize("architecture", ["t5_seq2seq", "gpt2_causal_lm"])
+def test_zero_shot_fills_the_prompt_and_generates(tiny_models, architecture):
+    settings = {
+        "prompt": "what is the binary sentiment of the following sentence? {text}",
+        "max_new_tokens": 3,
+    }
+    runner, predictions = run(
+        "text_classification", tiny_models[architecture], TEXTS, settings, kind="multi_purpose"
+    )
+    assert all(1 <= p.output_tokens <= 3 for p in predictions)
+    # The prompt is part of the input: more tokens than the bare text.
+    bare = runner.tokenizer(TEXTS[0]["text"])["input_ids"]
+    assert predictions[0].input_tokens > len(bare)
+
+
+def test_zero_shot_without_a_length_keeps_generation_defaults(tiny_models):
+    settings = {"prompt": "summarize the following text: {text}", "max_new_tokens": None}
+    runner, predictions = run(
+        "summarization", tiny_models["t5_seq2seq"], TEXTS, settings, kind="multi_purpose"
+    )
+    # No length set: transformers' model-agnostic default max_length (about 20) applies.
+    assert runner.model.generation_config.max_new_tokens is None
+    assert all(1 <= p.output_tokens <= 21 for p in predictions)
+
+
+def test_image_classification_labels_each_image(tiny_models):
+    _, predictions = run("image_classification", tiny_models["vit_image_classification"], images())
+    assert {p.prediction for p in predictions} <= {"circle", "square"}
+
+
+def test_object_detection_returns_boxes_in_image_pixels(tiny_models):
+    _, predictions = run(
+        "object_detection", tiny_models["detr_object_detection"], images(), {"threshold": 0.0}
+    )
+    for prediction, (width, height) in zip(predictions, [(64, 48), (40, 60)], strict=True):
+        boxes = json.loads(prediction.prediction)
+        assert len(boxes) == prediction.output_tokens > 0
+        assert {box["label"] for box in boxes} <= {"circle", "square", "no-object", "N/A"}
+        assert all(
+            -1 <= b["box"][2] <= width + 1 and -1 <= b["box"][3] <= height + 1 for b in boxes
+        )
+
+
+def test_image_captioning_generates_text(tiny_models):
+    _, predictions = run(
+        "image_captioning",
+        tiny_models["vit_gpt2_image_captioning"],
+        images(),
+        {"max_new_tokens": 5},
+    )
+    assert all(1 <= p.output_tokens <= 5 for p in predictions)
+
+
+def test_image_generation_records_size_and_steps(tiny_models):
+    settings = {"num_inference_steps": 2, "height": 32, "width": 32}
+    _, predictions = run(
+        "image_generation",
+        tiny_models["stable_diffusion"],
+        [{"text": "a red circle"}] * 2,
+        settings,
+    )
+    assert [(p.image_width, p.image_height, p.inference_steps) for p in predictions] == [
+        (32, 32, 2)
+    ] * 2
+    assert all(p.input_tokens > 2 and not p.truncated for p in predictions)
+
+
+def test_decoder_only_prompts_leave_room_for_the_continuation(tiny_models):
+    settings = {"prompt": "{question}? Answer:", "max_new_tokens": 65}
+    long_question = {"question": " ".join(["energy"] * 200)}
+    runner, (prediction,) = run(
+        "extractive_qa", tiny_models["gpt2_causal_lm"], [long_question], settings, "multi_purpose"
+    )
+    assert prediction.truncated
+    assert prediction.input_tokens + 65 <= 128  # the tiny GPT-2's positions
+    assert runner.tokenizer.truncation_side == "left"  # "Answer:" is kept

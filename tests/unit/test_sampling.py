@@ -34,7 +34,7 @@ def test_first_n_rows_in_order_with_roles_as_columns(source):
     frame = sample(spec(source))
     assert list(frame.columns) == ["sample_index", "text", "label"]
     assert frame["text"].tolist() == [f"review number {i} is a rather long text" for i in range(5)]
-    assert frame["label"].tolist() == [0, 1, 2, 3, 4]
+    assert frame["label"].tolist() == ["0", "1", "2", "3", "4"]  # labels are stored as text
 
 
 def test_seeded_shuffle_is_deterministic_and_not_the_first_rows(source):

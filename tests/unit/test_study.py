@@ -7,29 +7,86 @@ from snakemake.exceptions import WorkflowError
 from powerhungry.study import StudyConfigError, load_study, slug
 from powerhungry.tasks import RUNNABLE_TASKS
 
+MULTI_PURPOSE = {
+    "id": "test/zero-shot",
+    "kind": "multi_purpose",
+    "tasks": ["text_classification"],
+    "source": "tiny",
+    "tiny": {"architecture": "t5_seq2seq"},
+    "prompts": {},
+}
 
-def test_schema_fills_defaults(demo_config):
-    assert demo_config["protocol"]["dtype"] == "float32"
-    assert demo_config["datasets"][2]["fields"] == {"text": "text"}
-    assert demo_config["datasets"][0]["shuffle_seed"] is None
-    assert demo_config["models"][0]["kind"] == "task_specific"
-    assert demo_config["models"][0]["tiny"]["seed"] == 0
+
+@pytest.fixture
+def small_config():
+    """Two sentiment datasets, two models: indices in error messages are predictable."""
+    tiny = {"architecture": "bert_sequence_classification"}
+    return validated(
+        {
+            "study": "small",
+            "tasks": {"text_classification": {}},
+            "datasets": [
+                {
+                    "id": "reviews",
+                    "task": "text_classification",
+                    "path": "r.jsonl",
+                    "fields": {"text": "review", "label": "label"},
+                    "samples": 4,
+                },
+                {"id": "tweets", "task": "text_classification", "path": "t.jsonl", "samples": 4},
+            ],
+            "models": [
+                {"id": "lab/a", "task": "text_classification", "source": "tiny", "tiny": tiny},
+                {"id": "lab/b", "task": "text_classification", "source": "tiny", "tiny": tiny},
+            ],
+            "protocol": {"batch_size": 2},
+        }
+    )
 
 
-def test_demo_plan_is_every_model_on_every_dataset_of_its_task(demo_config):
+def test_schema_fills_defaults(small_config):
+    assert small_config["protocol"]["dtype"] == "float32"
+    assert small_config["protocol"]["repetitions"] == 10
+    assert small_config["datasets"][1]["fields"] == {"text": "text"}
+    assert small_config["datasets"][0]["shuffle_seed"] is None
+    assert small_config["models"][0]["kind"] == "task_specific"
+    assert small_config["models"][0]["tiny"]["seed"] == 0
+    assert small_config["zero_shot_prompts"] == {}
+
+
+def test_demo_plan_covers_ten_tasks_and_both_multi_purpose_families(demo_config):
     study = load_study(demo_config, RUNNABLE_TASKS)
     cells = {(c.task, c.model.id, c.dataset.id) for c in study.cells}
-    assert len(cells) == 8
-    assert ("text_generation", "demo/tiny-gpt2", "story_openings") in cells
-    assert not any(t == "text_generation" and "bert" in m for t, m, _ in cells)
+    assert len(cells) == 19
+    assert {task for task, _, _ in cells} == set(RUNNABLE_TASKS)
+    assert ("text_generation", "demo/tiny-gpt2", "news_paragraphs") in cells
+    zero_shot = {(t, d) for t, m, d in cells if m == "demo/tiny-gpt2-instruct"}
+    assert zero_shot == {
+        ("text_classification", "movie_reviews"),
+        ("extractive_qa", "qa_pairs"),
+        ("summarization", "news_articles"),
+    }
 
 
-def test_model_may_be_restricted_to_some_datasets(demo_config):
-    demo_config["models"][0]["datasets"] = ["short_reviews"]
+def test_multi_purpose_settings_carry_prompt_and_per_dataset_length(demo_config):
     study = load_study(demo_config, RUNNABLE_TASKS)
-    assert [c.dataset.id for c in study.cells if c.model.id == "demo/tiny-bert-sentiment"] == [
-        "short_reviews"
-    ]
+    model = study.model("demo--tiny-gpt2-instruct")
+    settings = study.runner_settings(
+        "extractive_qa", model, study.dataset("extractive_qa", "qa_pairs")
+    )
+    assert settings["max_new_tokens"] == 65
+    assert settings["prompt"].startswith("{question}? Find the answer")
+    flan_like = study.model("demo--tiny-t5-instruct")
+    reviews = study.dataset("text_classification", "movie_reviews")
+    assert (
+        study.runner_settings("text_classification", flan_like, reviews)["max_new_tokens"] is None
+    )
+
+
+def test_model_may_be_restricted_to_some_datasets(small_config):
+    small_config["models"][0]["datasets"] = ["tweets"]
+    study = load_study(small_config, RUNNABLE_TASKS)
+    assert [c.dataset.id for c in study.cells if c.model.id == "lab/a"] == ["tweets"]
 
 
 def test_slug_follows_the_hub_cache_convention():
@@ -46,8 +103,8 @@ def test_slug_follows_the_hub_cache_convention():
         (lambda c: c.update(modles=[]), "modles"),
     ],
 )
-def test_schema_rejects_bad_values_naming_the_key(demo_config, edit, named):
-    raw = copy.deepcopy(demo_config)
+def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
+    raw = copy.deepcopy(small_config)
     edit(raw)
     with pytest.raises(WorkflowError, match=named):
         validated(raw)
@@ -57,25 +114,39 @@ def test_schema_rejects_bad_values_naming_the_key(demo_config, edit, named):
     ("edit", "message"),
     [
         (lambda c: c["models"][0].update(task="summarization"), r"models\[0\].*not listed"),
-        (lambda c: c["models"].append(dict(c["models"][0])), r"models\[4\].*duplicate model"),
-        (lambda c: c["datasets"][0].update(samples=1), None),
+        (lambda c: c["models"].append(dict(c["models"][0])), r"models\[2\].*duplicate model"),
+        (lambda c: c["datasets"][0].update(samples=2), None),
         (lambda c: c["protocol"].update(batch_size=9), r"datasets\[0\].*samples"),
         (lambda c: c["protocol"].update(carbon_intensity="XYZ"), "carbon_intensity.*XYZ"),
-        (lambda c: c["tasks"].update(summarization={}), "tasks.summarization.*no task runner"),
+        (
+            lambda c: c["datasets"][0].update(fields={"label": "label"}),
+            r"datasets\[0\].fields.*must name a column for text",
+        ),
+        (lambda c: c["models"].append(MULTI_PURPOSE), r"models\[2\].tasks.*no prompt for task"),
+        (
+            lambda c: (
+                c["models"].append(MULTI_PURPOSE),
+                c.update(zero_shot_prompts={"text_classification": "{question}: {text}"}),
+            ),
+            r"zero_shot_prompts.text_classification: placeholder\(s\) question",
+        ),
+        (
+            lambda c: (
+                c["models"].append({**MULTI_PURPOSE, "prompts": {"text_classification": "{txt}"}}),
+            ),
+            r"models\[2\].prompts.text_classification: placeholder\(s\) txt",
+        ),
         (lambda c: c["models"][0].update(datasets=["imdb"]), r"models\[0\].datasets.*imdb"),
     ],
 )
-def test_semantic_errors_name_the_key(demo_config, edit, message):
-    edit(demo_config)
+def test_semantic_errors_name_the_key(small_config, edit, message):
+    edit(small_config)
     if message is None:  # control: a valid edit loads
-        load_study(demo_config, RUNNABLE_TASKS)
+        load_study(small_config, RUNNABLE_TASKS)
         return
     with pytest.raises(StudyConfigError, match=message):
-        load_study(demo_config, RUNNABLE_TASKS)
+        load_study(small_config, RUNNABLE_TASKS)
 
 
-def test_defaults_never_add_a_task_the_config_does_not_list(demo_config):
-    del demo_config["tasks"]["text_generation"]
-    demo_config["datasets"] = demo_config["datasets"][:2]
-    demo_config["models"] = demo_config["models"][:2]
-    assert list(validated(demo_config)["tasks"]) == ["text_classification"]
+def test_defaults_never_add_a_task_the_config_does_not_list(small_config):
+    assert list(small_config["tasks"]) == ["text_classification"]

@@ -11,23 +11,20 @@ from powerhungry.analysis.summary import summarize
 
 pytestmark = pytest.mark.workflow
 
-CELLS = {
-    (task, model, dataset)
-    for task, models, datasets in [
-        (
-            "text_classification",
-            ["demo/tiny-bert-sentiment", "demo/small-bert-sentiment"],
-            ["movie_reviews", "short_reviews"],
-        ),
-        (
-            "text_generation",
-            ["demo/tiny-gpt2", "demo/small-gpt2"],
-            ["news_paragraphs", "story_openings"],
-        ),
-    ]
-    for model in models
-    for dataset in datasets
+TASKS = {
+    "text_classification",
+    "token_classification",
+    "extractive_qa",
+    "masked_language_modeling",
+    "text_generation",
+    "summarization",
+    "image_classification",
+    "object_detection",
+    "image_captioning",
+    "image_generation",
 }
+ZERO_SHOT = {"demo/tiny-t5-instruct", "demo/tiny-gpt2-instruct"}
+N_CELLS = 19  # 13 task-specific cells + 2 multi-purpose models x 3 datasets
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +33,17 @@ def measurements(demo_run):
 
 
 def test_every_cell_every_repetition_and_phase_has_measured_energy(measurements):
-    assert (
-        set(zip(measurements["task"], measurements["model"], measurements["dataset"], strict=True))
-        == CELLS
-    )
-    assert len(measurements) == len(CELLS) * 3 * 2  # 3 repetitions x (load, query)
-    assert measurements.groupby(["model", "dataset"])["repetition"].nunique().eq(3).all()
+    cells = measurements.groupby(["task", "model", "dataset"])
+    assert cells.ngroups == N_CELLS
+    assert set(measurements["task"]) == TASKS
+    assert len(measurements) == N_CELLS * 3 * 2  # 3 repetitions x (load, query)
+    assert cells["repetition"].nunique().eq(3).all()
     assert set(measurements["phase"]) == {"load", "query"}
     for column in ["energy_kwh", "cpu_energy_kwh", "ram_energy_kwh", "emissions_kg", "duration_s"]:
         assert (measurements[column] > 0).all(), column
-    assert (measurements["n_inferences"] == 8).all()
-    assert (measurements["model_kind"] == "task_specific").all()
+    zero_shot = measurements[measurements["model_kind"] == "multi_purpose"]
+    assert set(zero_shot["model"]) == ZERO_SHOT
+    assert set(zero_shot["task"]) == {"text_classification", "extractive_qa", "summarization"}
 
 
 def test_rows_carry_their_provenance(demo_run, measurements):
@@ -62,6 +59,7 @@ def test_rows_carry_their_provenance(demo_run, measurements):
     ]:
         assert measurements[column].notna().all() and (measurements[column] != "").all(), column
     assert set(measurements["model_revision"]) == {"random-weights"}
+    assert (measurements["n_inferences"] == 8).sum() == len(measurements) - 3 * 2  # prompts: 4
     assert set(measurements["device"]) == {"cpu"}
     assert set(measurements["carbon_intensity_setting"]) == {"USA"}
     sample = demo_run / "results" / "samples" / "text_classification" / "movie_reviews.parquet"
@@ -78,7 +76,7 @@ def test_codecarbon_raw_csv_is_kept_beside_each_cell(demo_run):
         / "measurements"
         / "text_generation"
         / "demo--tiny-gpt2"
-        / "story_openings.codecarbon.csv"
+        / "news_paragraphs.codecarbon.csv"
     )
     assert sorted(raw["task_name"]) == ["load"] * 3 + ["query"] * 3
     assert raw["run_id"].nunique() == 3
@@ -87,18 +85,56 @@ def test_codecarbon_raw_csv_is_kept_beside_each_cell(demo_run):
 def test_summary_tables_follow_from_the_measurements(demo_run, measurements):
     tables = demo_run / "results" / "tables"
     task_summary = pd.read_csv(tables / "task_summary.csv")
-    assert sorted(task_summary["task"]) == ["text_classification", "text_generation"]
-    assert (task_summary["n_models"] == 2).all()
+    kinds = task_summary.groupby("model_kind")["task"].apply(set)
+    assert kinds["task_specific"] == TASKS
+    assert kinds["multi_purpose"] == {"text_classification", "extractive_qa", "summarization"}
     assert (task_summary["energy_kwh_per_1k_mean"] > 0).all()
     expected = summarize(measurements)["task_summary"]
     pd.testing.assert_frame_equal(task_summary, expected, check_dtype=False)
-    assert len(pd.read_csv(tables / "model_summary.csv")) == 4
+    assert len(pd.read_csv(tables / "model_summary.csv")) == 11 + 2 * 3
+
+
+def test_quality_is_scored_where_there_are_references(demo_run):
+    quality = pd.read_csv(demo_run / "results" / "tables" / "quality.csv")
+    metrics = quality.groupby("task")["metric"].apply(set).to_dict()
+    assert metrics == {
+        "text_classification": {"accuracy"},
+        "token_classification": {"entity_f1"},
+        "extractive_qa": {"exact_match", "f1"},
+        "masked_language_modeling": {"accuracy_at_1"},
+        "summarization": {"rouge1", "rouge2", "rougeL"},
+        "image_classification": {"accuracy"},
+    }
+    assert quality["value"].between(0, 1).all()
+    assert (quality["n_scored"] == quality["n_samples"]).all()  # every demo sample has a reference
+    zero_shot = quality[quality["model_kind"] == "multi_purpose"]
+    assert len(zero_shot) == 2 * (1 + 2 + 3)
+
+
+def test_lengths_record_tokens_and_images_per_cell(demo_run):
+    lengths = pd.read_csv(demo_run / "results" / "tables" / "lengths.csv").set_index(
+        ["model", "dataset"]
+    )
+    assert len(lengths) == N_CELLS
+    images = lengths.loc[("demo/tiny-stable-diffusion", "image_prompts")]
+    assert (images["mean_image_width"], images["mean_inference_steps"]) == (32, 2)
+    generation = lengths.loc[("demo/tiny-gpt2", "news_paragraphs")]
+    assert generation["mean_input_tokens"] > 0 and 0 < generation["mean_output_tokens"] <= 10
+    # BLOOMz-style length: one new token for sentiment.
+    assert lengths.loc[("demo/tiny-gpt2-instruct", "movie_reviews"), "mean_output_tokens"] == 1
+    # Truncation is counted, not hidden: the tiny CLIP text encoder takes 16 tokens, and a
+    # decoder-only prompt leaves room for its 65 new tokens in the tiny GPT-2's 128 positions.
+    assert lengths.loc[("demo/tiny-stable-diffusion", "image_prompts"), "n_truncated"] == 4
+    assert lengths.loc[("demo/tiny-gpt2-instruct", "qa_pairs"), "mean_input_tokens"] <= 128 - 65
+    assert (
+        lengths.loc[["demo/tiny-bert-sentiment", "demo/tiny-bert-ner"], "n_truncated"] == 0
+    ).all()
 
 
 def test_figure_is_written_as_png_and_pdf(demo_run):
     figures = demo_run / "results" / "figures"
     with Image.open(figures / "energy_per_task.png") as image:
-        assert image.size == (900, 720)  # 6 x 4.8 inches at 150 dpi
+        assert image.size == (1950, 720)  # (1.1 x 10 tasks + 2) x 4.8 inches at 150 dpi
         darkest, brightest = image.convert("L").getextrema()
         assert darkest < 100 < brightest  # drawn, not blank
     assert (figures / "energy_per_task.pdf").read_bytes().startswith(b"%PDF")

@@ -12,10 +12,13 @@ from pathlib import Path
 import datasets
 import pandas as pd
 
+from powerhungry.data.preprocess import preprocess_row
 from powerhungry.files import sha256_of, write_atomic
 from powerhungry.study import DatasetSpec
 
 LOCAL_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "json"}
+# A local directory is read as an image folder (images plus an optional metadata.jsonl).
+IMAGE_FOLDER = "imagefolder"
 
 
 class DatasetSourceError(ValueError):
@@ -25,6 +28,10 @@ class DatasetSourceError(ValueError):
 def load_rows(spec: DatasetSpec, cache_dir: str) -> datasets.Dataset | datasets.IterableDataset:
     if spec.path is not None:
         path = Path(spec.path)
+        if path.is_dir():
+            return datasets.load_dataset(
+                IMAGE_FOLDER, data_dir=str(path), split="train", cache_dir=cache_dir
+            )
         if not path.is_file():
             raise DatasetSourceError(
                 f"dataset {spec.id!r}: local path {str(path)!r} does not exist"
@@ -33,7 +40,7 @@ def load_rows(spec: DatasetSpec, cache_dir: str) -> datasets.Dataset | datasets.
         if builder is None:
             raise DatasetSourceError(
                 f"dataset {spec.id!r}: cannot read {path.suffix!r} files "
-                f"(use one of {', '.join(sorted(LOCAL_FORMATS))})"
+                f"(use one of {', '.join(sorted(LOCAL_FORMATS))} or an image folder)"
             )
         return datasets.load_dataset(
             builder, data_files=str(path), split="train", cache_dir=cache_dir
@@ -48,10 +55,6 @@ def load_rows(spec: DatasetSpec, cache_dir: str) -> datasets.Dataset | datasets.
     )
 
 
-def first_words(text: str, count: int) -> str:
-    return " ".join(text.split()[:count])
-
-
 def sample(spec: DatasetSpec) -> pd.DataFrame:
     """The measured samples: one row per sample, one column per field role, plus sample_index."""
     # A local file's Arrow copy is scratch: it must not pile up in the user's ~/.cache.
@@ -60,23 +63,23 @@ def sample(spec: DatasetSpec) -> pd.DataFrame:
         if spec.shuffle_seed is not None:
             rows = rows.shuffle(seed=spec.shuffle_seed)
         taken = list(rows.take(spec.samples))
-    if len(taken) < spec.samples:
-        raise DatasetSourceError(
-            f"dataset {spec.id!r}: {spec.source} has {len(taken)} rows, the config asks for "
-            f"{spec.samples} samples"
-        )
-    columns = set(taken[0])
-    for role, column in spec.fields.items():
-        if column not in columns:
+        features = dict(rows.features) if rows.features is not None else None
+        if len(taken) < spec.samples:
             raise DatasetSourceError(
-                f"dataset {spec.id!r}: field {role}={column!r} is not a column of {spec.source} "
-                f"(columns: {', '.join(sorted(columns))})"
+                f"dataset {spec.id!r}: {spec.source} has {len(taken)} rows, the config asks for "
+                f"{spec.samples} samples"
             )
-    frame = pd.DataFrame(
-        {role: [row[column] for row in taken] for role, column in spec.fields.items()}
-    )
-    if spec.max_words is not None:
-        frame["text"] = [first_words(str(text), spec.max_words) for text in frame["text"]]
+        columns = set(taken[0])
+        for role, column in spec.fields.items():
+            if column not in columns:
+                raise DatasetSourceError(
+                    f"dataset {spec.id!r}: field {role}={column!r} is not a column of "
+                    f"{spec.source} (columns: {', '.join(sorted(columns))})"
+                )
+        try:
+            frame = pd.DataFrame([preprocess_row(spec, row, features) for row in taken])
+        except (ValueError, TypeError, KeyError) as error:
+            raise DatasetSourceError(f"dataset {spec.id!r}: cannot preprocess: {error}") from error
     frame.insert(0, "sample_index", range(len(frame)))
     return frame
 

@@ -10,6 +10,7 @@ import gc
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from itertools import cycle, islice
@@ -24,7 +25,8 @@ from powerhungry.files import write_atomic
 from powerhungry.measure import provenance
 from powerhungry.measure.tracker import PhaseTracker
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
-from powerhungry.tasks import Prediction, TaskRunner, make_runner
+from powerhungry.tasks import make_runner
+from powerhungry.tasks.base import Prediction, TaskRunner
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
@@ -53,11 +55,11 @@ class ModelLoadError(RuntimeError):
     """The prepared model could not be loaded by its task's runner."""
 
 
-def load_model(
-    runner: TaskRunner, model: ModelSpec, model_dir: Path, device: torch.device, dtype: torch.dtype
-) -> None:
+@contextmanager
+def naming_the_model(model: ModelSpec, model_dir: Path) -> Iterator[None]:
+    """Turn a failure to import or load the model into an error that names it."""
     try:
-        runner.load(model_dir, device, dtype)
+        yield
     except Exception as error:
         raise ModelLoadError(
             f"model {model.id!r}: cannot load from {str(model_dir)!r}: {error}"
@@ -76,7 +78,7 @@ def run_inferences(
 def measure_cell(
     *,
     task: str,
-    task_settings: dict[str, Any],
+    runner_settings: dict[str, Any],
     model: ModelSpec,
     model_manifest: dict[str, Any],
     dataset: DatasetSpec,
@@ -95,7 +97,7 @@ def measure_cell(
     device = resolve_device(protocol.device)
     samples = pd.read_parquet(samples_path).to_dict("records")
     warmup = list(islice(cycle(samples), protocol.warmup_inferences))
-    runner = make_runner(task, task_settings)
+    runner = make_runner(task, model.kind, runner_settings)
     model_dir = Path(model_manifest["path"])
     context = {
         "model_source": model.source,
@@ -112,6 +114,8 @@ def measure_cell(
     rows: list[dict[str, Any]] = []
     raw_frames: list[pd.DataFrame] = []
     predictions: list[Prediction] = []
+    with naming_the_model(model, model_dir):
+        runner.import_code(model_dir)
     scratch = Path(tempfile.mkdtemp(prefix="powerhungry-codecarbon-"))
     try:
         for repetition in range(protocol.repetitions):
@@ -124,8 +128,8 @@ def measure_cell(
                 measure_power_secs=protocol.measure_power_secs,
                 device=device,
             ) as tracker:
-                with tracker.phase("load"):
-                    load_model(runner, model, model_dir, device, DTYPES[protocol.dtype])
+                with tracker.phase("load"), naming_the_model(model, model_dir):
+                    runner.load(model_dir, device, DTYPES[protocol.dtype])
                 run_inferences(runner, warmup, protocol.batch_size)
                 with tracker.phase("query"):
                     predictions = run_inferences(runner, samples, protocol.batch_size)

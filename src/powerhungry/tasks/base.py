@@ -15,9 +15,18 @@ Sample = dict[str, Any]
 
 @dataclass(frozen=True)
 class Prediction:
+    """One sample's answer and its size: tokens in and out, or the image made and its steps.
+
+    `truncated` marks an input cut at the model's maximum length (the sample is still measured).
+    """
+
     prediction: str
-    input_tokens: int
-    output_tokens: int
+    input_tokens: int = 0
+    output_tokens: int = 0
+    truncated: bool = False
+    image_width: int = 0
+    image_height: int = 0
+    inference_steps: int = 0
 
 
 class TaskRunner(ABC):
@@ -29,6 +38,12 @@ class TaskRunner(ABC):
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = settings
+
+    @abstractmethod
+    def import_code(self, model_dir: Path) -> None:
+        """Import the model's Python code, outside measurement: otherwise the first repetition's
+        `load` phase would pay for importing modules (seconds) rather than for loading weights."""
+        ...
 
     @abstractmethod
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None: ...

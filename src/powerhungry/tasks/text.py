@@ -7,16 +7,51 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
-from transformers import AutoTokenizer, BatchEncoding
+from transformers import AutoConfig, AutoTokenizer, BatchEncoding
 
 from powerhungry.tasks.base import Sample, TaskRunner
 
 
+def import_model_code(auto_model: Any, model_dir: Path) -> None:
+    """Build the model on the meta device (no memory, no weights): this imports its classes."""
+    config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
+    with torch.device("meta"):
+        auto_model.from_config(config)
+
+
+# Used when neither the tokenizer nor the model config states a usable maximum input length.
+FALLBACK_MAX_LENGTH = 512
+
+
+def max_input_length(tokenizer: Any, config: Any) -> int:
+    """The longest input the model accepts: its position table, else the tokenizer's limit."""
+    limits = [
+        value
+        for value in (
+            getattr(config, "max_position_embeddings", None),
+            getattr(config, "n_positions", None),
+            tokenizer.model_max_length,
+        )
+        if isinstance(value, int) and 0 < value < 1_000_000
+    ]
+    # RoBERTa-style models reserve two positions for the padding offset.
+    if getattr(config, "model_type", "") in {"roberta", "xlm-roberta", "camembert", "bertweet"}:
+        limits = [limit - 2 if limit > 2 else limit for limit in limits]
+    return min(limits, default=FALLBACK_MAX_LENGTH)
+
+
 class TextModelRunner(TaskRunner):
-    """A tokenizer and an `AutoModel*` class loaded from one save_pretrained directory."""
+    """A tokenizer and an `AutoModel*` class loaded from one save_pretrained directory.
+
+    Inputs longer than the model accepts are truncated at its maximum length and flagged.
+    """
 
     auto_model: ClassVar[Any]
     padding_side: ClassVar[str] = "right"
+
+    def import_code(self, model_dir: Path) -> None:
+        import_model_code(self.auto_model, model_dir)
+        AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
 
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
         self.device = device
@@ -29,11 +64,24 @@ class TextModelRunner(TaskRunner):
             model_dir, local_files_only=True, dtype=dtype
         ).to(device)
         self.model.eval()
+        self.max_length = max_input_length(self.tokenizer, self.model.config)
 
-    def preprocess(self, samples: Sequence[Sample]) -> BatchEncoding:
+    def tokenize(self, texts: list[str], **kwargs: Any) -> BatchEncoding:
         return self.tokenizer(
-            [str(sample["text"]) for sample in samples],
+            texts,
             padding=True,
             truncation=True,
+            max_length=self.max_length,
             return_tensors="pt",
-        ).to(self.device)
+            **kwargs,
+        )
+
+    def preprocess(self, samples: Sequence[Sample]) -> BatchEncoding:
+        return self.tokenize([str(sample["text"]) for sample in samples]).to(self.device)
+
+    def input_lengths(self, inputs: BatchEncoding) -> list[int]:
+        return [int(n) for n in inputs["attention_mask"].sum(dim=1).tolist()]
+
+    def truncated(self, length: int) -> bool:
+        """An input that fills the maximum length was (almost surely) cut there."""
+        return length >= self.max_length

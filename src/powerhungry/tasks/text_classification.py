@@ -17,8 +17,13 @@ class TextClassificationRunner(TextModelRunner):
 
     def postprocess(self, inputs: BatchEncoding, outputs: torch.Tensor) -> list[Prediction]:
         labels = self.model.config.id2label
-        lengths = inputs["attention_mask"].sum(dim=1).tolist()
         return [
-            Prediction(prediction=labels[int(index)], input_tokens=int(length), output_tokens=0)
-            for index, length in zip(outputs.argmax(dim=-1).tolist(), lengths, strict=True)
+            Prediction(
+                prediction=labels[int(index)],
+                input_tokens=length,
+                truncated=self.truncated(length),
+            )
+            for index, length in zip(
+                outputs.argmax(dim=-1).tolist(), self.input_lengths(inputs), strict=True
+            )
         ]

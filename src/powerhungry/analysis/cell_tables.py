@@ -1,0 +1,67 @@
+"""Tables with one row (or a few) per cell, computed from its samples and predictions: quality
+beside energy (the paper's Table 7) and input/output sizes (the paper's Table 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from powerhungry.quality import score
+
+CELL_COLUMNS = ["task", "model", "model_kind", "dataset"]
+
+
+@dataclass(frozen=True)
+class CellFiles:
+    task: str
+    model: str
+    model_kind: str
+    dataset: str
+    samples: str
+    predictions: str
+
+    def key(self) -> dict[str, str]:
+        return {c: getattr(self, c) for c in CELL_COLUMNS}
+
+
+def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
+    """Tidy: one row per cell and metric, with how many samples had a reference to score."""
+    rows = []
+    for cell in cells:
+        scores = score(
+            cell.task,
+            cell.model_kind,
+            pd.read_parquet(cell.samples),
+            pd.read_parquet(cell.predictions),
+        )
+        counts = {
+            "n_samples": int(scores.pop("n_samples", 0)),
+            "n_scored": int(scores.pop("n_scored", 0)),
+        }
+        rows += [
+            {**cell.key(), "metric": metric, "value": value, **counts}
+            for metric, value in scores.items()
+        ]
+    return pd.DataFrame(rows, columns=[*CELL_COLUMNS, "metric", "value", "n_samples", "n_scored"])
+
+
+def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
+    """Mean input and output tokens per cell (images: size and steps), and truncated samples."""
+    rows = []
+    for cell in cells:
+        predictions = pd.read_parquet(cell.predictions)
+        rows.append(
+            {
+                **cell.key(),
+                "n_samples": len(predictions),
+                "mean_input_tokens": predictions["input_tokens"].mean(),
+                "mean_output_tokens": predictions["output_tokens"].mean(),
+                "n_truncated": int(predictions["truncated"].sum()),
+                "mean_image_width": predictions["image_width"].mean(),
+                "mean_image_height": predictions["image_height"].mean(),
+                "mean_inference_steps": predictions["inference_steps"].mean(),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,66 @@
+"""Runners whose model call is `generate`: shared counting of the tokens produced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import BatchEncoding
+
+from powerhungry.tasks.base import Prediction
+from powerhungry.tasks.text import TextModelRunner
+
+
+def length_until_eos(tokens: torch.Tensor, eos_token_id: int | None) -> int:
+    """Generated tokens up to and including the first end-of-sequence token."""
+    if eos_token_id is not None:
+        hits = (tokens == eos_token_id).nonzero()
+        if len(hits):
+            return int(hits[0]) + 1
+    return len(tokens)
+
+
+class GenerationRunner(TextModelRunner):
+    """Greedy generation; subclasses say how long (generation_arguments).
+
+    A decoder-only model's prompt and continuation share its positions, so the prompt is cut to
+    leave room for `max_new_tokens`, from the left: the end of a prompt ("... Answer:") is what
+    the continuation follows.
+    """
+
+    def generation_arguments(self) -> dict[str, Any]:
+        return {}
+
+    def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
+        super().load(model_dir, device, dtype)
+        if not self.model.config.is_encoder_decoder:
+            self.tokenizer.truncation_side = "left"
+            new_tokens = self.generation_arguments().get("max_new_tokens") or 0
+            self.max_length = max(1, self.max_length - new_tokens)
+
+    def forward(self, inputs: BatchEncoding) -> torch.Tensor:
+        return self.model.generate(
+            **inputs,
+            do_sample=False,
+            pad_token_id=self.tokenizer.pad_token_id,
+            **self.generation_arguments(),
+        )
+
+    def postprocess(self, inputs: BatchEncoding, outputs: torch.Tensor) -> list[Prediction]:
+        if self.model.config.is_encoder_decoder:
+            generated = outputs[:, 1:]  # after the decoder start token
+        else:
+            generated = outputs[:, inputs["input_ids"].shape[1] :]  # after the (left-padded) prompt
+        predictions = []
+        for tokens, length in zip(generated, self.input_lengths(inputs), strict=True):
+            produced = length_until_eos(tokens, self.tokenizer.eos_token_id)
+            predictions.append(
+                Prediction(
+                    prediction=self.tokenizer.decode(tokens[:produced], skip_special_tokens=True),
+                    input_tokens=length,
+                    output_tokens=produced,
+                    truncated=self.truncated(length),
+                )
+            )
+        return predictions

@@ -1,0 +1,41 @@
+"""Image captioning: greedy caption of an image-to-text model (ViT+GPT2, BLIP, GIT, BLIP-2).
+
+`max_new_tokens` None keeps the model's generation defaults, as the paper's pipelines did.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForImageTextToText, AutoTokenizer, BatchFeature
+
+from powerhungry.tasks.base import Prediction
+from powerhungry.tasks.generation import length_until_eos
+from powerhungry.tasks.vision import ImageModelRunner
+
+
+class ImageCaptioningRunner(ImageModelRunner):
+    auto_model = AutoModelForImageTextToText
+
+    def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
+        super().load(model_dir, device, dtype)
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+
+    def forward(self, inputs: BatchFeature) -> torch.Tensor:
+        limit = self.settings.get("max_new_tokens")
+        return self.model.generate(
+            pixel_values=inputs["pixel_values"],
+            do_sample=False,
+            **({} if limit is None else {"max_new_tokens": limit}),
+        )
+
+    def postprocess(self, inputs: BatchFeature, outputs: Any) -> list[Prediction]:
+        predictions = []
+        for tokens in outputs:
+            tokens = tokens[1:]  # after the decoder start token
+            produced = length_until_eos(tokens, self.tokenizer.eos_token_id)
+            caption = self.tokenizer.decode(tokens[:produced], skip_special_tokens=True).strip()
+            predictions.append(Prediction(prediction=caption, output_tokens=produced))
+        return predictions

@@ -1,0 +1,40 @@
+"""Object detection: boxes above the score threshold, in the original image's pixels, as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import torch
+from transformers import AutoModelForObjectDetection, BatchFeature
+
+from powerhungry.tasks.base import Prediction
+from powerhungry.tasks.vision import ImageModelRunner
+
+
+class ObjectDetectionRunner(ImageModelRunner):
+    auto_model = AutoModelForObjectDetection
+
+    def forward(self, inputs: BatchFeature) -> Any:
+        return self.model(**inputs)
+
+    def postprocess(self, inputs: BatchFeature, outputs: Any) -> list[Prediction]:
+        sizes = torch.tensor([(image.height, image.width) for image in self.images])
+        detections = self.image_processor.post_process_object_detection(
+            outputs, threshold=self.settings["threshold"], target_sizes=sizes
+        )
+        labels = self.model.config.id2label
+        predictions = []
+        for found in detections:
+            boxes = [
+                {
+                    "label": labels[int(label)],
+                    "score": round(float(score), 4),
+                    "box": [round(float(v), 1) for v in box],
+                }
+                for score, label, box in zip(
+                    found["scores"], found["labels"], found["boxes"], strict=True
+                )
+            ]
+            predictions.append(Prediction(prediction=json.dumps(boxes), output_tokens=len(boxes)))
+        return predictions

@@ -1,0 +1,116 @@
+"""The default config is the paper's full study: 312 cells, planned by a real (offline) dry run."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import REPO, copy_workflow, run_snakemake, validated
+
+from powerhungry.study import load_study
+from powerhungry.tasks import RUNNABLE_TASKS
+
+pytestmark = pytest.mark.workflow
+
+CONFIG = REPO / "config" / "config.yaml"
+REFERENCE = REPO / "resources" / "reference" / "paper" / "measurements.csv.gz"
+ZERO_SHOT_TASKS = ("text_classification", "extractive_qa", "summarization")
+
+
+@pytest.fixture(scope="module")
+def study():
+    config = validated(yaml.safe_load(CONFIG.read_text()))
+    return load_study(config, RUNNABLE_TASKS)
+
+
+def job_stats(output: str) -> dict[str, int]:
+    """The first "Job stats" table of Snakemake's output, as {rule: count}."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Job stats:")
+    counts: dict[str, int] = {}
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        match = re.fullmatch(r"\s*(\w+)\s+(\d+)\s*", line)
+        if match:  # skips the header and the dashed rule
+            counts[match[1]] = int(match[2])
+    return counts
+
+
+def test_dry_run_plans_the_full_study(tmp_path):
+    workdir = copy_workflow(tmp_path / "workflow")
+    result = run_snakemake(workdir, "-n", "--cores", "1", "--quiet", "rules")
+    output = result.stdout + "\n" + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    counts = job_stats(output)
+    assert counts["measure_inference"] == 312, counts
+    assert counts["sample_dataset"] == 30, counts
+    assert counts["prepare_model"] == 88, counts
+    assert not (workdir / "results").exists()  # a dry run creates nothing
+
+
+def test_plan_has_80_task_specific_and_8_multi_purpose_models(study):
+    assert set(study.tasks) == set(RUNNABLE_TASKS) and len(study.tasks) == 10
+    task_specific = [m for m in study.models if m.kind == "task_specific"]
+    multi_purpose = [m for m in study.models if m.kind == "multi_purpose"]
+    assert len(task_specific) == 80 and len(multi_purpose) == 8
+    for task in study.tasks:
+        assert sum(m.task == task for m in task_specific) == 8, task
+        assert sum(d.task == task for d in study.datasets) == 3, task
+    assert all(m.tasks == list(ZERO_SHOT_TASKS) for m in multi_purpose)
+    assert len(study.cells) == 80 * 3 + 8 * 9 == 312
+    for model in multi_purpose:
+        assert sum(cell.model is model for cell in study.cells) == 9, model.id
+
+
+def test_ids_match_the_papers_measurements(study):
+    table = pd.read_csv(REFERENCE, keep_default_na=False, na_values={"repetition": [""]})
+    paper = table[table["in_paper"]]
+    paper_datasets = {
+        (row.task, row.dataset, row.dataset_config or None, row.dataset_split)
+        for row in paper.itertuples()
+    }
+    ours = {(d.task, d.id, d.config, d.split) for d in study.datasets}
+    assert ours == paper_datasets
+    assert all(d.hub == d.id for d in study.datasets)
+    paper_models = set(zip(paper["model"], paper["model_kind"], strict=True))
+    assert {(m.id, m.kind) for m in study.models} == paper_models
+
+
+def test_zero_shot_generation_lengths(study):
+    bloomz = study.model("bigscience--bloomz-7b1")
+    flan = study.model("google--flan-t5-xl")
+
+    def settings(model, task, dataset):
+        return study.runner_settings(task, model, study.dataset(task, dataset))
+
+    assert settings(bloomz, "summarization", "xsum")["max_new_tokens"] == 65
+    assert settings(bloomz, "summarization", "cnn_dailymail")["max_new_tokens"] == 15
+    assert settings(bloomz, "extractive_qa", "squad")["max_new_tokens"] == 65
+    assert settings(bloomz, "text_classification", "imdb")["max_new_tokens"] == 1
+    assert settings(flan, "summarization", "xsum")["max_new_tokens"] is None
+    assert settings(flan, "text_classification", "imdb")["max_new_tokens"] is None
+    prompt = settings(bloomz, "extractive_qa", "sciq")["prompt"]
+    assert prompt == (
+        '{question}? Find the answer to the question in the following text: "{context}". Answer:'
+    )
+
+
+def test_paper_preprocessing(study):
+    for dataset in study.datasets:
+        assert dataset.samples == 1000 and dataset.shuffle_seed is None, dataset.id
+        if dataset.task == "masked_language_modeling":
+            assert (dataset.max_words, dataset.mask_last_word) == (20, True), dataset.id
+        elif dataset.task == "text_generation":
+            assert dataset.max_words == 20, dataset.id
+        elif dataset.task == "image_generation":
+            assert dataset.max_words == 50, dataset.id
+        elif dataset.task in ("image_classification", "object_detection", "image_captioning"):
+            assert dataset.image_size == [640, 480], dataset.id
+    assert study.tasks["text_generation"]["max_new_tokens"] == 10
+    assert study.tasks["summarization"] == {"min_length": 10, "max_length": 15}
+    protocol = study.protocol
+    assert (protocol.batch_size, protocol.repetitions, protocol.warmup_inferences) == (1, 10, 0)
+    assert protocol.carbon_intensity == 138.75
