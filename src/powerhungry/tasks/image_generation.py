@@ -28,7 +28,7 @@ class ImageGenerationRunner(TaskRunner):
 
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
         self.pipeline = DiffusionPipeline.from_pretrained(
-            model_dir, local_files_only=True, torch_dtype=dtype
+            model_dir, local_files_only=True, dtype=dtype
         ).to(device)
         self.pipeline.set_progress_bar_config(disable=True)
 
