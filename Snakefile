@@ -25,6 +25,7 @@ rule all:
         "results/tables/measurements.csv",
         "results/tables/task_summary.csv",
         "results/tables/model_summary.csv",
+        "results/tables/cell_summary.csv",
         "results/figures/energy_per_task.png",
         "results/figures/energy_per_task.pdf",
         "results/tables/quality.csv",

@@ -18,3 +18,22 @@ rule measure_inference:
         protocol=protocol_params,
     script:
         "../scripts/measure_inference.py"
+
+
+rule measure_idle_power:
+    output:
+        table=report(
+            "results/tables/idle_power.csv",
+            caption="../report/idle_power.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/measure_idle_power.log",
+    conda:
+        ENV
+    params:
+        seconds=STUDY.protocol.idle_seconds,
+        device=STUDY.protocol.device,
+        carbon_intensity=STUDY.protocol.carbon_intensity,
+    script:
+        "../scripts/measure_idle_power.py"

@@ -1,6 +1,7 @@
 rule aggregate_measurements:
     input:
         measurements=measurement_tables(),
+        idle_power="results/tables/idle_power.csv",
     output:
         table=report(
             "results/tables/measurements.csv",
@@ -27,6 +28,11 @@ rule summarize_measurements:
         model_summary=report(
             "results/tables/model_summary.csv",
             caption="../report/model_summary.rst",
+            category="Tables",
+        ),
+        cell_summary=report(
+            "results/tables/cell_summary.csv",
+            caption="../report/cell_summary.rst",
             category="Tables",
         ),
     log:

@@ -107,6 +107,13 @@ class Protocol:
     carbon_intensity: str | float
     device: str
     dtype: str
+    max_repetitions: int | None = None
+    target_relative_halfwidth: float | None = None
+    idle_seconds: float = 60
+
+    @property
+    def adaptive(self) -> bool:
+        return self.max_repetitions is not None
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,7 @@ def _check(
                 f"(implemented: {', '.join(sorted(runnable_tasks))})"
             )
     _check_carbon_intensity(protocol.carbon_intensity)
+    _check_protocol(protocol)
     seen_datasets: set[tuple[str, str]] = set()
     for i, dataset in enumerate(datasets):
         where = f"datasets[{i}]"
@@ -296,6 +304,24 @@ def _check_prompts(
                         f"model {model.id!r} are not fields of dataset {dataset.id!r} "
                         f"(its fields: {', '.join(sorted(dataset.fields))})"
                     )
+
+
+def _check_protocol(protocol: Protocol) -> None:
+    if (protocol.max_repetitions is None) != (protocol.target_relative_halfwidth is None):
+        raise StudyConfigError(
+            "protocol.max_repetitions and protocol.target_relative_halfwidth: adaptive "
+            "repetitions need both (or neither, for a fixed number of repetitions)"
+        )
+    if protocol.adaptive and not 2 <= protocol.repetitions <= (protocol.max_repetitions or 0):
+        raise StudyConfigError(
+            f"protocol.repetitions: adaptive repetitions need 2 <= repetitions "
+            f"({protocol.repetitions}) <= max_repetitions ({protocol.max_repetitions})"
+        )
+    if protocol.device == "cpu" and protocol.dtype == "float16":
+        raise StudyConfigError(
+            "protocol.dtype: float16 is not supported on the CPU (protocol.device: cpu); "
+            "use float32 or bfloat16"
+        )
 
 
 def _check_carbon_intensity(carbon_intensity: str | float) -> None:

@@ -1,6 +1,7 @@
 """One cell measured end to end with a real tracker and a tiny model; failures write nothing."""
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -93,3 +94,20 @@ def test_a_failing_model_leaves_no_output(cell, tmp_path):
         measure_cell(**cell)
     out = tmp_path / "out"
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(("target", "expected"), [(10.0, 2), (1e-9, 4)])
+def test_adaptive_repetitions_stop_by_the_rule(cell, target, expected):
+    cell["protocol"] = replace(
+        PROTOCOL, repetitions=2, max_repetitions=4, target_relative_halfwidth=target
+    )
+    table = measure_cell(**cell)
+    assert sorted(set(table["repetition"])) == list(range(expected))
+
+
+def test_float16_on_a_cpu_only_job_fails_before_measuring(cell, monkeypatch):
+    cell["protocol"] = replace(PROTOCOL, device="auto", dtype="float16")
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="float16 is not supported on the CPU"):
+        measure_cell(**cell)
+    assert not cell["outputs"].measurements.exists()

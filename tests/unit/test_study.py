@@ -137,6 +137,21 @@ def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
             r"models\[2\].prompts.text_classification: placeholder\(s\) txt",
         ),
         (lambda c: c["models"][0].update(datasets=["imdb"]), r"models\[0\].datasets.*imdb"),
+        (lambda c: c["protocol"].update(max_repetitions=20), "need both"),
+        (
+            lambda c: c["protocol"].update(max_repetitions=5, target_relative_halfwidth=0.02),
+            r"repetitions need 2 <= repetitions \(10\) <= max_repetitions \(5\)",
+        ),
+        (
+            lambda c: c["protocol"].update(
+                repetitions=3, max_repetitions=30, target_relative_halfwidth=0.02
+            ),
+            None,
+        ),
+        (
+            lambda c: c["protocol"].update(device="cpu", dtype="float16"),
+            "float16 is not supported on the CPU",
+        ),
     ],
 )
 def test_semantic_errors_name_the_key(small_config, edit, message):

@@ -5,7 +5,12 @@ import time
 import pytest
 import torch
 
-from powerhungry.measure.tracker import MeasurementError, PhaseTracker, tracker_arguments
+from powerhungry.measure.tracker import (
+    MeasurementError,
+    PhaseTracker,
+    tracked_gpu_ids,
+    tracker_arguments,
+)
 
 
 def busy(seconds):
@@ -49,3 +54,21 @@ def test_a_tracker_that_failed_to_initialise_is_an_error(tmp_path):
     # CodeCarbon swallows the error of an unusable output_dir; the wrapper must not.
     with pytest.raises((MeasurementError, OSError)):
         PhaseTracker(blocked / "out", "test", "USA", 1, torch.device("cpu"))
+
+
+def test_only_the_jobs_gpus_are_tracked(monkeypatch):
+    assert tracked_gpu_ids(torch.device("cpu")) is None
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")
+    assert tracked_gpu_ids(torch.device("cuda", 0)) is None  # CodeCarbon reads the variable
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert tracked_gpu_ids(torch.device("cuda", 1)) == [1]  # not every GPU of the node
+
+
+def test_phases_synchronize_cuda_before_and_after(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr("torch.cuda.synchronize", lambda device=None: calls.append(device))
+    tracker = PhaseTracker(tmp_path, "test", "USA", 1, torch.device("cpu"))
+    tracker.device = torch.device("cuda", 0)  # what a GPU job's tracker holds
+    with tracker, tracker.phase("query"):
+        calls.append("work")
+    assert calls == [torch.device("cuda", 0), "work", torch.device("cuda", 0)]

@@ -150,3 +150,21 @@ def test_lint_is_clean(demo_run):
     result = run_snakemake(demo_run, "--lint", "--profile", "profiles/demo")
     output = result.stdout + result.stderr
     assert "Congratulations, your workflow is in a good condition!" in output, output
+
+
+def test_three_energy_metrics_and_the_idle_baseline(demo_run, measurements):
+    idle = pd.read_csv(demo_run / "results" / "tables" / "idle_power.csv")
+    assert len(idle) == 1 and idle["gpu_idle_power_w"].iloc[0] == 0  # the demo has no GPU
+    assert (measurements["gpu_idle_power_w"] == 0).all()
+    assert (measurements["gpu_energy_above_idle_kwh"] == measurements["gpu_energy_kwh"]).all()
+    summary = pd.read_csv(demo_run / "results" / "tables" / "task_summary.csv")
+    for metric in ["energy_kwh", "gpu_energy_kwh", "gpu_energy_above_idle_kwh"]:
+        assert f"{metric}_per_1k_mean" in summary.columns
+
+
+def test_each_cell_reports_its_spread(demo_run):
+    cells = pd.read_csv(demo_run / "results" / "tables" / "cell_summary.csv")
+    assert len(cells) == N_CELLS
+    assert (cells["n_repetitions"] == 3).all()
+    assert (cells["energy_kwh_per_1k_halfwidth_95"] > 0).all()
+    assert (cells["relative_halfwidth_95"] > 0).all()

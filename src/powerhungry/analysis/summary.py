@@ -1,5 +1,8 @@
 """Energy and emissions per 1,000 inferences, per model and per task, as the paper computed them.
 
+Three energy metrics, where the table has their source: the paper-compatible total (CPU + GPU +
+RAM), GPU-only energy of the job's GPU(s), and GPU energy above the GPU's idle power.
+
 Only the query phase counts (the paper excluded model loading). A model's value is the mean over
 its datasets of the mean over repetitions; a task's statistics are taken over its models' values.
 In the paper's balanced design (every model: 3 datasets x 10 repetitions) the task mean equals the
@@ -10,6 +13,8 @@ reported here as `..._std_over_runs`.
 from __future__ import annotations
 
 import pandas as pd
+
+from powerhungry.measure.repetitions import halfwidth_95
 
 REQUIRED_COLUMNS = [
     "task",
@@ -23,7 +28,12 @@ REQUIRED_COLUMNS = [
 ]
 METRICS = {
     # column per 1,000 inferences: (source column, factor from the source unit)
+    # (a) paper-compatible: CPU + GPU + RAM energy, as the paper reported it
     "energy_kwh_per_1k": ("energy_kwh", 1.0),
+    # (b) GPU-only energy of the job's GPU(s), the AI Energy Score metric
+    "gpu_energy_kwh_per_1k": ("gpu_energy_kwh", 1.0),
+    # (c) GPU energy above the GPU's idle power, so a slow, idle GPU does not look like work
+    "gpu_energy_above_idle_kwh_per_1k": ("gpu_energy_above_idle_kwh", 1.0),
     "emissions_g_per_1k": ("emissions_kg", 1000.0),
 }
 GROUP = ["task", "model_kind"]
@@ -40,20 +50,26 @@ def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("measurements table has no query-phase rows with a task and dataset")
     per_1k = query[["task", "model_kind", "model", "dataset"]].copy()
     for name, (column, factor) in METRICS.items():
-        per_1k[name] = query[column] * factor / query["n_inferences"] * 1000
+        if column in query.columns:  # tables without a metric's source (e.g. the paper's) skip it
+            per_1k[name] = query[column] * factor / query["n_inferences"] * 1000
     return per_1k
+
+
+def metrics_of(per_1k: pd.DataFrame) -> list[str]:
+    return [m for m in METRICS if m in per_1k.columns]
 
 
 def model_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     """One row per task, model kind and model: mean over datasets of mean over repetitions."""
     per_1k = query_rows_per_1k(measurements)
+    metrics = metrics_of(per_1k)
     per_dataset = per_1k.groupby([*GROUP, "model", "dataset"]).agg(
-        repetitions=("dataset", "size"), **{m: (m, "mean") for m in METRICS}
+        repetitions=("dataset", "size"), **{m: (m, "mean") for m in metrics}
     )
     per_model = per_dataset.groupby([*GROUP, "model"]).agg(
         n_datasets=("repetitions", "size"),
         n_runs=("repetitions", "sum"),
-        **{m: (m, "mean") for m in METRICS},
+        **{m: (m, "mean") for m in metrics},
     )
     return per_model.reset_index()
 
@@ -62,18 +78,32 @@ def task_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     """One row per task and model kind: statistics over the models' values."""
     models = model_summary(measurements)
     runs = query_rows_per_1k(measurements)
+    metrics = metrics_of(runs)
     summary = models.groupby(GROUP).agg(
         n_models=("model", "size"),
         n_runs=("n_runs", "sum"),
         **{
             f"{metric}_{stat}": (metric, stat)
-            for metric in METRICS
+            for metric in metrics
             for stat in ("mean", "std", "median", "min", "max")
         },
     )
-    over_runs = runs.groupby(GROUP).agg(**{f"{m}_std_over_runs": (m, "std") for m in METRICS})
+    over_runs = runs.groupby(GROUP).agg(**{f"{m}_std_over_runs": (m, "std") for m in metrics})
     summary = summary.join(over_runs).reset_index()
     return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP], ignore_index=True)
+
+
+def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell: repetitions, and mean, std and 95% CI half-width of its query energy."""
+    per_1k = query_rows_per_1k(measurements)
+    cells = per_1k.groupby([*GROUP, "model", "dataset"])["energy_kwh_per_1k"]
+    summary = cells.agg(n_repetitions="size", energy_kwh_per_1k_mean="mean")
+    summary["energy_kwh_per_1k_std"] = cells.std()
+    summary["energy_kwh_per_1k_halfwidth_95"] = cells.apply(lambda v: halfwidth_95(list(v)))
+    summary["relative_halfwidth_95"] = (
+        summary["energy_kwh_per_1k_halfwidth_95"] / summary["energy_kwh_per_1k_mean"]
+    )
+    return summary.reset_index()
 
 
 def summarize(measurements: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -81,4 +111,5 @@ def summarize(measurements: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {
         "task_summary": task_summary(measurements),
         "model_summary": model_summary(measurements),
+        "cell_summary": cell_summary(measurements),
     }

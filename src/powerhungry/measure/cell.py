@@ -1,4 +1,5 @@
-"""Measure one model on one dataset: R repetitions, each a CodeCarbon run with `load` and `query`.
+"""Measure one model on one dataset: repetitions (fixed or adaptive), each a CodeCarbon run with
+`load` and `query`.
 
 Each repetition loads the model anew, as the paper did (one tracker run per repetition). Warm-up
 inferences, if configured, run between the two phases, outside both.
@@ -23,6 +24,7 @@ import transformers
 
 from powerhungry.files import write_atomic
 from powerhungry.measure import provenance
+from powerhungry.measure.repetitions import enough_repetitions
 from powerhungry.measure.tracker import PhaseTracker
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 from powerhungry.tasks import make_runner
@@ -44,6 +46,14 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise RuntimeError("protocol.device is 'cuda' but no CUDA device is visible to this job")
     return torch.device(name)
+
+
+def check_dtype(device: torch.device, dtype: str) -> None:
+    if device.type == "cpu" and dtype == "float16":
+        raise RuntimeError(
+            "protocol.dtype float16 is not supported on the CPU, and this job has no GPU "
+            "(protocol.device auto found none); use float32 or bfloat16, or run on a GPU node"
+        )
 
 
 def batches(samples: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
@@ -75,6 +85,37 @@ def run_inferences(
     return predictions
 
 
+def measure_repetition(
+    runner: TaskRunner,
+    model: ModelSpec,
+    model_dir: Path,
+    samples: Sequence[dict[str, Any]],
+    warmup: Sequence[dict[str, Any]],
+    protocol: Protocol,
+    device: torch.device,
+    run_dir: Path,
+) -> tuple[PhaseTracker, list[Prediction]]:
+    """One CodeCarbon run: load the model (phase `load`), warm up unmeasured, then run every
+    sample (phase `query`); the model is dropped afterwards so the next run loads it anew."""
+    with PhaseTracker(
+        output_dir=run_dir,
+        project_name=model.id,
+        carbon_intensity=protocol.carbon_intensity,
+        measure_power_secs=protocol.measure_power_secs,
+        device=device,
+    ) as tracker:
+        with tracker.phase("load"), naming_the_model(model, model_dir):
+            runner.load(model_dir, device, DTYPES[protocol.dtype])
+        run_inferences(runner, warmup, protocol.batch_size)
+        with tracker.phase("query"):
+            predictions = run_inferences(runner, samples, protocol.batch_size)
+    runner.unload()
+    gc.collect()
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+    return tracker, predictions
+
+
 def measure_cell(
     *,
     task: str,
@@ -95,6 +136,7 @@ def measure_cell(
     # Progress bars would be drawn, and paid for, inside the measured load phase.
     transformers.utils.logging.disable_progress_bar()
     device = resolve_device(protocol.device)
+    check_dtype(device, protocol.dtype)
     samples = pd.read_parquet(samples_path).to_dict("records")
     warmup = list(islice(cycle(samples), protocol.warmup_inferences))
     runner = make_runner(task, model.kind, runner_settings)
@@ -114,51 +156,46 @@ def measure_cell(
     rows: list[dict[str, Any]] = []
     raw_frames: list[pd.DataFrame] = []
     predictions: list[Prediction] = []
+    query_energies: list[float] = []
     with naming_the_model(model, model_dir):
         runner.import_code(model_dir)
     scratch = Path(tempfile.mkdtemp(prefix="powerhungry-codecarbon-"))
     try:
-        for repetition in range(protocol.repetitions):
-            run_dir = scratch / f"repetition-{repetition}"
+        while not enough_repetitions(query_energies, protocol):
+            repetition = len(query_energies)
             started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-            with PhaseTracker(
-                output_dir=run_dir,
-                project_name=model.id,
-                carbon_intensity=protocol.carbon_intensity,
-                measure_power_secs=protocol.measure_power_secs,
-                device=device,
-            ) as tracker:
-                with tracker.phase("load"), naming_the_model(model, model_dir):
-                    runner.load(model_dir, device, DTYPES[protocol.dtype])
-                run_inferences(runner, warmup, protocol.batch_size)
-                with tracker.phase("query"):
-                    predictions = run_inferences(runner, samples, protocol.batch_size)
+            tracker, predictions = measure_repetition(
+                runner,
+                model,
+                model_dir,
+                samples,
+                warmup,
+                protocol,
+                device,
+                scratch / f"repetition-{repetition}",
+            )
             ended_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-            runner.unload()
-            gc.collect()
-            if device.type == "cuda":
-                torch.cuda.empty_cache()
-            for result in tracker.results:
-                rows.append(
-                    {
-                        "task": task,
-                        "model": model.id,
-                        "model_kind": model.kind,
-                        "dataset": dataset.id,
-                        "phase": result.phase,
-                        "repetition": repetition,
-                        "n_inferences": len(samples),
-                        **asdict(result),
-                        "carbon_intensity_g_per_kwh": result.emissions_kg
-                        / result.energy_kwh
-                        * 1000,
-                        "started_at": started_at,
-                        "ended_at": ended_at,
-                        **context,
-                    }
-                )
-            for raw in tracker.raw_csv_files():
-                raw_frames.append(pd.read_csv(raw).assign(repetition=repetition))
+            rows += [
+                {
+                    "task": task,
+                    "model": model.id,
+                    "model_kind": model.kind,
+                    "dataset": dataset.id,
+                    "phase": result.phase,
+                    "repetition": repetition,
+                    "n_inferences": len(samples),
+                    **asdict(result),
+                    "carbon_intensity_g_per_kwh": result.emissions_kg / result.energy_kwh * 1000,
+                    "started_at": started_at,
+                    "ended_at": ended_at,
+                    **context,
+                }
+                for result in tracker.results
+            ]
+            raw_frames += [
+                pd.read_csv(raw).assign(repetition=repetition) for raw in tracker.raw_csv_files()
+            ]
+            query_energies += [r.energy_kwh for r in tracker.results if r.phase == "query"]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     table = pd.DataFrame(rows)

@@ -6,6 +6,7 @@ misconfigured tracker would silently measure nothing; here that is an error, nev
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,17 @@ def tracker_arguments(carbon_intensity: str | float) -> dict[str, object]:
     return {"force_carbon_intensity_g_co2e_kwh": float(carbon_intensity)}
 
 
+def tracked_gpu_ids(device: torch.device) -> list[int] | None:
+    """The GPUs CodeCarbon must count: the ones this job was given, never the whole node.
+
+    With CUDA_VISIBLE_DEVICES set (SLURM and most launchers set it), CodeCarbon reads it itself;
+    without it, the job runs on the current CUDA device, and only that one is counted.
+    """
+    if device.type != "cuda" or os.environ.get("CUDA_VISIBLE_DEVICES"):
+        return None
+    return [torch.cuda.current_device() if device.index is None else device.index]
+
+
 def synchronize(device: torch.device) -> None:
     """Wait for queued kernels so they fall inside the phase that launched them."""
     if device.type == "cuda":
@@ -65,8 +77,7 @@ class PhaseTracker:
         self.device = device
         self.output_dir = output_dir
         output_dir.mkdir(parents=True, exist_ok=True)
-        # gpu_ids is left to CodeCarbon's default, the physical ids in CUDA_VISIBLE_DEVICES: the
-        # GPUs this job was given (recorded in the provenance), not the whole node.
+        gpu_ids = tracked_gpu_ids(device)
         self._tracker = OfflineEmissionsTracker(
             project_name=project_name,
             measure_power_secs=measure_power_secs,
@@ -75,6 +86,7 @@ class PhaseTracker:
             log_level="error",
             # The workflow, not CodeCarbon's lock file, keeps measurements apart (one job per GPU).
             allow_multiple_runs=True,
+            **({} if gpu_ids is None else {"gpu_ids": gpu_ids}),
             **tracker_arguments(carbon_intensity),
         )
         if not hasattr(self._tracker, "_tasks"):  # set at the end of a successful __init__

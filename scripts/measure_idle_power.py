@@ -1,0 +1,19 @@
+"""Rule measure_idle_power: the idle power of this job's GPU(s), once per study."""
+
+import tempfile
+from pathlib import Path
+
+from powerhungry.files import write_atomic
+from powerhungry.logs import log_to
+from powerhungry.measure.cell import resolve_device
+from powerhungry.measure.idle import measure_idle_power
+
+with log_to(snakemake.log[0]), tempfile.TemporaryDirectory() as scratch:
+    table = measure_idle_power(
+        seconds=snakemake.params.seconds,
+        device=resolve_device(snakemake.params.device),
+        carbon_intensity=snakemake.params.carbon_intensity,
+        scratch=Path(scratch),
+    )
+    write_atomic(snakemake.output.table, lambda tmp: table.to_csv(tmp, index=False))
+    print(table.to_string(index=False))
