@@ -1,6 +1,7 @@
 """One cell measured end to end with a real tracker and a tiny model; failures write nothing."""
 
 import json
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pandas as pd
@@ -111,3 +112,33 @@ def test_float16_on_a_cpu_only_job_fails_before_measuring(cell, monkeypatch):
     with pytest.raises(RuntimeError, match="float16 is not supported on the CPU"):
         measure_cell(**cell)
     assert not cell["outputs"].measurements.exists()
+
+
+def test_warm_up_runs_between_the_phases_outside_both(cell, monkeypatch):
+    from powerhungry.measure.tracker import PhaseTracker
+    from powerhungry.tasks.base import TaskRunner
+
+    events = []
+    phase = PhaseTracker.phase
+
+    def logged_phase(self, name):
+        events.append(f"start {name}")
+        with phase(self, name):
+            yield
+        events.append(f"stop {name}")
+
+    infer = TaskRunner.infer
+    monkeypatch.setattr(PhaseTracker, "phase", contextmanager(logged_phase))
+    monkeypatch.setattr(
+        TaskRunner, "infer", lambda self, s: events.append("infer") or infer(self, s)
+    )
+    cell["protocol"] = replace(PROTOCOL, repetitions=1, warmup_inferences=3, batch_size=1)
+    measure_cell(**cell)
+    assert events == [
+        "start load",
+        "stop load",
+        *["infer"] * 3,
+        "start query",
+        *["infer"] * 5,
+        "stop query",
+    ]
