@@ -55,3 +55,21 @@ def test_summary_reports_all_three_energy_metrics():
     assert summary["energy_kwh_per_1k_mean"] == pytest.approx(0.04)
     assert summary["gpu_energy_kwh_per_1k_mean"] == pytest.approx(0.03)
     assert summary["gpu_energy_above_idle_kwh_per_1k_mean"] == pytest.approx(0.015)
+
+
+def test_tasks_measured_on_gpus_without_an_energy_counter_are_flagged():
+    rows = pd.DataFrame(
+        {
+            "task": ["a", "a", "b"],
+            "model": ["m", "n", "m"],
+            "model_kind": ["task_specific"] * 3,
+            "dataset": ["d"] * 3,
+            "phase": ["query"] * 3,
+            "n_inferences": [1000] * 3,
+            "energy_kwh": [0.01] * 3,
+            "emissions_kg": [0.001] * 3,
+            "gpu_energy_source": ["energy_counter", "power_sampling", "energy_counter"],
+        }
+    )
+    flags = task_summary(rows).set_index("task")["gpu_energy_estimated"]
+    assert flags.to_dict() == {"a": True, "b": False}

@@ -72,3 +72,30 @@ def test_phases_synchronize_cuda_before_and_after(tmp_path, monkeypatch):
     with tracker, tracker.phase("query"):
         calls.append("work")
     assert calls == [torch.device("cuda", 0), "work", torch.device("cuda", 0)]
+
+
+def test_gpu_energy_source_reads_the_counter_or_falls_back(monkeypatch):
+    import sys
+    import types
+
+    from powerhungry.measure.provenance import gpu_energy_source
+
+    assert gpu_energy_source(torch.device("cpu")) == ""
+
+    def fake_nvml(counter):
+        def energy(handle):
+            if not counter:
+                raise RuntimeError("NVMLError_NotSupported")
+            return 123
+
+        return types.SimpleNamespace(
+            nvmlInit=lambda: None,
+            nvmlDeviceGetHandleByIndex=lambda i: i,
+            nvmlDeviceGetTotalEnergyConsumption=energy,
+        )
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2")
+    monkeypatch.setitem(sys.modules, "pynvml", fake_nvml(counter=True))
+    assert gpu_energy_source(torch.device("cuda", 0)) == "energy_counter"
+    monkeypatch.setitem(sys.modules, "pynvml", fake_nvml(counter=False))
+    assert gpu_energy_source(torch.device("cuda", 0)) == "power_sampling"

@@ -89,7 +89,12 @@ def task_summary(measurements: pd.DataFrame) -> pd.DataFrame:
         },
     )
     over_runs = runs.groupby(GROUP).agg(**{f"{m}_std_over_runs": (m, "std") for m in metrics})
-    summary = summary.join(over_runs).reset_index()
+    summary = summary.join(over_runs)
+    if "gpu_energy_source" in measurements.columns:
+        # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch.
+        sampled = measurements["gpu_energy_source"].eq("power_sampling")
+        summary["gpu_energy_estimated"] = sampled.groupby([measurements[c] for c in GROUP]).any()
+    summary = summary.reset_index()
     return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP], ignore_index=True)
 
 

@@ -48,6 +48,27 @@ def gpu_description(device: torch.device) -> tuple[str, int, str]:
     return " + ".join(names), count, driver
 
 
+def gpu_energy_source(device: torch.device) -> str:
+    """How CodeCarbon can read the job's GPU energy: the board's energy counter (exact), or, on
+    GPUs without one (before Volta), NVML power samples integrated over time (an estimate)."""
+    if device.type != "cuda":
+        return ""
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
+        indices = [int(i) for i in visible.split(",") if i.strip().isdigit()] or [device.index or 0]
+        for index in indices:
+            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+            pynvml.nvmlDeviceGetTotalEnergyConsumption(handle)
+    except ImportError:
+        return "unknown"
+    except Exception:  # NVMLError_NotSupported and kin: no counter on this board
+        return "power_sampling"
+    return "energy_counter"
+
+
 def workflow_commit(directory: Path) -> str:
     """Git commit of the workflow checkout, with '-dirty' when it has uncommitted changes."""
     try:
@@ -77,6 +98,7 @@ def collect(device: torch.device, workflow_dir: Path) -> dict[str, str | int]:
         "gpu_model": gpu_model,
         "gpu_count": gpu_count,
         "gpu_driver": driver,
+        "gpu_energy_source": gpu_energy_source(device),
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
         "cpu_model": cpu_model(),
         "hostname": socket.gethostname(),
