@@ -87,6 +87,7 @@ class ModelSpec:
     datasets: list[str] | None = None
     prompts: dict[str, str] = field(default_factory=dict)
     max_new_tokens: int | dict[str, int] | None = None
+    weights: str = "pretrained"
 
     @property
     def slug(self) -> str:
@@ -137,9 +138,11 @@ class Study:
     cells: list[Cell] = field(default_factory=list)
 
     def runner_settings(self, task: str, model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
-        """What a cell's runner needs: the task's settings, and a multi-purpose model's prompt and
-        generation length for this dataset (None keeps the model's generation defaults)."""
+        """What a cell's runner needs: the task's settings, whether weights are random, and a
+        multi-purpose model's prompt and generation length for this dataset (None keeps the
+        model's generation defaults)."""
         settings = dict(self.tasks[task])
+        settings["random_weights"] = model.weights == "random"
         if model.kind == "multi_purpose":
             settings["prompt"] = prompt_template(model, task, self.zero_shot_prompts)
             settings["max_new_tokens"] = (
@@ -268,6 +271,11 @@ def _check(
                     f"{where}.{key}: model {model.id!r} has task {task!r}, which has no datasets"
                 )
             task_datasets |= datasets_of_task
+        if model.weights == "random" and "image_generation" in model.evaluated_tasks:
+            raise StudyConfigError(
+                f"{where}.weights: random weights are not supported for image generation yet "
+                f"(model {model.id!r}); use weights: pretrained"
+            )
         for name in model.datasets or []:
             if name not in task_datasets:
                 raise StudyConfigError(

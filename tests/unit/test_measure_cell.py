@@ -79,6 +79,8 @@ def test_cell_writes_tidy_rows_raw_codecarbon_and_predictions(cell):
     assert (written["dataset_sha256"] == cell["dataset_sha256"]).all()
     assert written["codecarbon_run_id"].nunique() == 2  # one tracker run per repetition
     assert set(written["torch_version"]) and (written["batch_size"] == 2).all()
+    assert set(written["model_weights"]) == {"pretrained"}
+    assert not written["generation_length_forced"].any()
     raw = pd.read_csv(cell["outputs"].codecarbon)
     assert sorted(raw["task_name"]) == ["load", "load", "query", "query"]
     assert raw["energy_consumed"].sum() == pytest.approx(written["energy_kwh"].sum())

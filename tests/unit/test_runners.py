@@ -2,6 +2,7 @@
 forward passes and generate calls through transformers and diffusers."""
 
 import json
+import shutil
 
 import pytest
 import torch
@@ -171,3 +172,48 @@ def test_decoder_only_prompts_leave_room_for_the_continuation(tiny_models):
     assert prediction.truncated
     assert prediction.input_tokens + 65 <= 128  # the tiny GPT-2's positions
     assert runner.tokenizer.truncation_side == "left"  # "Answer:" is kept
+
+
+@pytest.fixture
+def config_only(tiny_models, tmp_path):
+    """A model directory with configs and tokenizer but no weights, as architecture-only mode
+    downloads it."""
+
+    def strip(architecture):
+        target = tmp_path / architecture
+        shutil.copytree(tiny_models[architecture], target)
+        for weights in target.glob("*.safetensors"):
+            weights.unlink()
+        return target
+
+    return strip
+
+
+def test_random_weights_need_no_checkpoint(config_only):
+    model_dir = config_only("bert_sequence_classification")
+    with pytest.raises(OSError):
+        run("text_classification", model_dir, TEXTS)
+    _, predictions = run("text_classification", model_dir, TEXTS, {"random_weights": True})
+    assert {p.prediction for p in predictions} <= {"NEGATIVE", "POSITIVE"}
+
+
+@pytest.mark.parametrize(
+    ("task", "architecture", "settings", "kind", "forced"),
+    [
+        ("text_generation", "gpt2_causal_lm", {"max_new_tokens": 7}, "task_specific", 7),
+        ("summarization", "t5_seq2seq", {"min_length": 2, "max_length": 9}, "task_specific", 8),
+        (
+            "summarization",
+            "t5_seq2seq",
+            {"prompt": "summarize: {text}", "max_new_tokens": None},
+            "multi_purpose",
+            20,
+        ),
+    ],
+)
+def test_random_weights_generate_exactly_the_maximum_length(
+    config_only, task, architecture, settings, kind, forced
+):
+    model_dir = config_only(architecture)
+    _, predictions = run(task, model_dir, TEXTS, {**settings, "random_weights": True}, kind)
+    assert [p.output_tokens for p in predictions] == [forced, forced]

@@ -144,6 +144,9 @@ def measure_cell(
     context = {
         "model_source": model.source,
         "model_revision": model_manifest["resolved_revision"],
+        "model_weights": model.weights,
+        # Random weights never stop generating by themselves: lengths are forced to the maximum.
+        "generation_length_forced": model.weights == "random",
         "dataset_source": dataset.source,
         "dataset_sha256": dataset_sha256,
         "batch_size": protocol.batch_size,

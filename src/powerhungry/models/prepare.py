@@ -16,6 +16,8 @@ from powerhungry.files import write_atomic
 from powerhungry.models.tiny import build_tiny_model
 from powerhungry.study import ModelSpec
 
+CONFIG_AND_TOKENIZER_FILES = ["*.json", "*.txt", "*.model", "*.tiktoken"]
+
 
 class ModelSourceError(ValueError):
     """A model that cannot be prepared: missing local path, unknown revision, no download."""
@@ -33,6 +35,7 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
     manifest = {
         "id": spec.id,
         "source": spec.source,
+        "weights": spec.weights,
         "path": str(Path(location).resolve()),
         "requested_revision": spec.revision if spec.source == "hub" else None,
         "resolved_revision": revision,
@@ -71,9 +74,13 @@ def _download(spec: ModelSpec, model_dir: Path) -> str:
 
     try:
         commit = HfApi().model_info(spec.id, revision=spec.revision).sha
+        # Architecture-only models need their configs and tokenizer, not the checkpoint.
+        patterns = CONFIG_AND_TOKENIZER_FILES if spec.weights == "random" else None
         _replace_dir(
             model_dir,
-            lambda tmp: snapshot_download(repo_id=spec.id, revision=commit, local_dir=tmp),
+            lambda tmp: snapshot_download(
+                repo_id=spec.id, revision=commit, local_dir=tmp, allow_patterns=patterns
+            ),
         )
     except (HfHubHTTPError, OSError) as error:
         raise ModelSourceError(

@@ -11,6 +11,9 @@ from transformers import BatchEncoding
 from powerhungry.tasks.base import Prediction
 from powerhungry.tasks.text import TextModelRunner
 
+# transformers' model-agnostic default, used when a model states no generation length.
+DEFAULT_GENERATION_LENGTH = 20
+
 
 def length_until_eos(tokens: torch.Tensor, eos_token_id: int | None) -> int:
     """Generated tokens up to and including the first end-of-sequence token."""
@@ -39,12 +42,24 @@ class GenerationRunner(TextModelRunner):
             new_tokens = self.generation_arguments().get("max_new_tokens") or 0
             self.max_length = max(1, self.max_length - new_tokens)
 
+    def forced_lengths(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Random weights never emit end-of-sequence on purpose: generate the maximum length, so
+        every architecture does the same, known amount of work."""
+        if not self.settings.get("random_weights"):
+            return arguments
+        if "max_new_tokens" in arguments:
+            return {**arguments, "min_new_tokens": arguments["max_new_tokens"]}
+        if "max_length" in arguments:
+            return {**arguments, "min_length": arguments["max_length"]}
+        limit = self.model.generation_config.max_length or DEFAULT_GENERATION_LENGTH
+        return {"max_new_tokens": limit, "min_new_tokens": limit}
+
     def forward(self, inputs: BatchEncoding) -> torch.Tensor:
         return self.model.generate(
             **inputs,
             do_sample=False,
             pad_token_id=self.tokenizer.pad_token_id,
-            **self.generation_arguments(),
+            **self.forced_lengths(self.generation_arguments()),
         )
 
     def postprocess(self, inputs: BatchEncoding, outputs: torch.Tensor) -> list[Prediction]:

@@ -12,7 +12,7 @@ import torch
 from transformers import AutoModelForImageTextToText, AutoTokenizer, BatchFeature
 
 from powerhungry.tasks.base import Prediction
-from powerhungry.tasks.generation import length_until_eos
+from powerhungry.tasks.generation import DEFAULT_GENERATION_LENGTH, length_until_eos
 from powerhungry.tasks.vision import ImageModelRunner
 
 
@@ -25,11 +25,11 @@ class ImageCaptioningRunner(ImageModelRunner):
 
     def forward(self, inputs: BatchFeature) -> torch.Tensor:
         limit = self.settings.get("max_new_tokens")
-        return self.model.generate(
-            pixel_values=inputs["pixel_values"],
-            do_sample=False,
-            **({} if limit is None else {"max_new_tokens": limit}),
-        )
+        lengths = {} if limit is None else {"max_new_tokens": limit}
+        if self.settings.get("random_weights"):  # never stops by itself: force the maximum
+            limit = limit or self.model.generation_config.max_length or DEFAULT_GENERATION_LENGTH
+            lengths = {"max_new_tokens": limit, "min_new_tokens": limit}
+        return self.model.generate(pixel_values=inputs["pixel_values"], do_sample=False, **lengths)
 
     def postprocess(self, inputs: BatchFeature, outputs: Any) -> list[Prediction]:
         predictions = []

@@ -12,6 +12,16 @@ from transformers import AutoConfig, AutoTokenizer, BatchEncoding
 from powerhungry.tasks.base import Sample, TaskRunner
 
 
+def load_model(auto_model: Any, model_dir: Path, dtype: torch.dtype, settings: dict) -> Any:
+    """The checkpoint's weights, or, in architecture-only mode, seeded random weights built from
+    its config (optimum-benchmark's no-weights idea): the same computation, no checkpoint."""
+    if settings.get("random_weights"):
+        torch.manual_seed(0)
+        config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
+        return auto_model.from_config(config, dtype=dtype)
+    return auto_model.from_pretrained(model_dir, local_files_only=True, dtype=dtype)
+
+
 def import_model_code(auto_model: Any, model_dir: Path) -> None:
     """Build the model on the meta device (no memory, no weights): this imports its classes."""
     config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
@@ -60,9 +70,7 @@ class TextModelRunner(TaskRunner):
         )
         if self.tokenizer.pad_token is None:  # GPT-style tokenizers pad with end-of-sequence
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = self.auto_model.from_pretrained(
-            model_dir, local_files_only=True, dtype=dtype
-        ).to(device)
+        self.model = load_model(self.auto_model, model_dir, dtype, self.settings).to(device)
         self.model.eval()
         self.max_length = max_input_length(self.tokenizer, self.model.config)
 

@@ -12,7 +12,7 @@ from transformers import AutoImageProcessor, BatchFeature
 
 from powerhungry.data.preprocess import decode_png
 from powerhungry.tasks.base import Sample, TaskRunner
-from powerhungry.tasks.text import import_model_code
+from powerhungry.tasks.text import import_model_code, load_model
 
 
 class ImageModelRunner(TaskRunner):
@@ -27,9 +27,7 @@ class ImageModelRunner(TaskRunner):
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
         self.device, self.dtype = device, dtype
         self.image_processor = AutoImageProcessor.from_pretrained(model_dir, local_files_only=True)
-        self.model = self.auto_model.from_pretrained(
-            model_dir, local_files_only=True, dtype=dtype
-        ).to(device)
+        self.model = load_model(self.auto_model, model_dir, dtype, self.settings).to(device)
         self.model.eval()
 
     def preprocess(self, samples: Sequence[Sample]) -> BatchFeature:
