@@ -12,20 +12,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-TASKS = (
-    "text_classification",
-    "token_classification",
-    "extractive_qa",
-    "masked_language_modeling",
-    "text_generation",
-    "summarization",
-    "image_classification",
-    "object_detection",
-    "image_captioning",
-    "image_generation",
-)
-
-
 # The dataset fields (roles) a task's runner reads.
 TASK_INPUTS: dict[str, frozenset[str]] = {
     "text_classification": frozenset({"text"}),

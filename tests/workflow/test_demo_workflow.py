@@ -8,21 +8,11 @@ from conftest import run_snakemake
 from PIL import Image
 
 from powerhungry.analysis.summary import summarize
+from powerhungry.tasks import RUNNABLE_TASKS
 
 pytestmark = pytest.mark.workflow
 
-TASKS = {
-    "text_classification",
-    "token_classification",
-    "extractive_qa",
-    "masked_language_modeling",
-    "text_generation",
-    "summarization",
-    "image_classification",
-    "object_detection",
-    "image_captioning",
-    "image_generation",
-}
+TASKS = set(RUNNABLE_TASKS)  # all ten
 ZERO_SHOT = {"demo/tiny-t5-instruct", "demo/tiny-gpt2-instruct"}
 N_CELLS = 19  # 13 task-specific cells + 2 multi-purpose models x 3 datasets
 
