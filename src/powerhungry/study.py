@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from powerhungry.data.columns import local_columns
+
 # The dataset fields (roles) a task's runner reads.
 TASK_INPUTS: dict[str, frozenset[str]] = {
     "text_classification": frozenset({"text"}),
@@ -226,6 +228,14 @@ def _check(
                 f"{where}.id: duplicate dataset id {dataset.id!r} for task {dataset.task!r}"
             )
         seen_datasets.add((dataset.task, dataset.slug))
+        columns = local_columns(dataset.path) if dataset.path is not None else None
+        absent = {role: c for role, c in dataset.fields.items() if columns and c not in columns}
+        if absent:
+            raise StudyConfigError(
+                f"{where}.fields: dataset {dataset.id!r}: "
+                + ", ".join(f"{role}={column!r}" for role, column in absent.items())
+                + f" not a column of {dataset.path} (columns: {', '.join(sorted(columns or []))})"
+            )
         missing_roles = TASK_INPUTS[dataset.task] - set(dataset.fields)
         if missing_roles:
             raise StudyConfigError(

@@ -1,12 +1,13 @@
 import copy
 
 import pytest
-from conftest import validated
+from conftest import REPO, validated
 from snakemake.exceptions import WorkflowError
 
 from powerhungry.study import StudyConfigError, load_study, slug
 from powerhungry.tasks import RUNNABLE_TASKS
 
+DEMO_REVIEWS = REPO / "resources" / "demo" / "movie_reviews.jsonl"
 MULTI_PURPOSE = {
     "id": "test/zero-shot",
     "kind": "multi_purpose",
@@ -123,6 +124,10 @@ def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
             r"datasets\[0\].fields.*must name a column for text",
         ),
         (lambda c: c["models"].append(MULTI_PURPOSE), r"models\[2\].tasks.*no prompt for task"),
+        (
+            lambda c: c["datasets"][0].update(path=str(DEMO_REVIEWS), fields={"text": "body"}),
+            r"datasets\[0\].fields: dataset 'reviews': text='body' not a column of .*review",
+        ),
         (
             lambda c: (
                 c["models"].append(MULTI_PURPOSE),

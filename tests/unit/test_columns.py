@@ -1,0 +1,19 @@
+import pandas as pd
+from conftest import REPO
+
+from powerhungry.data.columns import local_columns
+
+
+def test_columns_of_each_local_format(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"text": "x", "label": 1}\n')
+    (tmp_path / "b.csv").write_text("sentence,label\nx,1\n")
+    pd.DataFrame({"document": ["x"], "summary": ["y"]}).to_parquet(tmp_path / "c.parquet")
+    assert local_columns(str(tmp_path / "a.jsonl")) == {"text", "label"}
+    assert local_columns(str(tmp_path / "b.csv")) == {"sentence", "label"}
+    assert local_columns(str(tmp_path / "c.parquet")) == {"document", "summary"}
+    assert local_columns(str(tmp_path / "missing.jsonl")) is None
+
+
+def test_image_folder_columns_are_the_image_and_its_metadata():
+    columns = local_columns(str(REPO / "resources" / "demo" / "shapes"))
+    assert {"image", "file_name", "label", "caption"} <= columns
