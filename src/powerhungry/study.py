@@ -153,8 +153,15 @@ class Study:
         raise KeyError(f"no model {model_slug!r} in the study")
 
 
+# What makes a prepared model what it is. Which datasets it runs on, its prompts and generation
+# lengths are per-cell runner settings, so changing them reruns only the cells concerned.
+MODEL_IDENTITY = ("id", "kind", "source", "revision", "path", "tiny", "weights")
+
+
 def as_params(spec: DatasetSpec | ModelSpec | Protocol) -> dict[str, Any]:
     """Plain dict of a spec, for Snakemake params (compared between runs to decide reruns)."""
+    if isinstance(spec, ModelSpec):
+        return {name: getattr(spec, name) for name in MODEL_IDENTITY}
     return asdict(spec)
 
 

@@ -180,3 +180,13 @@ def test_semantic_errors_name_the_key(small_config, edit, message):
 
 def test_defaults_never_add_a_task_the_config_does_not_list(small_config):
     assert list(small_config["tasks"]) == ["text_classification"]
+
+
+def test_model_params_leave_out_per_cell_settings(small_config):
+    from powerhungry.study import as_params
+
+    small_config["models"][0]["datasets"] = ["tweets"]
+    model = load_study(small_config, RUNNABLE_TASKS).models[0]
+    params = as_params(model)
+    assert "datasets" not in params and "prompts" not in params
+    assert params["id"] == "lab/a" and params["weights"] == "pretrained"
