@@ -27,7 +27,9 @@ def test_phases_record_real_energy_and_raw_csv(tmp_path):
             busy(0.6)
     load, query = tracker.results
     assert (load.phase, query.phase) == ("load", "query")
-    assert 0.59 <= query.duration_s < 1.5  # the phase covers the work (generous on a loaded machine)
+    assert (
+        0.59 <= query.duration_s < 1.5
+    )  # the phase covers the work (generous on a loaded machine)
     assert query.energy_kwh > load.energy_kwh > 0
     assert query.energy_kwh == pytest.approx(
         query.cpu_energy_kwh + query.gpu_energy_kwh + query.ram_energy_kwh, rel=1e-6
