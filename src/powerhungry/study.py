@@ -138,7 +138,7 @@ class Study:
                 if isinstance(model.max_new_tokens, dict)
                 else model.max_new_tokens
             )
-        return settings
+        return canonical(settings)
 
     def dataset(self, task: str, dataset_slug: str) -> DatasetSpec:
         for spec in self.datasets:
@@ -158,11 +158,21 @@ class Study:
 MODEL_IDENTITY = ("id", "kind", "source", "revision", "path", "tiny", "weights")
 
 
+def canonical(value: Any) -> Any:
+    """Mappings with sorted keys, recursively: Snakemake compares params by their text, and the
+    order of keys in a YAML file must not decide whether a measurement reruns."""
+    if isinstance(value, Mapping):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
 def as_params(spec: DatasetSpec | ModelSpec | Protocol) -> dict[str, Any]:
     """Plain dict of a spec, for Snakemake params (compared between runs to decide reruns)."""
     if isinstance(spec, ModelSpec):
-        return {name: getattr(spec, name) for name in MODEL_IDENTITY}
-    return asdict(spec)
+        return canonical({name: getattr(spec, name) for name in MODEL_IDENTITY})
+    return canonical(asdict(spec))
 
 
 def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Study:

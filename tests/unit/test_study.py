@@ -190,3 +190,12 @@ def test_model_params_leave_out_per_cell_settings(small_config):
     params = as_params(model)
     assert "datasets" not in params and "prompts" not in params
     assert params["id"] == "lab/a" and params["weights"] == "pretrained"
+
+
+def test_params_do_not_depend_on_yaml_key_order(small_config):
+    from powerhungry.study import as_params
+
+    reordered = copy.deepcopy(small_config)
+    reordered["datasets"][0]["fields"] = {"label": "label", "text": "review"}
+    first, second = (load_study(c, RUNNABLE_TASKS) for c in (small_config, reordered))
+    assert repr(as_params(first.datasets[0])) == repr(as_params(second.datasets[0]))

@@ -4,6 +4,7 @@ import hashlib
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import run_snakemake
 from PIL import Image
 
@@ -158,3 +159,60 @@ def test_each_cell_reports_its_spread(demo_run):
     assert (cells["n_repetitions"] == 3).all()
     assert (cells["energy_kwh_per_1k_halfwidth_95"] > 0).all()
     assert (cells["relative_halfwidth_95"] > 0).all()
+
+
+def job_counts(output):
+    """The 'Job stats' table of a dry run, as {rule: count}."""
+    lines = output.split("Job stats:")[1].splitlines()[3:]
+    counts = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def test_adding_a_model_measures_only_its_cells(demo_run):
+    config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
+    config["models"].append(
+        {
+            "id": "demo/another-bert-sentiment",
+            "task": "text_classification",
+            "source": "tiny",
+            "tiny": {"architecture": "bert_sequence_classification", "hidden_size": 64},
+        }
+    )
+    (demo_run / "config" / "demo_plus_one.yaml").write_text(yaml.safe_dump(config))
+    result = run_snakemake(
+        demo_run,
+        "-n",
+        "--cores",
+        "2",
+        "--configfile",
+        "config/demo_plus_one.yaml",
+        "--replace-workflow-config",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = job_counts(result.stdout + result.stderr)
+    assert counts.pop("prepare_model") == 1
+    assert counts.pop("measure_inference") == 2  # its two datasets; no other cell reruns
+    assert counts == {
+        "aggregate_measurements": 1,
+        "summarize_measurements": 1,
+        "score_quality": 1,
+        "tabulate_lengths": 1,
+        "plot_energy_per_task": 1,
+        "all": 1,
+    }
+
+
+def test_editing_a_plotting_script_reruns_only_the_plot(demo_run):
+    script = demo_run / "scripts" / "plot_energy_per_task.py"
+    original = script.read_text()
+    try:
+        script.write_text(original + "\n# a changed caption\n")
+        result = run_snakemake(demo_run, "--profile", "profiles/demo", "-n")
+        assert job_counts(result.stdout + result.stderr) == {"plot_energy_per_task": 1, "all": 1}
+    finally:
+        script.write_text(original)
