@@ -216,3 +216,22 @@ def test_editing_a_plotting_script_reruns_only_the_plot(demo_run):
         assert job_counts(result.stdout + result.stderr) == {"plot_energy_per_task": 1, "all": 1}
     finally:
         script.write_text(original)
+
+
+def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
+    report = demo_run / "results" / "report.html"
+    result = run_snakemake(demo_run, "--profile", "profiles/demo", "--report", str(report))
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = report.read_text()
+    for output in [
+        "energy_per_task.png",
+        "task_summary.csv",
+        "quality.csv",
+        "lengths.csv",
+        "cell_summary.csv",
+        "idle_power.csv",
+        "measurements.csv",
+    ]:
+        assert output in html, output
+    for caption in ["Quality beside energy", "How sure each number is", "Idle power of the GPU"]:
+        assert caption in html, caption
