@@ -284,11 +284,6 @@ def _check(
                     f"{where}.{key}: model {model.id!r} has task {task!r}, which has no datasets"
                 )
             task_datasets |= datasets_of_task
-        if model.weights == "random" and "image_generation" in model.evaluated_tasks:
-            raise StudyConfigError(
-                f"{where}.weights: random weights are not supported for image generation yet "
-                f"(model {model.id!r}); use weights: pretrained"
-            )
         for name in model.datasets or []:
             if name not in task_datasets:
                 raise StudyConfigError(

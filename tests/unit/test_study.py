@@ -157,16 +157,6 @@ def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
             lambda c: c["protocol"].update(device="cpu", dtype="float16"),
             "float16 is not supported on the CPU",
         ),
-        (
-            lambda c: (
-                c["tasks"].update(image_generation={}),
-                c["datasets"].append({**c["datasets"][1], "task": "image_generation"}),
-                c["models"].append(
-                    {**c["models"][0], "id": "sd", "task": "image_generation", "weights": "random"}
-                ),
-            ),
-            r"models\[2\].weights: random weights are not supported for image generation",
-        ),
     ],
 )
 def test_semantic_errors_name_the_key(small_config, edit, message):

@@ -114,3 +114,19 @@ def test_paper_preprocessing(study):
     protocol = study.protocol
     assert (protocol.batch_size, protocol.repetitions, protocol.warmup_inferences) == (1, 10, 0)
     assert protocol.carbon_intensity == 138.75
+
+
+def test_architecture_study_plans_one_real_architecture_per_task(tmp_path):
+    """config/architectures.yaml over the demo: the shipped real-size architectures with random
+    weights, from local paths only (no hub)."""
+    workdir = copy_workflow(tmp_path / "workflow")
+    overlay = ["config/demo.yaml", "config/architectures.yaml"]
+    args = ["--configfile", *overlay, "--replace-workflow-config", "-n", "--cores", "1"]
+    result = run_snakemake(workdir, *args, "--quiet", "rules")
+    output = result.stdout + "\n" + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    counts = job_stats(output)
+    # Ten models, one per task; text classification has two demo datasets.
+    assert counts["prepare_model"] == 10 and counts["measure_inference"] == 11, counts
+    config = yaml.safe_load((REPO / "config" / "architectures.yaml").read_text())
+    assert all(m["source"] == "local" and m["weights"] == "random" for m in config["models"])

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from diffusers import DiffusionPipeline
+from diffusers import DiffusionPipeline, ModelMixin
+from transformers import AutoConfig, PreTrainedModel
 
 from powerhungry.tasks.base import Prediction, Sample, TaskRunner
 
@@ -27,9 +28,13 @@ class ImageGenerationRunner(TaskRunner):
                 getattr(import_module(library), name)
 
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
-        self.pipeline = DiffusionPipeline.from_pretrained(
-            model_dir, local_files_only=True, dtype=dtype
-        ).to(device)
+        if self.settings.get("random_weights"):
+            pipeline = random_weights_pipeline(model_dir).to(dtype=dtype)
+        else:
+            pipeline = DiffusionPipeline.from_pretrained(
+                model_dir, local_files_only=True, dtype=dtype
+            )
+        self.pipeline = pipeline.to(device)
         self.pipeline.set_progress_bar_config(disable=True)
 
     def preprocess(self, samples: Sequence[Sample]) -> list[str]:
@@ -56,3 +61,29 @@ class ImageGenerationRunner(TaskRunner):
                 )
             )
         return predictions
+
+
+def random_weights_pipeline(model_dir: Path) -> DiffusionPipeline:
+    """The pipeline of `model_index.json` with every network built from its config with seeded
+    random weights; tokenizer and scheduler are loaded as they are (they hold no weights)."""
+    torch.manual_seed(0)
+    index = DiffusionPipeline.load_config(model_dir)
+    arguments: dict[str, Any] = {}
+    for name, value in index.items():
+        if name.startswith("_"):
+            continue
+        if not (isinstance(value, list) and len(value) == 2):
+            arguments[name] = value  # a pipeline option, e.g. requires_safety_checker
+        elif value[0] is None:
+            arguments[name] = None  # a component the pipeline runs without
+        else:
+            component = getattr(import_module(value[0]), value[1])
+            folder = model_dir / name
+            if issubclass(component, ModelMixin):
+                arguments[name] = component.from_config(component.load_config(folder))
+            elif issubclass(component, PreTrainedModel):
+                arguments[name] = component(AutoConfig.from_pretrained(folder))
+            else:
+                arguments[name] = component.from_pretrained(folder)
+    pipeline_class = getattr(import_module("diffusers"), index["_class_name"])
+    return pipeline_class(**arguments)

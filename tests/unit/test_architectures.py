@@ -1,0 +1,108 @@
+"""The shipped real architectures (resources/architectures): configs with the published
+hyper-parameters and real tokenizers, so that architecture-only mode (`weights: random`) runs
+at real size with no hub. Their parameter counts must be those of the checkpoints they stand for."""
+
+import pytest
+import torch
+import transformers
+from conftest import REPO
+from test_runners import TEXTS, images
+from transformers import AutoConfig, AutoTokenizer
+
+from powerhungry.tasks import make_runner
+from powerhungry.tasks.image_generation import random_weights_pipeline
+
+ARCHITECTURES = REPO / "resources" / "architectures"
+CPU, FP32 = torch.device("cpu"), torch.float32
+
+# The checkpoints' own parameter counts (model.num_parameters() of the published weights).
+PUBLISHED_PARAMETERS = {
+    "distilbert-base-uncased-finetuned-sst-2-english": 66_955_010,
+    "keyphrase-extraction-distilbert-inspec": 66_365_187,
+    "distilbert-base-uncased-distilled-squad": 66_364_418,
+    "bert-base-uncased": 109_514_298,
+    "gpt2": 124_439_808,
+    "bart-large-cnn": 406_290_432,
+    "vit-base-patch16-224": 86_567_656,
+    "detr-resnet-50": 41_524_768,
+    "vit-gpt2-image-captioning": 239_195_904,
+}
+STABLE_DIFFUSION_PARAMETERS = {"unet": 859_520_964, "vae": 83_653_863, "text_encoder": 123_060_480}
+
+QA = [{"question": "what is the capital of france", "context": "paris is the capital of france"}]
+TASKS = {
+    "distilbert-base-uncased-finetuned-sst-2-english": ("text_classification", TEXTS, {}),
+    "keyphrase-extraction-distilbert-inspec": ("token_classification", TEXTS, {}),
+    "distilbert-base-uncased-distilled-squad": ("extractive_qa", QA, {}),
+    "bert-base-uncased": ("masked_language_modeling", TEXTS, {}),
+    "gpt2": ("text_generation", TEXTS, {"max_new_tokens": 3}),
+    "bart-large-cnn": ("summarization", TEXTS, {"min_length": 3, "max_length": 4}),
+    "vit-base-patch16-224": ("image_classification", images(), {}),
+    "detr-resnet-50": ("object_detection", images(), {"threshold": 0.0}),
+    "vit-gpt2-image-captioning": ("image_captioning", images(), {"max_new_tokens": 3}),
+}
+
+
+def test_one_architecture_per_task_is_shipped():
+    tasks = {task for task, _, _ in TASKS.values()} | {"image_generation"}
+    assert len(tasks) == 10
+    shipped = {p.name for p in ARCHITECTURES.iterdir() if p.is_dir() and p.name != "tokenizers"}
+    assert shipped == set(TASKS) | {"stable-diffusion-v1-5"}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_PARAMETERS))
+def test_configs_have_the_published_size(name):
+    config = AutoConfig.from_pretrained(ARCHITECTURES / name)
+    with torch.device("meta"):
+        model = getattr(transformers, config.architectures[0])(config=config)
+    assert model.num_parameters() == PUBLISHED_PARAMETERS[name]
+
+
+def test_stable_diffusion_has_the_published_size():
+    with torch.device("meta"):
+        pipeline = random_weights_pipeline(ARCHITECTURES / "stable-diffusion-v1-5")
+    sizes = {
+        name: sum(p.numel() for p in getattr(pipeline, name).parameters())
+        for name in STABLE_DIFFUSION_PARAMETERS
+    }
+    assert sizes == STABLE_DIFFUSION_PARAMETERS
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "ids"),
+    [  # ids that the published tokenizers give
+        ("bert-base-uncased", "Hello world", [101, 7592, 2088, 102]),
+        ("gpt2", "Hello world", [15496, 995]),
+        ("stable-diffusion-v1-5/tokenizer", "Hello world", [49406, 3306, 1002, 49407]),
+    ],
+)
+def test_tokenizers_are_the_real_ones(name, text, ids):
+    tokenizer = AutoTokenizer.from_pretrained(ARCHITECTURES / name)
+    assert tokenizer(text).input_ids == ids
+
+
+def test_bart_splits_text_as_gpt2_does():
+    text = "Energy per 1,000 inferences varies by orders of magnitude."
+    bart = AutoTokenizer.from_pretrained(ARCHITECTURES / "bart-large-cnn")
+    gpt2 = AutoTokenizer.from_pretrained(ARCHITECTURES / "gpt2")
+    tokens = bart.convert_ids_to_tokens(bart(text).input_ids)
+    assert tokens == ["<s>", *gpt2.tokenize(text), "</s>"]
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_architecture_runs_with_random_weights(name):
+    task, samples, settings = TASKS[name]
+    runner = make_runner(task, "task_specific", {**settings, "random_weights": True})
+    runner.load(ARCHITECTURES / name, CPU, FP32)
+    predictions = runner.infer(samples)
+    assert len(predictions) == len(samples)
+    assert runner.model.num_parameters() == PUBLISHED_PARAMETERS[name]
+
+
+def test_stable_diffusion_runs_with_random_weights():
+    settings = {"random_weights": True, "num_inference_steps": 2, "height": 64, "width": 64}
+    runner = make_runner("image_generation", "task_specific", settings)
+    runner.load(ARCHITECTURES / "stable-diffusion-v1-5", CPU, FP32)
+    (prediction,) = runner.infer([{"text": "a photo of an astronaut riding a horse"}])
+    assert (prediction.image_width, prediction.image_height) == (64, 64)
+    assert prediction.input_tokens == 10
