@@ -3,12 +3,16 @@
 import tempfile
 from pathlib import Path
 
-from powerhungry.files import write_atomic
 from powerhungry.logs import log_to
-from powerhungry.measure.cell import resolve_device
-from powerhungry.measure.idle import measure_idle_power
+from powerhungry.offline import offline_job
 
 with log_to(snakemake.log[0]), tempfile.TemporaryDirectory() as scratch:
+    offline_job()
+    # Imported only now: Hugging Face libraries read the offline switches when imported.
+    from powerhungry.files import write_atomic
+    from powerhungry.measure.cell import resolve_device
+    from powerhungry.measure.idle import measure_idle_power
+
     table = measure_idle_power(
         seconds=snakemake.params.seconds,
         device=resolve_device(snakemake.params.device),

@@ -3,11 +3,15 @@
 from pathlib import Path
 
 from powerhungry.logs import log_to
-from powerhungry.measure.cell import CellOutputs, measure_cell
-from powerhungry.models.prepare import read_manifest
-from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+from powerhungry.offline import offline_job
 
 with log_to(snakemake.log[0]):
+    offline_job()
+    # Imported only now: Hugging Face libraries read the offline switches when imported.
+    from powerhungry.measure.cell import CellOutputs, measure_cell
+    from powerhungry.models.prepare import read_manifest
+    from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+
     table = measure_cell(
         task=snakemake.wildcards.task,
         runner_settings=snakemake.params.runner_settings,

@@ -1,4 +1,5 @@
-"""Command line: `powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR`."""
+"""Command line: `powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR` and
+`powerhungry artifact OUT.tar.gz` (a reproducibility artifact without conda)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from powerhungry.analysis.summary import summarize
+from powerhungry.artifact import ArtifactError, build_artifact
 from powerhungry.files import write_atomic
 
 
@@ -42,7 +44,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="keep only rows whose in_paper column is true (the paper's reference table)",
     )
+    artifact_parser = commands.add_parser(
+        "artifact",
+        help="tar.gz of the committed workflow, results/, logs/ and the exact package versions",
+    )
+    artifact_parser.add_argument("out", type=Path, help="archive to write (.tar.gz)")
+    artifact_parser.add_argument("--workdir", type=Path, default=Path(), help="workflow checkout")
     args = parser.parse_args(argv)
+    if args.command == "artifact":
+        return artifact(parser, args.workdir, args.out)
     try:
         tables = summarize(read_measurements(args.measurements, args.in_paper))
     except (ValueError, OSError) as error:
@@ -58,6 +68,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "emissions_g_per_1k_mean",
     ]
     print(tables["task_summary"][columns].to_string(index=False))
+    return 0
+
+
+def artifact(parser: argparse.ArgumentParser, workdir: Path, out: Path) -> int:
+    try:
+        manifest = build_artifact(workdir, out)
+    except (ArtifactError, OSError) as error:
+        parser.exit(2, f"powerhungry artifact: {error}\n")
+    print(f"{out}: {len(manifest['files'])} files, workflow {manifest['workflow_commit']}")
     return 0
 
 

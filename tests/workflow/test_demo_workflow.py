@@ -9,6 +9,7 @@ from conftest import run_snakemake
 from PIL import Image
 
 from powerhungry.analysis.summary import summarize
+from powerhungry.offline import OFFLINE_NOTICE, REFUSAL
 from powerhungry.tasks import RUNNABLE_TASKS
 
 pytestmark = pytest.mark.workflow
@@ -71,6 +72,16 @@ def test_codecarbon_raw_csv_is_kept_beside_each_cell(demo_run):
     )
     assert sorted(raw["task_name"]) == ["load"] * 3 + ["query"] * 3
     assert raw["run_id"].nunique() == 3
+
+
+def test_measurement_jobs_ran_offline_and_opened_no_connection(demo_run):
+    logs = [*(demo_run / "logs" / "measure_inference").rglob("*.log")]
+    logs.append(demo_run / "logs" / "measure_idle_power.log")
+    assert len(logs) == N_CELLS + 1
+    for log in logs:
+        text = log.read_text()
+        assert OFFLINE_NOTICE in text and "HF_HUB_OFFLINE=1" in text, log
+        assert REFUSAL not in text, log
 
 
 def test_summary_tables_follow_from_the_measurements(demo_run, measurements):

@@ -49,8 +49,9 @@ def read_manifest(manifest_path: str | Path) -> dict[str, Any]:
     manifest = json.loads(Path(manifest_path).read_text())
     if not Path(manifest["path"]).is_dir():
         raise ModelSourceError(
-            f"model {manifest['id']!r}: prepared directory {manifest['path']!r} is gone; "
-            f"delete {str(manifest_path)!r} and rerun to prepare it again"
+            f"model {manifest['id']!r} is not in the cache: {manifest['path']!r} is gone. "
+            "Fetch it again on a machine with internet (the submit host), then rerun: "
+            f"snakemake --cores 1 --force {manifest_path}"
         )
     return manifest
 
