@@ -1,9 +1,9 @@
 """A reproducibility artifact without conda: the workflow as committed, what it measured, and the
 exact package versions, in one tar.gz with a sha256 manifest.
 
-`snakemake --archive` does the same for conda users. Not included: the models themselves, only their
-manifests (`prepare_model` fetches the pinned revisions again, or rebuilds tiny models), the virtual environment (rebuilt from
-`requirements.lock`) and Snakemake's own state.
+`snakemake --archive` does the same for conda users. Not included: the models themselves, only
+their manifests (`prepare_model` fetches the pinned revisions again, or rebuilds tiny models), the
+virtual environment (rebuilt from `requirements.lock`) and Snakemake's own state.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from transformers import AutoModelForSequenceClassification
 
 from powerhungry.data.sampling import write_sample
 from powerhungry.measure.cell import CellOutputs, ModelLoadError, measure_cell
@@ -81,6 +82,11 @@ def test_cell_writes_tidy_rows_raw_codecarbon_and_predictions(cell):
     assert set(written["torch_version"]) and (written["batch_size"] == 2).all()
     assert set(written["model_weights"]) == {"pretrained"}
     assert not written["generation_length_forced"].any()
+    # Counted from the loaded model, the same in every repetition.
+    model_dir = cell["model_manifest"]["path"]
+    expected = AutoModelForSequenceClassification.from_pretrained(model_dir).num_parameters()
+    assert set(written["model_parameters"]) == {expected}
+    assert set(written["architecture_kind"]) == {"encoder_only"}
     raw = pd.read_csv(cell["outputs"].codecarbon)
     assert sorted(raw["task_name"]) == ["load", "load", "query", "query"]
     assert raw["energy_consumed"].sum() == pytest.approx(written["energy_kwh"].sum())

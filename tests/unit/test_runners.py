@@ -217,3 +217,26 @@ def test_random_weights_generate_exactly_the_maximum_length(
     model_dir = config_only(architecture)
     _, predictions = run(task, model_dir, TEXTS, {**settings, "random_weights": True}, kind)
     assert [p.output_tokens for p in predictions] == [forced, forced]
+
+
+@pytest.mark.parametrize(
+    ("task", "architecture", "kind"),
+    [
+        ("summarization", "t5_seq2seq", "seq2seq"),
+        ("text_generation", "gpt2_causal_lm", "decoder_only"),
+        ("text_classification", "bert_sequence_classification", "encoder_only"),
+        ("image_generation", "stable_diffusion", "diffusion"),
+    ],
+)
+def test_loaded_model_is_described_by_counting(tiny_models, task, architecture, kind):
+    runner = make_runner(task, "task_specific", {"max_new_tokens": 2})
+    runner.load(tiny_models[architecture], CPU, FP32)
+    description = runner.describe_model()
+    assert description["architecture_kind"] == kind
+    networks = runner.networks()
+    assert description["model_parameters"] == sum(
+        p.numel() for n in networks for p in n.parameters()
+    )
+    assert description["model_parameters"] > 0 and len(networks) == (
+        3 if kind == "diffusion" else 1
+    )

@@ -37,6 +37,7 @@ METRICS = {
     "emissions_g_per_1k": ("emissions_kg", 1000.0),
 }
 GROUP = ["task", "model_kind"]
+MODEL_DESCRIPTION = {"model_parameters": "max", "architecture_kind": "first"}
 
 
 def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +49,9 @@ def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
     )
     if query.empty:
         raise ValueError("measurements table has no query-phase rows with a task and dataset")
-    per_1k = query[["task", "model_kind", "model", "dataset"]].copy()
+    # What the loaded model is, where recorded (the paper's table does not), travels with the rows.
+    carried = [c for c in MODEL_DESCRIPTION if c in query.columns]
+    per_1k = query[["task", "model_kind", "model", "dataset", *carried]].copy()
     for name, (column, factor) in METRICS.items():
         if column in query.columns:  # tables without a metric's source (e.g. the paper's) skip it
             per_1k[name] = query[column] * factor / query["n_inferences"] * 1000
@@ -63,15 +66,22 @@ def model_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     """One row per task, model kind and model: mean over datasets of mean over repetitions."""
     per_1k = query_rows_per_1k(measurements)
     metrics = metrics_of(per_1k)
+    size = description_of(per_1k)
     per_dataset = per_1k.groupby([*GROUP, "model", "dataset"]).agg(
-        repetitions=("dataset", "size"), **{m: (m, "mean") for m in metrics}
+        repetitions=("dataset", "size"), **size, **{m: (m, "mean") for m in metrics}
     )
     per_model = per_dataset.groupby([*GROUP, "model"]).agg(
         n_datasets=("repetitions", "size"),
         n_runs=("repetitions", "sum"),
+        **size,
         **{m: (m, "mean") for m in metrics},
     )
     return per_model.reset_index()
+
+
+def description_of(per_1k: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Aggregations that carry the model's description where the table has it."""
+    return {c: (c, how) for c, how in MODEL_DESCRIPTION.items() if c in per_1k.columns}
 
 
 def task_summary(measurements: pd.DataFrame) -> pd.DataFrame:
@@ -101,8 +111,14 @@ def task_summary(measurements: pd.DataFrame) -> pd.DataFrame:
 def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     """One row per cell: repetitions, and mean, std and 95% CI half-width of its query energy."""
     per_1k = query_rows_per_1k(measurements)
-    cells = per_1k.groupby([*GROUP, "model", "dataset"])["energy_kwh_per_1k"]
-    summary = cells.agg(n_repetitions="size", energy_kwh_per_1k_mean="mean")
+    groups = per_1k.groupby([*GROUP, "model", "dataset"])
+    cells = groups["energy_kwh_per_1k"]
+    summary = groups.agg(
+        n_repetitions=("energy_kwh_per_1k", "size"),
+        **description_of(per_1k),
+        energy_kwh_per_1k_mean=("energy_kwh_per_1k", "mean"),
+        emissions_g_per_1k_mean=("emissions_g_per_1k", "mean"),
+    )
     summary["energy_kwh_per_1k_std"] = cells.std()
     summary["energy_kwh_per_1k_halfwidth_95"] = cells.apply(lambda v: halfwidth_95(list(v)))
     summary["relative_halfwidth_95"] = (

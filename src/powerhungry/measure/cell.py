@@ -94,9 +94,10 @@ def measure_repetition(
     protocol: Protocol,
     device: torch.device,
     run_dir: Path,
-) -> tuple[PhaseTracker, list[Prediction]]:
+) -> tuple[PhaseTracker, list[Prediction], dict[str, Any]]:
     """One CodeCarbon run: load the model (phase `load`), warm up unmeasured, then run every
-    sample (phase `query`); the model is dropped afterwards so the next run loads it anew."""
+    sample (phase `query`); the model is dropped afterwards so the next run loads it anew.
+    Also returns what the loaded model is (parameter count, architecture kind)."""
     with PhaseTracker(
         output_dir=run_dir,
         project_name=model.id,
@@ -106,6 +107,7 @@ def measure_repetition(
     ) as tracker:
         with tracker.phase("load"), naming_the_model(model, model_dir):
             runner.load(model_dir, device, DTYPES[protocol.dtype])
+        loaded = runner.describe_model()
         run_inferences(runner, warmup, protocol.batch_size)
         with tracker.phase("query"):
             predictions = run_inferences(runner, samples, protocol.batch_size)
@@ -113,7 +115,7 @@ def measure_repetition(
     gc.collect()
     if device.type == "cuda":
         torch.cuda.empty_cache()
-    return tracker, predictions
+    return tracker, predictions, loaded
 
 
 def measure_cell(
@@ -167,7 +169,7 @@ def measure_cell(
         while not enough_repetitions(query_energies, protocol):
             repetition = len(query_energies)
             started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-            tracker, predictions = measure_repetition(
+            tracker, predictions, loaded = measure_repetition(
                 runner,
                 model,
                 model_dir,
@@ -187,6 +189,7 @@ def measure_cell(
                     "phase": result.phase,
                     "repetition": repetition,
                     "n_inferences": len(samples),
+                    **loaded,
                     **asdict(result),
                     "carbon_intensity_g_per_kwh": result.emissions_kg / result.energy_kwh * 1000,
                     "started_at": started_at,

@@ -63,6 +63,28 @@ class TaskRunner(ABC):
             outputs = self.forward(inputs)
         return self.postprocess(inputs, outputs)
 
+    def networks(self) -> list[torch.nn.Module]:
+        """The loaded model's networks."""
+        return [v for v in vars(self).values() if isinstance(v, torch.nn.Module)]
+
+    def describe_model(self) -> dict[str, Any]:
+        """What the loaded model is: its parameter count, counted from its tensors (not read off
+        a model card), and its architecture kind (seq2seq, decoder_only, encoder_only)."""
+        networks = self.networks()
+        config = getattr(networks[0], "config", None) if len(networks) == 1 else None
+        if config is None:
+            kind = "composite"
+        elif config.is_encoder_decoder:
+            kind = "seq2seq"
+        elif networks[0].can_generate():
+            kind = "decoder_only"
+        else:
+            kind = "encoder_only"
+        return {
+            "model_parameters": sum(p.numel() for n in networks for p in n.parameters()),
+            "architecture_kind": kind,
+        }
+
     def unload(self) -> None:
         """Drop the model so the next repetition loads it anew."""
         for name in list(vars(self)):

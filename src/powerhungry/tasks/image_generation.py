@@ -37,6 +37,13 @@ class ImageGenerationRunner(TaskRunner):
         self.pipeline = pipeline.to(device)
         self.pipeline.set_progress_bar_config(disable=True)
 
+    def networks(self) -> list[torch.nn.Module]:
+        components = self.pipeline.components.values()
+        return [c for c in components if isinstance(c, torch.nn.Module)]
+
+    def describe_model(self) -> dict[str, Any]:
+        return {**super().describe_model(), "architecture_kind": "diffusion"}
+
     def preprocess(self, samples: Sequence[Sample]) -> list[str]:
         return [str(sample["text"]) for sample in samples]
 

@@ -1,0 +1,681 @@
+"""The paper's Figures 2-8, and ours vs the paper, each drawn from the workflow's tables.
+
+Every figure is a function of the tables it needs (`FIGURES` names them) that returns a
+`matplotlib.figure.Figure`; `save` writes it as PNG and PDF. A figure whose input is absent (a
+column the table predates, no multi-purpose models in the study, no quality scores) is drawn as
+a message naming what is missing and how to get it (`missing`), never as a crash or a blank axis.
+
+Emissions and energy are per 1,000 inferences of the query phase. Model sizes are the
+`model_parameters` the workflow counted from the loaded model. Multi-purpose models are split into
+seq2seq and decoder-only by the `architecture_kind` the workflow recorded, not by their names.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from powerhungry.files import atomic_path
+
+DPI = 150
+SCATTER_SIZE = (7.5, 5.0)  # inches; PNG pixels are inches x DPI
+WIDE_SIZE = (10.0, 5.0)
+MISSING_LABEL = "missing input"  # Figure label of a message figure, for the rule's log
+
+EMISSIONS = "emissions per 1,000 inferences (g CO$_2$eq, log scale)"
+PARAMETERS = "model parameters (counted from the loaded model, log scale)"
+
+TASK_SPECIFIC = "task-specific"
+SEQ2SEQ = "multi-purpose, seq2seq"
+DECODER_ONLY = "multi-purpose, decoder-only"
+OTHER_MULTI_PURPOSE = "multi-purpose, other architecture"
+GROUP_STYLE = {  # task-specific and multi-purpose colours as in energy_per_task (Figure 1)
+    TASK_SPECIFIC: {"color": "tab:blue", "marker": "o"},
+    SEQ2SEQ: {"color": "tab:orange", "marker": "s"},
+    DECODER_ONLY: {"color": "tab:green", "marker": "D"},
+    OTHER_MULTI_PURPOSE: {"color": "tab:purple", "marker": "^"},
+}
+ARCHITECTURE_GROUP = {"seq2seq": SEQ2SEQ, "decoder_only": DECODER_ONLY}
+
+TASK_ORDER = [
+    "text_classification",
+    "token_classification",
+    "extractive_qa",
+    "masked_language_modeling",
+    "text_generation",
+    "summarization",
+    "image_classification",
+    "object_detection",
+    "image_captioning",
+    "image_generation",
+]
+TASK_COLORS = dict(zip(TASK_ORDER, plt.get_cmap("tab10").colors, strict=True))
+# The paper groups its figures by modality; image generation is its own group because its
+# emissions sit two orders of magnitude above every other task and would hide the trend.
+MODALITY = {
+    **dict.fromkeys(TASK_ORDER[:6], "text input"),
+    **dict.fromkeys(["image_classification", "object_detection", "image_captioning"], "image input"),
+    "image_generation": "image generation (text to image)",
+}
+MODALITY_COLORS = {
+    "text input": "tab:blue",
+    "image input": "tab:red",
+    "image generation (text to image)": "tab:purple",
+    "other task": "tab:gray",
+}
+
+HOW = {
+    "model_parameters": "parameter counts are recorded when a model is measured: rerun the "
+    "measurements and summary tables with the current workflow",
+    "architecture_kind": "the architecture kind is recorded when a model is measured: rerun "
+    "the measurements and summary tables with the current workflow",
+    "emissions_g_per_1k_mean": "rerun rule summarize_measurements with the current workflow",
+}
+RERUN_TABLE = "rerun the rule that writes this table with the current workflow"
+ADD_MULTI_PURPOSE = (
+    "add multi-purpose models (kind: multi_purpose, with their tasks) to the study config's "
+    "models and rerun the workflow"
+)
+
+
+def missing(figure_title: str, what: str, how: str) -> Figure:
+    """A figure that says what is missing and how to get it, in place of an empty plot."""
+    figure = plt.figure(figsize=SCATTER_SIZE, label=MISSING_LABEL)
+    figure.suptitle(figure_title, fontsize=11, fontweight="bold")
+    message = f"Not drawn: {what}.\n\nTo draw it: {how}."
+    # Wrapped here rather than by matplotlib, whose wrapping ignores a saved figure's size.
+    paragraphs = [textwrap.fill(p, width=70) for p in message.split("\n\n")]
+    figure.text(0.5, 0.5, "\n\n".join(paragraphs), ha="center", va="center", fontsize=10.5)
+    return figure
+
+
+def save(figure: Figure, png_path: Path, pdf_path: Path) -> None:
+    """Write the figure as PNG (at DPI) and PDF, each atomically, and release it."""
+    for path in (png_path, pdf_path):
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, format=Path(path).suffix.lstrip("."), dpi=DPI)
+    plt.close(figure)
+
+
+# --- shared pieces --------------------------------------------------------------------------
+
+
+def lacking_columns(title: str, tables: Mapping[str, tuple[pd.DataFrame, Sequence[str]]]):
+    """The message figure for the first table that lacks a column the figure needs, else None."""
+    for name, (table, columns) in tables.items():
+        lacking = [c for c in columns if c not in table.columns]
+        if lacking:
+            what = f"results/tables/{name}.csv has no column {', '.join(lacking)}"
+            return missing(title, what, HOW.get(lacking[0], RERUN_TABLE))
+    return None
+
+
+def positive(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows whose `columns` are all positive numbers: the ones a log axis can show."""
+    values = table[list(columns)].apply(pd.to_numeric, errors="coerce")
+    return table[(values > 0).all(axis=1)].assign(**values)
+
+
+def group_of(rows: pd.DataFrame) -> pd.Series:
+    """Task-specific, or the multi-purpose model's architecture where the table records it."""
+    if "architecture_kind" in rows.columns:
+        architecture = rows["architecture_kind"].astype(object)
+    else:
+        architecture = pd.Series(None, index=rows.index, dtype=object)
+    multi_purpose = architecture.map(ARCHITECTURE_GROUP).fillna(OTHER_MULTI_PURPOSE)
+    return multi_purpose.where(rows["model_kind"] == "multi_purpose", TASK_SPECIFIC)
+
+
+def task_label(task: str) -> str:
+    return task.replace("_", " ").replace(" qa", " QA")
+
+
+def short_model(model: str) -> str:
+    return model.rsplit("/", 1)[-1]
+
+
+def format_count(count: float) -> str:
+    for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if count >= factor:
+            return f"{count / factor:.3g}{suffix}"
+    return f"{count:.3g}"
+
+
+def format_grams(grams: float) -> str:
+    return f"{grams:.2g} g"
+
+
+def log_count_axis(axis: Axis) -> None:
+    """Parameter counts read as 10M, 1B; 2 and 5 multiples are labelled only on a short axis."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _: format_count(value)))
+    low, high = axis.get_view_interval()
+    if np.log10(high / low) < 1.5:  # under two labelled decades a reader needs more marks
+        axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+        axis.set_minor_formatter(FuncFormatter(lambda value, _: format_count(value)))
+    else:
+        axis.set_minor_formatter(NullFormatter())
+
+
+def area_scale(values: pd.Series) -> Callable[[Iterable[float]], np.ndarray]:
+    """Marker area in pt^2, growing with log(value): sizes and emissions span orders of
+    magnitude, so an area proportional to the value would shrink most models to specks."""
+    low, high = np.log10(values.min()), np.log10(values.max())
+    span = high - low
+
+    def area(value: Iterable[float]) -> np.ndarray:
+        logs = np.log10(np.asarray(list(value), dtype=float))
+        if span < 1e-9:
+            return np.full(logs.shape, 120.0)
+        return 25.0 + 375.0 * (logs - low) / span
+
+    return area
+
+
+def reference_values(values: pd.Series) -> list[float]:
+    """Up to three round values spanning `values`, for a size legend."""
+    low, high = float(values.min()), float(values.max())
+    picks = [low, float(np.sqrt(low * high)), high] if high > low * 1.5 else [high]
+    rounded = [float(f"{v:.1g}") for v in picks]
+    return sorted(set(rounded))
+
+
+def size_legend(
+    axes: Axes,
+    values: pd.Series,
+    area: Callable[[Iterable[float]], np.ndarray],
+    describe: Callable[[float], str],
+    title: str,
+    anchor: tuple[float, float],
+) -> None:
+    """A legend of dot sizes outside the axes' right edge, kept beside any other legend."""
+    references = reference_values(values)
+    handles = [
+        Line2D([], [], linestyle="", marker="o", color="0.55", markersize=np.sqrt(a))
+        for a in area(references)
+    ]
+    labels = [describe(v) for v in references]
+    legend = axes.legend(
+        handles, labels, title=title, loc="upper left", bbox_to_anchor=anchor, frameon=False,
+        fontsize=9, title_fontsize=9, labelspacing=1.2, borderpad=0.8,
+    )  # fmt: skip
+    axes.add_artist(legend)
+
+
+def group_legend(axes: Axes, groups: Iterable[str], anchor: tuple[float, float] = (1.02, 1.0)):
+    handles = [
+        Line2D([], [], linestyle="", markersize=8, alpha=0.8, **GROUP_STYLE[g]) for g in groups
+    ]
+    legend = axes.legend(
+        handles, list(groups), title="model", loc="upper left", bbox_to_anchor=anchor,
+        frameon=False, fontsize=9, title_fontsize=9,
+    )  # fmt: skip
+    axes.add_artist(legend)
+
+
+def present_groups(groups: pd.Series) -> list[str]:
+    return [g for g in GROUP_STYLE if g in set(groups)]
+
+
+def ordered_tasks(tasks: Iterable[str]) -> list[str]:
+    known = set(tasks)
+    return [t for t in TASK_ORDER if t in known] + sorted(known - set(TASK_ORDER))
+
+
+# --- Figure 2: parameters vs emissions by modality ------------------------------------------
+
+
+def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
+    """Figure 2: one dot per model and task, log-log, coloured by modality."""
+    title = "Model size vs emissions, by modality"
+    needed = ["task", "model_kind", "model", "model_parameters", "emissions_g_per_1k"]
+    if lacking := lacking_columns(title, {"model_summary": (model_summary, needed)}):
+        return lacking
+    rows = positive(model_summary, ["model_parameters", "emissions_g_per_1k"])
+    if rows.empty:
+        return missing(title, "no model has both a parameter count and emissions", RERUN_TABLE)
+    rows = rows.assign(modality=rows["task"].map(MODALITY).fillna("other task"))
+    figure, axes = plt.subplots(figsize=SCATTER_SIZE, layout="constrained")
+    kinds = {"task_specific": ("o", "task-specific"), "multi_purpose": ("s", "multi-purpose")}
+    for modality, color in MODALITY_COLORS.items():
+        for kind, (marker, kind_label) in kinds.items():
+            points = rows[(rows["modality"] == modality) & (rows["model_kind"] == kind)]
+            if not points.empty:
+                axes.scatter(
+                    points["model_parameters"], points["emissions_g_per_1k"], color=color,
+                    marker=marker, alpha=0.75, label=f"{modality}, {kind_label}",
+                )  # fmt: skip
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel(PARAMETERS)
+    axes.set_ylabel(EMISSIONS)
+    axes.set_title(f"{title} (one dot per model and task)", fontsize=10)
+    axes.grid(which="major", alpha=0.3)
+    axes.legend(loc="upper left", frameon=False, fontsize=9)
+    log_count_axis(axes.xaxis)
+    return figure
+
+
+# --- Figure 3: emissions on the zero-shot datasets ------------------------------------------
+
+
+def zero_shot_dataset_emissions(cell_summary: pd.DataFrame) -> Figure:
+    """Figure 3: per dataset the multi-purpose models ran on, task-specific vs seq2seq vs
+    decoder-only emissions; dot size = parameters. One panel per task."""
+    title = "Emissions on the zero-shot datasets: task-specific vs multi-purpose models"
+    needed = [
+        "task", "model_kind", "model", "dataset", "model_parameters", "emissions_g_per_1k_mean",
+        "architecture_kind",
+    ]  # fmt: skip
+    if lacking := lacking_columns(title, {"cell_summary": (cell_summary, needed)}):
+        return lacking
+    zero_shot = cell_summary.loc[cell_summary["model_kind"] == "multi_purpose", ["task", "dataset"]]
+    if zero_shot.empty:
+        return missing(title, "the study has no multi-purpose models", ADD_MULTI_PURPOSE)
+    cells = positive(
+        cell_summary.merge(zero_shot.drop_duplicates()),
+        ["model_parameters", "emissions_g_per_1k_mean"],
+    )
+    if cells.empty:
+        return missing(title, "no zero-shot cell has a parameter count", HOW["model_parameters"])
+    cells = cells.assign(group=group_of(cells))
+    tasks = ordered_tasks(cells["task"])
+    widths = [cells.loc[cells["task"] == t, "dataset"].nunique() for t in tasks]
+    figure, panels = plt.subplots(
+        1, len(tasks), figsize=WIDE_SIZE, sharey=True, layout="constrained",
+        width_ratios=widths, squeeze=False,
+    )  # fmt: skip
+    area = area_scale(cells["model_parameters"])
+    groups = present_groups(cells["group"])
+    for axes, task in zip(panels[0], tasks, strict=True):
+        draw_dataset_panel(axes, cells[cells["task"] == task], groups, area)
+        axes.set_title(task_label(task), fontsize=10)
+    panels[0][0].set_ylabel(EMISSIONS)
+    figure.suptitle(title, fontsize=10)
+    last = panels[0][-1]
+    group_legend(last, groups)
+    size_legend(
+        last, cells["model_parameters"], area, format_count, "dot size: parameters", (1.02, 0.55)
+    )
+    return figure
+
+
+def draw_dataset_panel(
+    axes: Axes, cells: pd.DataFrame, groups: list[str], area: Callable[..., np.ndarray]
+) -> None:
+    """Datasets along x; each group in its own column; a group's models spread by size."""
+    datasets = sorted(cells["dataset"].unique())
+    offset = {g: (i - (len(groups) - 1) / 2) * 0.8 / len(groups) for i, g in enumerate(groups)}
+    for position, dataset in enumerate(datasets):
+        for group in groups:
+            points = cells[(cells["dataset"] == dataset) & (cells["group"] == group)]
+            points = points.sort_values("model_parameters")
+            spread = np.linspace(-0.06, 0.06, len(points)) if len(points) > 1 else np.zeros(1)
+            axes.scatter(
+                position + offset[group] + spread[: len(points)],
+                points["emissions_g_per_1k_mean"], s=area(points["model_parameters"]),
+                alpha=0.6, edgecolors="white", linewidths=0.5, **GROUP_STYLE[group],
+            )  # fmt: skip
+    axes.set_yscale("log")
+    axes.set_xticks(range(len(datasets)), [short_model(d) for d in datasets])
+    axes.set_xlim(-0.6, len(datasets) - 0.4)
+    axes.set_xlabel("dataset")
+    axes.grid(axis="y", which="major", alpha=0.3)
+
+
+# --- Figures 4, 7, 8: parameters vs quality, dot size = emissions ---------------------------
+
+
+QualityPlot = tuple[str, tuple[str, ...], str]  # task, metric names accepted, axis label
+
+TEXT_CLASSIFICATION_ACCURACY: QualityPlot = (
+    "text_classification",
+    ("accuracy",),
+    "accuracy (%)",
+)
+# ROUGE-L F-measure: the longest-common-subsequence score, least tied to n-gram overlap.
+SUMMARIZATION_ROUGE: QualityPlot = ("summarization", ("rougeL",), "ROUGE-L F-measure (%)")
+# SQuAD token F1 rather than exact match: zero-shot models answer in free text, which exact
+# match scores 0 for any extra word, so F1 separates the models where EM floors them all.
+QA_F1: QualityPlot = ("extractive_qa", ("f1",), "SQuAD token F1 (%)")
+
+
+def parameters_vs_quality(
+    model_summary: pd.DataFrame, quality: pd.DataFrame, plot: QualityPlot, title: str
+) -> Figure:
+    """Model size vs a quality metric (mean over the model's scored datasets); dot size =
+    emissions per 1,000 inferences; colour = task-specific, seq2seq or decoder-only."""
+    task, metrics, metric_label = plot
+    models_needed = ["task", "model_kind", "model", "model_parameters", "emissions_g_per_1k"]
+    quality_needed = ["task", "model_kind", "model", "metric", "value"]
+    tables = {"model_summary": (model_summary, models_needed), "quality": (quality, quality_needed)}
+    if lacking := lacking_columns(title, tables):
+        return lacking
+    scores = scores_of(quality, task, metrics)
+    if scores.empty:
+        what = f"results/tables/quality.csv has no {' or '.join(metrics)} score for {task}"
+        return missing(title, what, how_to_score(task))
+    rows = positive(
+        model_summary.merge(scores, on=["task", "model_kind", "model"]),
+        ["model_parameters", "emissions_g_per_1k"],
+    )
+    if rows.empty:
+        what = f"no scored {task} model has a parameter count and emissions"
+        return missing(title, what, HOW["model_parameters"])
+    return quality_scatter(rows.assign(group=group_of(rows)), metric_label, title)
+
+
+def scores_of(quality: pd.DataFrame, task: str, metrics: Sequence[str]) -> pd.DataFrame:
+    """One score per model: the mean over its datasets, on a 0-100 scale."""
+    rows = quality[(quality["task"] == task) & quality["metric"].isin(metrics)]
+    rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce")).dropna(
+        subset=["value"]
+    )
+    scores = rows.groupby(["task", "model_kind", "model"], as_index=False)["value"].mean()
+    return scores.assign(score=scores["value"] * 100).drop(columns="value")
+
+
+def how_to_score(task: str) -> str:
+    return (
+        f"give the {task_label(task)} datasets their reference field in the config "
+        "(fields: label, answers or summary) and rerun rule score_quality"
+    )
+
+
+def quality_scatter(rows: pd.DataFrame, metric_label: str, title: str) -> Figure:
+    figure, axes = plt.subplots(figsize=SCATTER_SIZE, layout="constrained")
+    area = area_scale(rows["emissions_g_per_1k"])
+    groups = present_groups(rows["group"])
+    for group in groups:
+        points = rows[rows["group"] == group]
+        axes.scatter(
+            points["model_parameters"], points["score"], s=area(points["emissions_g_per_1k"]),
+            alpha=0.6, edgecolors="white", linewidths=0.5, **GROUP_STYLE[group],
+        )  # fmt: skip
+    axes.set_xscale("log")
+    axes.set_ylim(-4, 104)  # the metric's whole 0-100 range, so models compare at a glance
+    axes.set_xlabel(PARAMETERS)
+    axes.set_ylabel(f"{metric_label}, mean over datasets")
+    axes.set_title(title, fontsize=10)
+    axes.grid(which="major", alpha=0.3)
+    log_count_axis(axes.xaxis)
+    group_legend(axes, groups)
+    size_legend(
+        axes, rows["emissions_g_per_1k"], area, format_grams,
+        "dot size: g CO$_2$eq\nper 1,000 inferences", (1.02, 0.6),
+    )  # fmt: skip
+    return figure
+
+
+def parameters_vs_text_classification_accuracy(
+    model_summary: pd.DataFrame, quality: pd.DataFrame
+) -> Figure:
+    """Figure 4."""
+    title = "Text classification: model size vs accuracy"
+    return parameters_vs_quality(model_summary, quality, TEXT_CLASSIFICATION_ACCURACY, title)
+
+
+def parameters_vs_summarization_rouge(
+    model_summary: pd.DataFrame, quality: pd.DataFrame
+) -> Figure:
+    """Figure 7."""
+    title = "Summarization: model size vs ROUGE-L"
+    return parameters_vs_quality(model_summary, quality, SUMMARIZATION_ROUGE, title)
+
+
+def parameters_vs_qa_f1(model_summary: pd.DataFrame, quality: pd.DataFrame) -> Figure:
+    """Figure 8."""
+    title = "Extractive QA: model size vs F1"
+    return parameters_vs_quality(model_summary, quality, QA_F1, title)
+
+
+# --- Figure 5: multi-purpose models' emissions by task --------------------------------------
+
+
+def multi_purpose_emissions_by_task(model_summary: pd.DataFrame) -> Figure:
+    """Figure 5: a bar per multi-purpose model and task; seq2seq models left, decoder-only
+    right, each side by size."""
+    title = "Multi-purpose models: emissions by task, seq2seq vs decoder-only"
+    needed = [
+        "task", "model_kind", "model", "model_parameters", "architecture_kind",
+        "emissions_g_per_1k",
+    ]  # fmt: skip
+    if lacking := lacking_columns(title, {"model_summary": (model_summary, needed)}):
+        return lacking
+    rows = model_summary[model_summary["model_kind"] == "multi_purpose"]
+    if rows.empty:
+        return missing(title, "the study has no multi-purpose models", ADD_MULTI_PURPOSE)
+    rows = positive(rows, ["emissions_g_per_1k"]).assign(group=group_of(rows))
+    models = model_order(rows)
+    tasks = ordered_tasks(rows["task"])
+    figure, axes = plt.subplots(figsize=WIDE_SIZE, layout="constrained")
+    position = {model: x for x, model in zip(models["x"], models["model"], strict=True)}
+    width = 0.8 / len(tasks)
+    for i, task in enumerate(tasks):
+        bars = rows[rows["task"] == task]
+        axes.bar(
+            bars["model"].map(position) + (i - (len(tasks) - 1) / 2) * width,
+            bars["emissions_g_per_1k"], width=width * 0.95, color=TASK_COLORS.get(task, "0.5"),
+            label=task_label(task),
+        )  # fmt: skip
+    axes.set_yscale("log")
+    axes.set_xticks(models["x"], models["label"])
+    axes.set_ylabel(EMISSIONS)
+    axes.set_title(title, fontsize=10)
+    axes.grid(axis="y", which="major", alpha=0.3)
+    axes.legend(title="task", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    label_architectures(axes, models)
+    return figure
+
+
+def model_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Models in architecture groups, smallest first; a gap of one slot between groups."""
+    models = rows.groupby("model", as_index=False).agg(
+        group=("group", "first"), parameters=("model_parameters", "max")
+    )
+    rank = {g: i for i, g in enumerate(GROUP_STYLE)}
+    models = models.sort_values(
+        ["group", "parameters", "model"], key=lambda c: c.map(rank) if c.name == "group" else c
+    ).reset_index(drop=True)
+    gaps = (models["group"] != models["group"].shift()).cumsum() - 1
+    sizes = models["parameters"].map(lambda p: f"{format_count(p)} params" if p > 0 else "size ?")
+    return models.assign(
+        x=models.index + 0.6 * gaps, label=models["model"].map(short_model) + "\n" + sizes
+    )
+
+
+def label_architectures(axes: Axes, models: pd.DataFrame) -> None:
+    """Name each architecture group above its models, on a top axis so nothing overlaps bars."""
+    spans = models.groupby("group", sort=False)["x"].agg(["min", "max"])
+    top = axes.secondary_xaxis("top")
+    top.set_xticks((spans["min"] + spans["max"]) / 2, spans.index.tolist())
+    top.tick_params(length=0)
+    for boundary in (spans["max"].iloc[:-1].to_numpy() + spans["min"].iloc[1:].to_numpy()) / 2:
+        axes.axvline(boundary, color="0.6", linestyle=":", linewidth=1)
+
+
+# --- Figure 6: summary length vs emissions --------------------------------------------------
+
+
+def summarization_length_vs_emissions(
+    cell_summary: pd.DataFrame, lengths: pd.DataFrame
+) -> Figure:
+    """Figure 6: one dot per summarization model and dataset: mean generated tokens vs
+    emissions; colour = model group, marker = dataset."""
+    title = "Summarization: output length vs emissions"
+    keys = ["task", "model_kind", "model", "dataset"]
+    tables = {
+        "cell_summary": (cell_summary, [*keys, "emissions_g_per_1k_mean"]),
+        "lengths": (lengths, [*keys, "mean_output_tokens"]),
+    }
+    if lacking := lacking_columns(title, tables):
+        return lacking
+    cells = cell_summary[cell_summary["task"] == "summarization"]
+    if cells.empty:
+        how = "add summarization datasets and models to the study config and rerun the workflow"
+        return missing(title, "the study measured no summarization model", how)
+    rows = positive(
+        cells.merge(lengths[[*keys, "mean_output_tokens"]], on=keys),
+        ["emissions_g_per_1k_mean", "mean_output_tokens"],
+    )
+    if rows.empty:
+        what = "results/tables/lengths.csv has no output length for the summarization cells"
+        return missing(title, what, "rerun rule tabulate_lengths")
+    return length_scatter(rows.assign(group=group_of(rows)), title)
+
+
+def length_scatter(rows: pd.DataFrame, title: str) -> Figure:
+    figure, axes = plt.subplots(figsize=SCATTER_SIZE, layout="constrained")
+    datasets = sorted(rows["dataset"].unique())
+    markers = dict(zip(datasets, "osD^vP*Xh<>p", strict=False))
+    groups = present_groups(rows["group"])
+    for group in groups:
+        for dataset in datasets:
+            points = rows[(rows["group"] == group) & (rows["dataset"] == dataset)]
+            axes.scatter(
+                points["mean_output_tokens"], points["emissions_g_per_1k_mean"], s=45,
+                color=GROUP_STYLE[group]["color"], marker=markers.get(dataset, "o"), alpha=0.7,
+            )  # fmt: skip
+    axes.set_yscale("log")
+    axes.set_xlabel("mean generated tokens per summary")
+    axes.set_ylabel(EMISSIONS)
+    axes.set_title(f"{title} (one dot per model and dataset)", fontsize=10)
+    axes.grid(which="major", alpha=0.3)
+    colour_handles = [
+        Line2D([], [], linestyle="", marker="o", markersize=8, color=GROUP_STYLE[g]["color"])
+        for g in groups
+    ]
+    marker_handles = [
+        Line2D([], [], linestyle="", marker=markers.get(d, "o"), markersize=7, color="0.4")
+        for d in datasets
+    ]
+    axes.add_artist(
+        axes.legend(colour_handles, groups, title="colour: model", loc="upper left",
+                    bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=9, title_fontsize=9)
+    )  # fmt: skip
+    axes.legend(
+        marker_handles, datasets, title="marker: dataset", loc="upper left",
+        bbox_to_anchor=(1.02, 0.6), frameon=False, fontsize=9, title_fontsize=9,
+    )  # fmt: skip
+    return figure
+
+
+# --- Ours vs the paper -----------------------------------------------------------------------
+
+
+def ours_vs_paper(comparison: pd.DataFrame) -> Figure:
+    """Per task, our energy per 1,000 inferences beside the paper's (log scale), with the
+    ratio ours / paper on the right."""
+    title = "Energy per 1,000 inferences by task: this run vs the paper"
+    needed = [
+        "level", "task", "model_kind", "ours_energy_kwh_per_1k", "paper_energy_kwh_per_1k",
+        "energy_ratio",
+    ]  # fmt: skip
+    if lacking := lacking_columns(title, {"comparison": (comparison, needed)}):
+        return lacking
+    rows = comparison[comparison["level"] == "task"]
+    rows = positive(rows, ["ours_energy_kwh_per_1k"]).reset_index(drop=True)
+    if rows.empty:
+        what = "results/tables/comparison.csv has no task-level row with an energy of ours"
+        return missing(title, what, RERUN_TABLE)
+    rows = comparison_rows(rows)
+    figure, axes = plt.subplots(figsize=(7.5, 1.0 + 0.38 * max(len(rows), 8)), layout="constrained")
+    y = np.arange(len(rows))
+    for i, row in rows.iterrows():
+        values = [row["ours_energy_kwh_per_1k"], row["paper_energy_kwh_per_1k"]]
+        axes.plot(values, [i, i], color="0.7", linewidth=1.5, zorder=1)
+    axes.scatter(rows["ours_energy_kwh_per_1k"], y, color="tab:blue", s=45, label="this run")
+    axes.scatter(
+        rows["paper_energy_kwh_per_1k"], y, facecolors="none", edgecolors="black", marker="D",
+        s=40, label="paper",
+    )  # fmt: skip
+    axes.set_xscale("log")
+    axes.set_yticks(y, rows["label"])
+    axes.set_ylim(-0.7, len(rows) - 0.3)
+    axes.set_xlabel("energy per 1,000 inferences (kWh, log scale)")
+    axes.set_title(title, fontsize=10)
+    axes.grid(axis="x", which="major", alpha=0.3)
+    axes.legend(loc="lower right", frameon=True, fontsize=9)
+    ratio_axis = axes.secondary_yaxis("right")
+    ratio_axis.set_yticks(y, rows["ratio_label"])
+    ratio_axis.set_ylabel("ratio (this run / paper)")
+    ratio_axis.tick_params(length=0)
+    return figure
+
+
+def comparison_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by energy (largest at the top), with their tick and ratio labels."""
+    paper = pd.to_numeric(rows["paper_energy_kwh_per_1k"], errors="coerce")
+    paper = paper.where(paper > 0)  # a log axis cannot show 0; such rows read "not in paper"
+    ratio = pd.to_numeric(rows["energy_ratio"], errors="coerce")
+    ratio = ratio.fillna(rows["ours_energy_kwh_per_1k"] / paper)
+    both_kinds = rows["model_kind"].nunique() > 1
+    kind = rows["model_kind"].map({"task_specific": "task-specific"}).fillna("multi-purpose")
+    label = rows["task"].map(task_label) + (", " + kind if both_kinds else "")
+    ordered = rows.assign(
+        paper_energy_kwh_per_1k=paper,
+        label=label,
+        ratio_label=ratio.map(format_ratio),
+        order=paper.fillna(rows["ours_energy_kwh_per_1k"]),
+    )
+    return ordered.sort_values("order").reset_index(drop=True)
+
+
+def format_ratio(ratio: float) -> str:
+    if not np.isfinite(ratio):
+        return "not in paper"
+    return f"×{ratio:,.0f}" if ratio >= 100 else f"×{ratio:.2g}"
+
+
+# --- registry -------------------------------------------------------------------------------
+
+FigureFunction = Callable[..., Figure]
+
+# Figure name (the output file stem under results/figures/) -> (function, its input tables).
+# Input names are the table stems under results/tables/ and the function's keyword arguments.
+FIGURES: dict[str, tuple[FigureFunction, list[str]]] = {
+    "parameters_vs_emissions": (parameters_vs_emissions, ["model_summary"]),
+    "zero_shot_dataset_emissions": (zero_shot_dataset_emissions, ["cell_summary"]),
+    "parameters_vs_text_classification_accuracy": (
+        parameters_vs_text_classification_accuracy,
+        ["model_summary", "quality"],
+    ),
+    "multi_purpose_emissions_by_task": (multi_purpose_emissions_by_task, ["model_summary"]),
+    "summarization_length_vs_emissions": (
+        summarization_length_vs_emissions,
+        ["cell_summary", "lengths"],
+    ),
+    "parameters_vs_summarization_rouge": (
+        parameters_vs_summarization_rouge,
+        ["model_summary", "quality"],
+    ),
+    "parameters_vs_qa_f1": (parameters_vs_qa_f1, ["model_summary", "quality"]),
+    "ours_vs_paper": (ours_vs_paper, ["comparison"]),
+}
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A table, or an empty one for an empty file (a step with nothing to report)."""
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
+def draw(name: str, table_paths: Mapping[str, str | Path]) -> Figure:
+    """Figure `name` of FIGURES from its input tables, given by table name."""
+    function, inputs = FIGURES[name]
+    return function(**{table: read_table(table_paths[table]) for table in inputs})
