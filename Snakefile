@@ -30,3 +30,6 @@ rule all:
         "results/figures/energy_per_task.pdf",
         "results/tables/quality.csv",
         "results/tables/lengths.csv",
+        "results/tables/multi_purpose.csv",
+        "results/tables/break_even.csv",
+        "results/tables/comparison.csv",

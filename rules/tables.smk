@@ -81,3 +81,58 @@ rule tabulate_lengths:
         table="lengths",
     script:
         "../scripts/tabulate_cells.py"
+
+
+rule tabulate_multi_purpose:
+    input:
+        cells="results/tables/cell_summary.csv",
+    output:
+        table=report(
+            "results/tables/multi_purpose.csv",
+            caption="../report/multi_purpose.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/tabulate_multi_purpose.log",
+    conda:
+        ENV
+    script:
+        "../scripts/paper_tables.py"
+
+
+rule tabulate_break_even:
+    input:
+        multi_purpose="results/tables/multi_purpose.csv",
+    output:
+        table=report(
+            "results/tables/break_even.csv",
+            caption="../report/break_even.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/tabulate_break_even.log",
+    conda:
+        ENV
+    params:
+        training=config["training_energy"],
+    script:
+        "../scripts/paper_tables.py"
+
+
+rule compare_with_paper:
+    input:
+        tasks="results/tables/task_summary.csv",
+        models="results/tables/model_summary.csv",
+        paper="resources/reference/paper/measurements.csv.gz",
+    output:
+        table=report(
+            "results/tables/comparison.csv",
+            caption="../report/comparison.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/compare_with_paper.log",
+    conda:
+        ENV
+    script:
+        "../scripts/paper_tables.py"

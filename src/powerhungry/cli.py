@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from powerhungry.analysis.paper_tables import multi_purpose_summary
 from powerhungry.analysis.summary import summarize
 from powerhungry.artifact import ArtifactError, build_artifact
 from powerhungry.files import write_atomic
@@ -55,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return artifact(parser, args.workdir, args.out)
     try:
         tables = summarize(read_measurements(args.measurements, args.in_paper))
+        tables["multi_purpose"] = multi_purpose_summary(tables["cell_summary"])
     except (ValueError, OSError) as error:
         parser.exit(2, f"powerhungry summarize: {error}\n")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,121 @@
+"""The paper's other tables, from whatever this study measured: the multi-purpose summary
+(Table 3), training vs inference break-even (Table 5) and ours-vs-paper comparisons.
+
+Nothing is filled in that was not measured: a model without measurements gets an empty value and
+a note, never an estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from powerhungry.analysis.summary import summarize
+
+# A multi-purpose model's description, carried where the cells have it.
+DESCRIPTION = ["model_parameters", "architecture_kind"]
+ALL_TASKS = "all"
+COMPARED = {
+    "energy_kwh_per_1k": ("ours_energy_kwh_per_1k", "paper_energy_kwh_per_1k"),
+    "emissions_g_per_1k": ("ours_emissions_g_per_1k", "paper_emissions_g_per_1k"),
+}
+
+
+def multi_purpose_summary(cells: pd.DataFrame) -> pd.DataFrame:
+    """Table 3: per multi-purpose model, the mean over its datasets (task `all`, the paper's
+    number), then per task. Inputs are cell_summary rows (mean over repetitions per cell)."""
+    mp = cells[cells["model_kind"] == "multi_purpose"]
+    carried = {c: (c, "first") for c in DESCRIPTION if c in mp.columns}
+    means = {
+        "n_datasets": ("dataset", "size"),
+        **carried,
+        "energy_kwh_per_1k": ("energy_kwh_per_1k_mean", "mean"),
+        "emissions_g_per_1k": ("emissions_g_per_1k_mean", "mean"),
+    }
+    overall = mp.groupby("model").agg(**means).reset_index().assign(task=ALL_TASKS)
+    per_task = mp.groupby(["model", "task"]).agg(**means).reset_index()
+    table = pd.concat([overall, per_task], ignore_index=True)
+    columns = ["model", "task", "n_datasets", *carried, "energy_kwh_per_1k", "emissions_g_per_1k"]
+    order = table["task"].ne(ALL_TASKS)  # each model's overall row first
+    return (
+        table.assign(_order=order)
+        .sort_values(["model", "_order", "task"])[columns]
+        .reset_index(drop=True)
+    )
+
+
+def break_even(multi_purpose: pd.DataFrame, training: Sequence[dict]) -> pd.DataFrame:
+    """Table 5: how many inferences cost as much energy as training plus fine-tuning.
+
+    Training and fine-tuning energies come from the config (the paper quoted them from other
+    papers); the inference energy per query is this study's Table 3 value, where it was measured.
+    """
+    overall = multi_purpose[multi_purpose["task"] == ALL_TASKS].set_index("model")
+    rows = []
+    for entry in training:
+        model = entry["model"]
+        upfront = entry["training_kwh"] + entry["finetuning_kwh"]
+        measured = model in overall.index
+        per_query = overall.at[model, "energy_kwh_per_1k"] / 1000 if measured else math.nan
+        rows.append(
+            {
+                "model": model,
+                "training_kwh": entry["training_kwh"],
+                "finetuning_kwh": entry["finetuning_kwh"],
+                "training_source": entry.get("source", ""),
+                "inference_kwh_per_query": per_query,
+                "break_even_inferences": math.floor(upfront / per_query) if measured else None,
+                "note": "" if measured else "not measured in this study",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "model",
+            "training_kwh",
+            "finetuning_kwh",
+            "training_source",
+            "inference_kwh_per_query",
+            "break_even_inferences",
+            "note",
+        ],
+    ).astype({"break_even_inferences": "Int64"})
+
+
+def paper_summaries(paper_measurements: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The paper's task and model summaries, from its own measurements (rows behind its tables)."""
+    in_paper = paper_measurements["in_paper"].astype(str).str.lower() == "true"
+    return summarize(paper_measurements[in_paper])
+
+
+def comparison(
+    tasks: pd.DataFrame, models: pd.DataFrame, paper_measurements: pd.DataFrame
+) -> pd.DataFrame:
+    """Ours next to the paper's, per task and model kind, and per model the paper also measured."""
+    paper = paper_summaries(paper_measurements)
+    per_task = _side_by_side(
+        tasks, paper["task_summary"], ["task", "model_kind"], suffix="_mean"
+    ).assign(level="task", model="")
+    per_model = _side_by_side(
+        models, paper["model_summary"], ["task", "model_kind", "model"], suffix=""
+    ).assign(level="model")
+    table = pd.concat([per_task, per_model], ignore_index=True)
+    table["energy_ratio"] = table["ours_energy_kwh_per_1k"] / table["paper_energy_kwh_per_1k"]
+    columns = ["level", "task", "model_kind", "model"]
+    columns += ["ours_energy_kwh_per_1k", "paper_energy_kwh_per_1k", "energy_ratio"]
+    columns += ["ours_emissions_g_per_1k", "paper_emissions_g_per_1k"]
+    return table[columns]
+
+
+def _side_by_side(
+    ours: pd.DataFrame, paper: pd.DataFrame, keys: list[str], suffix: str
+) -> pd.DataFrame:
+    """Rows present in both, our metric and the paper's metric in named columns."""
+
+    def pick(table: pd.DataFrame, side: int) -> pd.DataFrame:
+        renamed = {f"{metric}{suffix}": names[side] for metric, names in COMPARED.items()}
+        return table[[*keys, *renamed]].rename(columns=renamed)
+
+    return pick(ours, 0).merge(pick(paper, 1), on=keys, how="inner")
