@@ -175,6 +175,18 @@ def as_params(spec: DatasetSpec | ModelSpec | Protocol) -> dict[str, Any]:
     return canonical(asdict(spec))
 
 
+def _check_every_dataset_is_used(datasets: list[DatasetSpec], cells: list[Cell]) -> None:
+    """A dataset no model runs on is most likely a typo in a model's `datasets` or `task`."""
+    used = {(cell.task, cell.dataset.id) for cell in cells}
+    for index, dataset in enumerate(datasets):
+        if (dataset.task, dataset.id) not in used:
+            raise StudyConfigError(
+                f"datasets[{index}]: dataset {dataset.id!r} of task {dataset.task!r} is used by "
+                "no model; add a model of that task (or list it in a model's datasets), "
+                "or remove it"
+            )
+
+
 def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Study:
     """Build the study from a schema-validated config; raise StudyConfigError naming the key."""
     tasks = dict(config["tasks"])
@@ -191,6 +203,7 @@ def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Stu
         for dataset in datasets
         if dataset.task == task and (model.datasets is None or dataset.id in model.datasets)
     ]
+    _check_every_dataset_is_used(datasets, cells)
     return Study(
         name=config["study"],
         cache_dir=config["cache_dir"],

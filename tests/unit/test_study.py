@@ -142,6 +142,20 @@ def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
             r"models\[2\].prompts.text_classification: placeholder\(s\) txt",
         ),
         (lambda c: c["models"][0].update(datasets=["imdb"]), r"models\[0\].datasets.*imdb"),
+        (
+            lambda c: (
+                [
+                    m.update(datasets=[d])
+                    for m, d in zip(c["models"], ["reviews", "tweets"], strict=True)
+                ],
+                c["datasets"].append({**c["datasets"][1], "id": "unused"}),
+            ),
+            r"datasets\[2\]: dataset 'unused' of task 'text_classification' is used by no model",
+        ),
+        (
+            lambda c: c["datasets"].append(dict(c["datasets"][0])),
+            r"datasets\[2\].id: duplicate dataset id",
+        ),
         (lambda c: c["protocol"].update(max_repetitions=20), "need both"),
         (
             lambda c: c["protocol"].update(max_repetitions=5, target_relative_halfwidth=0.02),
