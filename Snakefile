@@ -33,3 +33,4 @@ rule all:
         "results/tables/multi_purpose.csv",
         "results/tables/break_even.csv",
         "results/tables/comparison.csv",
+        "results/explorer.html",

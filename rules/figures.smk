@@ -15,3 +15,24 @@ rule plot_energy_per_task:
         ENV
     script:
         "../scripts/plot_energy_per_task.py"
+
+
+rule build_explorer:
+    input:
+        cells="results/tables/cell_summary.csv",
+        quality="results/tables/quality.csv",
+        comparison="results/tables/comparison.csv",
+    output:
+        html=report(
+            "results/explorer.html",
+            caption="../report/explorer.rst",
+            category="Explorer",
+        ),
+    log:
+        "logs/build_explorer.log",
+    conda:
+        ENV
+    params:
+        title=f"{config['study']}: energy per 1,000 inferences",
+    script:
+        "../scripts/build_explorer.py"

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from powerhungry.files import write_atomic
+from powerhungry.files import sha256_of, write_atomic
 
 CELL_KEY = ["task", "model_kind", "model", "dataset"]
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
@@ -50,6 +50,16 @@ def read_optional_table(path: str | Path | None) -> pd.DataFrame | None:
         return pd.read_csv(path)
     except pd.errors.EmptyDataError:  # whitespace only: no header to read
         return None
+
+
+def table_provenance(tables: Mapping[str, str | Path | None]) -> dict[str, str]:
+    """Each input table's path and content hash, so a page found later names what it shows."""
+    return {
+        f"{name} table": (
+            f"{path} (sha256 {sha256_of(path)[:16]})" if path and Path(path).is_file() else "absent"
+        )
+        for name, path in tables.items()
+    }
 
 
 def star_ratings(energy: pd.Series, task: pd.Series) -> pd.Series:

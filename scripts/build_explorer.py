@@ -1,0 +1,25 @@
+"""Rule build_explorer: the self-contained HTML results explorer from the summary tables."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from powerhungry.explorer import build_explorer, read_optional_table, table_provenance
+from powerhungry.logs import log_to
+
+with log_to(snakemake.log[0]):
+    # The paper comparison is optional: a run without it (or with an empty one) still gets a page.
+    tables = {
+        "cells": snakemake.input.cells,
+        "quality": snakemake.input.quality,
+        "comparison": snakemake.input.get("comparison"),
+    }
+    build_explorer(
+        cells=pd.read_csv(tables["cells"]),
+        quality=read_optional_table(tables["quality"]),
+        comparison=read_optional_table(tables["comparison"]),
+        out=Path(snakemake.output.html),
+        title=snakemake.params.title,
+        provenance={**table_provenance(tables), **snakemake.params.get("provenance", {})},
+    )
+    print(f"wrote {snakemake.output.html}")
