@@ -1,0 +1,93 @@
+"""Reproducibility artifacts: unpacked elsewhere, the demo study dry-runs from them with nothing
+left to measure."""
+
+import os
+import shutil
+import subprocess
+import tarfile
+
+import pytest
+from conftest import BIN, run_snakemake
+
+from powerhungry.artifact import LOCK, verify_artifact
+
+pytestmark = pytest.mark.workflow
+
+GIT = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+}
+
+
+@pytest.fixture
+def committed_run(demo_run, tmp_path):
+    """The demo run as a git checkout (a fresh clone's state, plus what it measured)."""
+    workdir = tmp_path / "run"
+    shutil.copytree(demo_run, workdir, symlinks=True)  # copy2 keeps mtimes
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "demo"]):
+        subprocess.run(["git", *command], cwd=workdir, env=GIT, check=True, timeout=60)
+    return workdir
+
+
+def unpack(archive, destination):
+    with tarfile.open(archive) as tar:
+        tar.extractall(destination, filter="tar")
+    return destination
+
+
+def planned_jobs(workdir):
+    result = run_snakemake(workdir, "--profile", "profiles/demo", "-n", "--quiet", "rules")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    return output
+
+
+def test_pip_artifact_is_intact_and_has_nothing_left_to_measure(committed_run, tmp_path):
+    archive = tmp_path / "artifact.tar.gz"
+    result = subprocess.run(
+        [str(BIN / "powerhungry"), "artifact", str(archive), "--workdir", str(committed_run)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    unpacked = unpack(archive, tmp_path / "unpacked")
+    assert verify_artifact(unpacked) == []
+    locked = (unpacked / LOCK).read_text().split()
+    assert any(line.startswith("torch==2.13.0") for line in locked)  # +cpu on a CPU build
+    assert (unpacked / "results" / "tables" / "measurements.csv").is_file()
+    assert not list((unpacked / "cache").rglob("*.safetensors"))  # models are fetched again
+    # Without .snakemake/ metadata Snakemake goes by modification times, which the archive kept.
+    output = planned_jobs(unpacked)
+    assert "Nothing to be done" in output, output[-3000:]
+
+
+def test_artifact_of_a_directory_outside_git_is_refused(tmp_path):
+    result = subprocess.run(
+        [
+            str(BIN / "powerhungry"),
+            "artifact",
+            str(tmp_path / "a.tar.gz"),
+            "--workdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "is not a git checkout" in result.stderr
+    assert not (tmp_path / "a.tar.gz").exists()
+
+
+@pytest.mark.skipif(
+    shutil.which("conda") is None,
+    reason="snakemake --archive needs conda on PATH (every rule declares conda:); none here",
+)
+def test_snakemake_archive_dry_runs_elsewhere(committed_run, tmp_path):
+    archive = tmp_path / "workflow.tar.gz"
+    result = run_snakemake(committed_run, "--profile", "profiles/demo", "--archive", str(archive))
+    assert result.returncode == 0, result.stderr[-3000:]
+    planned_jobs(unpack(archive, tmp_path / "unpacked"))
