@@ -19,6 +19,10 @@ include: "rules/tables.smk"
 include: "rules/figures.smk"
 
 
+onsuccess:
+    warn_about_missing_cells()
+
+
 rule all:
     default_target: True
     input:
@@ -34,3 +38,6 @@ rule all:
         "results/tables/break_even.csv",
         "results/tables/comparison.csv",
         "results/explorer.html",
+        expand(
+            "results/figures/{figure}.{ext}", figure=PAPER_FIGURES, ext=["png", "pdf"]
+        ),

@@ -1,3 +1,4 @@
+import csv
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ os.environ.update(
 
 from powerhungry.study import StudyConfigError, as_params, load_study  # noqa: E402
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
+from powerhungry.plots.paper_figures import FIGURES  # noqa: E402
 
 validate(config, "../config/schema.yaml")
 try:
@@ -91,3 +93,22 @@ def runner_settings(wildcards):
 
 def protocol_params(wildcards):
     return as_params(STUDY.protocol)
+
+
+def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
+    """A failed model does not fail the run (its cell is recorded as failed), so say it at the
+    end, where nobody can miss it."""
+    if not Path(path).is_file():
+        return
+    with open(path, newline="") as table:
+        failed = sum(1 for _ in csv.DictReader(table))
+    if failed:
+        print(
+            f"{failed} of {len(STUDY.cells)} cells failed and are left out of every table: "
+            f"see {path} (error, host, and the command to measure each again)",
+            file=sys.stderr,
+        )
+
+
+# Figure name -> the tables it is drawn from (results/tables/<table>.csv).
+PAPER_FIGURES = {name: inputs for name, (_, inputs) in FIGURES.items()}

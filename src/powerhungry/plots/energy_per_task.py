@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from powerhungry.files import atomic_path
+from powerhungry.plots.paper_figures import save
 
 KIND_STYLE = {
     "task_specific": {"color": "tab:blue", "marker": "o", "label": "task-specific models"},
@@ -60,7 +60,4 @@ def plot_energy_per_task(
     axes.grid(axis="y", which="major", alpha=0.3)
     axes.legend(loc="upper left", frameon=False)
     figure.tight_layout()
-    for path in (png_path, pdf_path):
-        with atomic_path(path) as tmp:
-            figure.savefig(tmp, format=Path(path).suffix.lstrip("."), dpi=150)
-    plt.close(figure)
+    save(figure, png_path, pdf_path)

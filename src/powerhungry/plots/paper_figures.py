@@ -12,6 +12,7 @@ seq2seq and decoder-only by the `architecture_kind` the workflow recorded, not b
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from powerhungry.files import atomic_path
@@ -68,7 +70,7 @@ TASK_COLORS = dict(zip(TASK_ORDER, plt.get_cmap("tab10").colors, strict=True))
 # emissions sit two orders of magnitude above every other task and would hide the trend.
 MODALITY = {
     **dict.fromkeys(TASK_ORDER[:6], "text input"),
-    **dict.fromkeys(["image_classification", "object_detection", "image_captioning"], "image input"),
+    **dict.fromkeys(TASK_ORDER[6:9], "image input"),
     "image_generation": "image generation (text to image)",
 }
 MODALITY_COLORS = {
@@ -86,6 +88,15 @@ HOW = {
     "emissions_g_per_1k_mean": "rerun rule summarize_measurements with the current workflow",
 }
 RERUN_TABLE = "rerun the rule that writes this table with the current workflow"
+TABLE_HOW = {  # what writes each table, for a table that is empty or predates a column
+    "model_summary": "rerun rule summarize_measurements with the current workflow",
+    "cell_summary": "rerun rule summarize_measurements with the current workflow",
+    "quality": "give the datasets their reference fields in the config (fields: label, answers "
+    "or summary) and rerun rule score_quality",
+    "lengths": "rerun rule tabulate_lengths with the current workflow",
+    "comparison": "rerun the rule that writes results/tables/comparison.csv (our values beside "
+    "resources/reference/paper)",
+}
 ADD_MULTI_PURPOSE = (
     "add multi-purpose models (kind: multi_purpose, with their tasks) to the study config's "
     "models and rerun the workflow"
@@ -114,13 +125,20 @@ def save(figure: Figure, png_path: Path, pdf_path: Path) -> None:
 # --- shared pieces --------------------------------------------------------------------------
 
 
-def lacking_columns(title: str, tables: Mapping[str, tuple[pd.DataFrame, Sequence[str]]]):
-    """The message figure for the first table that lacks a column the figure needs, else None."""
+def lacking_columns(
+    title: str, tables: Mapping[str, tuple[pd.DataFrame, Sequence[str]]]
+) -> Figure | None:
+    """The message figure for the first table that is empty or lacks a column the figure
+    needs (a table written before the column existed), else None."""
     for name, (table, columns) in tables.items():
+        path, how = f"results/tables/{name}.csv", TABLE_HOW.get(name, RERUN_TABLE)
+        if table.columns.empty:
+            return missing(title, f"{path} is empty", how)
         lacking = [c for c in columns if c not in table.columns]
         if lacking:
-            what = f"results/tables/{name}.csv has no column {', '.join(lacking)}"
-            return missing(title, what, HOW.get(lacking[0], RERUN_TABLE))
+            return missing(
+                title, f"{path} has no column {', '.join(lacking)}", HOW.get(lacking[0], how)
+            )
     return None
 
 
@@ -148,6 +166,18 @@ def short_model(model: str) -> str:
     return model.rsplit("/", 1)[-1]
 
 
+def wrap_name(name: str, width: int = 9) -> str:
+    """A long dataset name broken after its separators (rotten_/tomatoes), so neighbouring
+    names on a crowded axis stay apart without turning them sideways."""
+    parts = re.split(r"(?<=[_/-])", name)
+    lines = [""]
+    for part in parts:
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return "\n".join(lines)
+
+
 def format_count(count: float) -> str:
     for factor, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if count >= factor:
@@ -160,12 +190,26 @@ def format_grams(grams: float) -> str:
 
 
 def log_count_axis(axis: Axis) -> None:
-    """Parameter counts read as 10M, 1B; 2 and 5 multiples are labelled only on a short axis."""
-    axis.set_major_formatter(FuncFormatter(lambda value, _: format_count(value)))
+    """Parameter counts read as 10M, 1B rather than as powers of ten."""
+    label_log_axis(axis, format_count)
+
+
+def log_number_axis(axis: Axis) -> None:
+    """Plain numbers (0.01, 1, 100) rather than powers of ten."""
+    label_log_axis(axis, lambda value: f"{value:g}")
+
+
+def label_log_axis(axis: Axis, describe: Callable[[float], str]) -> None:
+    """Label decades; on an axis too short to show two of them, label in-between marks too
+    (2 and 5 times, or every multiple on a very short one) so it never goes unlabelled."""
+    label = FuncFormatter(lambda value, _: describe(value))
+    axis.set_major_formatter(label)
     low, high = axis.get_view_interval()
-    if np.log10(high / low) < 1.5:  # under two labelled decades a reader needs more marks
-        axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
-        axis.set_minor_formatter(FuncFormatter(lambda value, _: format_count(value)))
+    decades = np.log10(high / low)
+    if decades < 2.0:
+        subs = (2.0, 5.0) if decades >= 0.7 else tuple(np.arange(2.0, 10.0))
+        axis.set_minor_locator(LogLocator(subs=subs))
+        axis.set_minor_formatter(label)
     else:
         axis.set_minor_formatter(NullFormatter())
 
@@ -179,51 +223,81 @@ def area_scale(values: pd.Series) -> Callable[[Iterable[float]], np.ndarray]:
     def area(value: Iterable[float]) -> np.ndarray:
         logs = np.log10(np.asarray(list(value), dtype=float))
         if span < 1e-9:
-            return np.full(logs.shape, 120.0)
-        return 25.0 + 375.0 * (logs - low) / span
+            return np.full(logs.shape, 100.0)
+        return 20.0 + 280.0 * (logs - low) / span
 
     return area
+
+
+def marker_area(marker: str) -> float:
+    """Area of a marker drawn at size 1, from its outline (shoelace formula)."""
+    style = MarkerStyle(marker)
+    outline = style.get_path().transformed(style.get_transform())
+    return sum(
+        0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+        for x, y in (polygon.T for polygon in outline.to_polygons())
+    )
+
+
+def sized_like_circles(areas: np.ndarray, group: str) -> np.ndarray:
+    """Scatter sizes for a group's marker that cover the same area as a circle would: at equal
+    `s` a square covers 27% more than a circle, which would overstate that group's models."""
+    return areas * marker_area("o") / marker_area(GROUP_STYLE[group]["marker"])
 
 
 def reference_values(values: pd.Series) -> list[float]:
     """Up to three round values spanning `values`, for a size legend."""
     low, high = float(values.min()), float(values.max())
     picks = [low, float(np.sqrt(low * high)), high] if high > low * 1.5 else [high]
-    rounded = [float(f"{v:.1g}") for v in picks]
-    return sorted(set(rounded))
+    return sorted({float(f"{v:.1g}") for v in picks})
 
 
-def size_legend(
-    axes: Axes,
+Section = tuple[str, list[Line2D], list[str]]  # heading, handles, labels
+
+
+def size_section(
     values: pd.Series,
     area: Callable[[Iterable[float]], np.ndarray],
     describe: Callable[[float], str],
-    title: str,
-    anchor: tuple[float, float],
-) -> None:
-    """A legend of dot sizes outside the axes' right edge, kept beside any other legend."""
+    heading: str,
+) -> Section:
     references = reference_values(values)
     handles = [
         Line2D([], [], linestyle="", marker="o", color="0.55", markersize=np.sqrt(a))
         for a in area(references)
     ]
-    labels = [describe(v) for v in references]
-    legend = axes.legend(
-        handles, labels, title=title, loc="upper left", bbox_to_anchor=anchor, frameon=False,
-        fontsize=9, title_fontsize=9, labelspacing=1.2, borderpad=0.8,
-    )  # fmt: skip
-    axes.add_artist(legend)
+    return heading, handles, [describe(v) for v in references]
 
 
-def group_legend(axes: Axes, groups: Iterable[str], anchor: tuple[float, float] = (1.02, 1.0)):
+def group_section(groups: Sequence[str], heading: str = "model") -> Section:
     handles = [
         Line2D([], [], linestyle="", markersize=8, alpha=0.8, **GROUP_STYLE[g]) for g in groups
     ]
+    return heading, handles, list(groups)
+
+
+def legend_beside(axes: Axes, sections: Sequence[Section]) -> None:
+    """One legend right of the axes, a bold heading per section. One legend, because it is
+    the axes' own legend that constrained layout makes room for; added artists overflow."""
+    handles: list[Line2D] = []
+    labels: list[str] = []
+    headings = []
+    for heading, section_handles, section_labels in sections:
+        headings.append(len(labels))
+        handles += [Line2D([], [], linestyle="", marker=""), *section_handles]
+        labels += [heading, *section_labels]
     legend = axes.legend(
-        handles, list(groups), title="model", loc="upper left", bbox_to_anchor=anchor,
-        frameon=False, fontsize=9, title_fontsize=9,
-    )  # fmt: skip
-    axes.add_artist(legend)
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        frameon=False,
+        fontsize=9,
+        labelspacing=1.0,
+        handlelength=1.5,
+    )
+    for index in headings:
+        legend.get_texts()[index].set_fontweight("bold")
 
 
 def present_groups(groups: pd.Series) -> list[str]:
@@ -246,7 +320,8 @@ def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
         return lacking
     rows = positive(model_summary, ["model_parameters", "emissions_g_per_1k"])
     if rows.empty:
-        return missing(title, "no model has both a parameter count and emissions", RERUN_TABLE)
+        what = "no model has both a parameter count and emissions above 0"
+        return missing(title, what, HOW["model_parameters"])
     rows = rows.assign(modality=rows["task"].map(MODALITY).fillna("other task"))
     figure, axes = plt.subplots(figsize=SCATTER_SIZE, layout="constrained")
     kinds = {"task_specific": ("o", "task-specific"), "multi_purpose": ("s", "multi-purpose")}
@@ -255,9 +330,13 @@ def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
             points = rows[(rows["modality"] == modality) & (rows["model_kind"] == kind)]
             if not points.empty:
                 axes.scatter(
-                    points["model_parameters"], points["emissions_g_per_1k"], color=color,
-                    marker=marker, alpha=0.75, label=f"{modality}, {kind_label}",
-                )  # fmt: skip
+                    points["model_parameters"],
+                    points["emissions_g_per_1k"],
+                    color=color,
+                    marker=marker,
+                    alpha=0.75,
+                    label=f"{modality}, {kind_label}",
+                )
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel(PARAMETERS)
@@ -266,6 +345,7 @@ def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
     axes.grid(which="major", alpha=0.3)
     axes.legend(loc="upper left", frameon=False, fontsize=9)
     log_count_axis(axes.xaxis)
+    log_number_axis(axes.yaxis)
     return figure
 
 
@@ -277,9 +357,14 @@ def zero_shot_dataset_emissions(cell_summary: pd.DataFrame) -> Figure:
     decoder-only emissions; dot size = parameters. One panel per task."""
     title = "Emissions on the zero-shot datasets: task-specific vs multi-purpose models"
     needed = [
-        "task", "model_kind", "model", "dataset", "model_parameters", "emissions_g_per_1k_mean",
+        "task",
+        "model_kind",
+        "model",
+        "dataset",
+        "model_parameters",
+        "emissions_g_per_1k_mean",
         "architecture_kind",
-    ]  # fmt: skip
+    ]
     if lacking := lacking_columns(title, {"cell_summary": (cell_summary, needed)}):
         return lacking
     zero_shot = cell_summary.loc[cell_summary["model_kind"] == "multi_purpose", ["task", "dataset"]]
@@ -290,26 +375,32 @@ def zero_shot_dataset_emissions(cell_summary: pd.DataFrame) -> Figure:
         ["model_parameters", "emissions_g_per_1k_mean"],
     )
     if cells.empty:
-        return missing(title, "no zero-shot cell has a parameter count", HOW["model_parameters"])
+        what = "no zero-shot cell has both a parameter count and emissions above 0"
+        return missing(title, what, HOW["model_parameters"])
     cells = cells.assign(group=group_of(cells))
     tasks = ordered_tasks(cells["task"])
     widths = [cells.loc[cells["task"] == t, "dataset"].nunique() for t in tasks]
     figure, panels = plt.subplots(
-        1, len(tasks), figsize=WIDE_SIZE, sharey=True, layout="constrained",
-        width_ratios=widths, squeeze=False,
-    )  # fmt: skip
+        1,
+        len(tasks),
+        figsize=WIDE_SIZE,
+        sharey=True,
+        layout="constrained",
+        width_ratios=widths,
+        squeeze=False,
+    )
     area = area_scale(cells["model_parameters"])
     groups = present_groups(cells["group"])
     for axes, task in zip(panels[0], tasks, strict=True):
         draw_dataset_panel(axes, cells[cells["task"] == task], groups, area)
         axes.set_title(task_label(task), fontsize=10)
     panels[0][0].set_ylabel(EMISSIONS)
+    # One label for all panels: per-panel labels sit at different heights under wrapped names.
+    figure.supxlabel("dataset (the datasets the multi-purpose models ran on)", fontsize=10)
     figure.suptitle(title, fontsize=10)
-    last = panels[0][-1]
-    group_legend(last, groups)
-    size_legend(
-        last, cells["model_parameters"], area, format_count, "dot size: parameters", (1.02, 0.55)
-    )
+    log_number_axis(panels[0][0].yaxis)
+    sizes = size_section(cells["model_parameters"], area, format_count, "dot size: parameters")
+    legend_beside(panels[0][-1], [group_section(groups), sizes])
     return figure
 
 
@@ -323,16 +414,21 @@ def draw_dataset_panel(
         for group in groups:
             points = cells[(cells["dataset"] == dataset) & (cells["group"] == group)]
             points = points.sort_values("model_parameters")
-            spread = np.linspace(-0.06, 0.06, len(points)) if len(points) > 1 else np.zeros(1)
+            # Models of one group spread out, smallest left, so equal values stay visible.
+            half = 0.3 / len(groups)
+            spread = np.linspace(-half, half, len(points)) if len(points) > 1 else np.zeros(1)
             axes.scatter(
                 position + offset[group] + spread[: len(points)],
-                points["emissions_g_per_1k_mean"], s=area(points["model_parameters"]),
-                alpha=0.6, edgecolors="white", linewidths=0.5, **GROUP_STYLE[group],
-            )  # fmt: skip
+                points["emissions_g_per_1k_mean"],
+                s=sized_like_circles(area(points["model_parameters"]), group),
+                alpha=0.6,
+                edgecolors="white",
+                linewidths=0.5,
+                **GROUP_STYLE[group],
+            )
     axes.set_yscale("log")
-    axes.set_xticks(range(len(datasets)), [short_model(d) for d in datasets])
+    axes.set_xticks(range(len(datasets)), [wrap_name(d) for d in datasets])
     axes.set_xlim(-0.6, len(datasets) - 0.4)
-    axes.set_xlabel("dataset")
     axes.grid(axis="y", which="major", alpha=0.3)
 
 
@@ -381,9 +477,7 @@ def parameters_vs_quality(
 def scores_of(quality: pd.DataFrame, task: str, metrics: Sequence[str]) -> pd.DataFrame:
     """One score per model: the mean over its datasets, on a 0-100 scale."""
     rows = quality[(quality["task"] == task) & quality["metric"].isin(metrics)]
-    rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce")).dropna(
-        subset=["value"]
-    )
+    rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce")).dropna(subset=["value"])
     scores = rows.groupby(["task", "model_kind", "model"], as_index=False)["value"].mean()
     return scores.assign(score=scores["value"] * 100).drop(columns="value")
 
@@ -402,9 +496,14 @@ def quality_scatter(rows: pd.DataFrame, metric_label: str, title: str) -> Figure
     for group in groups:
         points = rows[rows["group"] == group]
         axes.scatter(
-            points["model_parameters"], points["score"], s=area(points["emissions_g_per_1k"]),
-            alpha=0.6, edgecolors="white", linewidths=0.5, **GROUP_STYLE[group],
-        )  # fmt: skip
+            points["model_parameters"],
+            points["score"],
+            s=sized_like_circles(area(points["emissions_g_per_1k"]), group),
+            alpha=0.6,
+            edgecolors="white",
+            linewidths=0.5,
+            **GROUP_STYLE[group],
+        )
     axes.set_xscale("log")
     axes.set_ylim(-4, 104)  # the metric's whole 0-100 range, so models compare at a glance
     axes.set_xlabel(PARAMETERS)
@@ -412,11 +511,9 @@ def quality_scatter(rows: pd.DataFrame, metric_label: str, title: str) -> Figure
     axes.set_title(title, fontsize=10)
     axes.grid(which="major", alpha=0.3)
     log_count_axis(axes.xaxis)
-    group_legend(axes, groups)
-    size_legend(
-        axes, rows["emissions_g_per_1k"], area, format_grams,
-        "dot size: g CO$_2$eq\nper 1,000 inferences", (1.02, 0.6),
-    )  # fmt: skip
+    heading = "dot size: emissions\n(g CO$_2$eq / 1,000 inferences)"
+    sizes = size_section(rows["emissions_g_per_1k"], area, format_grams, heading)
+    legend_beside(axes, [group_section(groups), sizes])
     return figure
 
 
@@ -428,9 +525,7 @@ def parameters_vs_text_classification_accuracy(
     return parameters_vs_quality(model_summary, quality, TEXT_CLASSIFICATION_ACCURACY, title)
 
 
-def parameters_vs_summarization_rouge(
-    model_summary: pd.DataFrame, quality: pd.DataFrame
-) -> Figure:
+def parameters_vs_summarization_rouge(model_summary: pd.DataFrame, quality: pd.DataFrame) -> Figure:
     """Figure 7."""
     title = "Summarization: model size vs ROUGE-L"
     return parameters_vs_quality(model_summary, quality, SUMMARIZATION_ROUGE, title)
@@ -446,73 +541,83 @@ def parameters_vs_qa_f1(model_summary: pd.DataFrame, quality: pd.DataFrame) -> F
 
 
 def multi_purpose_emissions_by_task(model_summary: pd.DataFrame) -> Figure:
-    """Figure 5: a bar per multi-purpose model and task; seq2seq models left, decoder-only
-    right, each side by size."""
+    """Figure 5: a bar per multi-purpose model and task, models listed down the y axis (so long
+    names never collide) under a heading per architecture: seq2seq, then decoder-only."""
     title = "Multi-purpose models: emissions by task, seq2seq vs decoder-only"
     needed = [
-        "task", "model_kind", "model", "model_parameters", "architecture_kind",
+        "task",
+        "model_kind",
+        "model",
+        "model_parameters",
+        "architecture_kind",
         "emissions_g_per_1k",
-    ]  # fmt: skip
+    ]
     if lacking := lacking_columns(title, {"model_summary": (model_summary, needed)}):
         return lacking
     rows = model_summary[model_summary["model_kind"] == "multi_purpose"]
     if rows.empty:
         return missing(title, "the study has no multi-purpose models", ADD_MULTI_PURPOSE)
-    rows = positive(rows, ["emissions_g_per_1k"]).assign(group=group_of(rows))
-    models = model_order(rows)
+    rows = positive(rows, ["emissions_g_per_1k"])
+    if rows.empty:
+        what = "no multi-purpose model has emissions above 0"
+        return missing(title, what, TABLE_HOW["model_summary"])
+    rows = rows.assign(group=group_of(rows))
+    lines = model_lines(rows)
     tasks = ordered_tasks(rows["task"])
-    figure, axes = plt.subplots(figsize=WIDE_SIZE, layout="constrained")
-    position = {model: x for x, model in zip(models["x"], models["model"], strict=True)}
-    width = 0.8 / len(tasks)
+    figure, axes = plt.subplots(figsize=(8.5, 6.0), layout="constrained")
+    position = dict(zip(lines["model"], lines.index, strict=True))  # headings' model is None
+    height = 0.8 / len(tasks)
     for i, task in enumerate(tasks):
         bars = rows[rows["task"] == task]
-        axes.bar(
-            bars["model"].map(position) + (i - (len(tasks) - 1) / 2) * width,
-            bars["emissions_g_per_1k"], width=width * 0.95, color=TASK_COLORS.get(task, "0.5"),
+        axes.barh(
+            bars["model"].map(position) + (i - (len(tasks) - 1) / 2) * height,
+            bars["emissions_g_per_1k"],
+            height=height * 0.95,
+            color=TASK_COLORS.get(task, "0.5"),
             label=task_label(task),
-        )  # fmt: skip
-    axes.set_yscale("log")
-    axes.set_xticks(models["x"], models["label"])
-    axes.set_ylabel(EMISSIONS)
+        )
+    axes.set_xscale("log")
+    # Bars on a log axis start at its left edge: leave room so the smallest bar is visible.
+    axes.set_xlim(left=rows["emissions_g_per_1k"].min() / 2)
+    axes.set_yticks(lines.index, lines["label"])
+    for label, is_heading in zip(axes.get_yticklabels(), lines["heading"], strict=True):
+        label.set_fontweight("bold" if is_heading else "normal")
+    axes.set_ylim(len(lines) - 0.5, -0.5)  # first line at the top
+    axes.set_xlabel(EMISSIONS)
+    axes.set_ylabel("model (parameters counted from the loaded model)")
     axes.set_title(title, fontsize=10)
-    axes.grid(axis="y", which="major", alpha=0.3)
+    axes.grid(axis="x", which="major", alpha=0.3)
     axes.legend(title="task", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    label_architectures(axes, models)
+    log_number_axis(axes.xaxis)
     return figure
 
 
-def model_order(rows: pd.DataFrame) -> pd.DataFrame:
-    """Models in architecture groups, smallest first; a gap of one slot between groups."""
+def model_lines(rows: pd.DataFrame) -> pd.DataFrame:
+    """The y axis's lines: per architecture group a heading, then its models, smallest first."""
     models = rows.groupby("model", as_index=False).agg(
         group=("group", "first"), parameters=("model_parameters", "max")
     )
-    rank = {g: i for i, g in enumerate(GROUP_STYLE)}
-    models = models.sort_values(
-        ["group", "parameters", "model"], key=lambda c: c.map(rank) if c.name == "group" else c
-    ).reset_index(drop=True)
-    gaps = (models["group"] != models["group"].shift()).cumsum() - 1
-    sizes = models["parameters"].map(lambda p: f"{format_count(p)} params" if p > 0 else "size ?")
-    return models.assign(
-        x=models.index + 0.6 * gaps, label=models["model"].map(short_model) + "\n" + sizes
-    )
-
-
-def label_architectures(axes: Axes, models: pd.DataFrame) -> None:
-    """Name each architecture group above its models, on a top axis so nothing overlaps bars."""
-    spans = models.groupby("group", sort=False)["x"].agg(["min", "max"])
-    top = axes.secondary_xaxis("top")
-    top.set_xticks((spans["min"] + spans["max"]) / 2, spans.index.tolist())
-    top.tick_params(length=0)
-    for boundary in (spans["max"].iloc[:-1].to_numpy() + spans["min"].iloc[1:].to_numpy()) / 2:
-        axes.axvline(boundary, color="0.6", linestyle=":", linewidth=1)
+    lines = []
+    for group in present_groups(models["group"]):
+        lines.append({"model": None, "label": group, "heading": True})
+        for model in (
+            models[models["group"] == group].sort_values(["parameters", "model"]).itertuples()
+        ):
+            size = format_count(model.parameters) if model.parameters > 0 else "size unknown"
+            lines.append(
+                {
+                    "model": model.model,
+                    "label": f"{short_model(model.model)} ({size})",
+                    "heading": False,
+                }
+            )
+    return pd.DataFrame(lines)
 
 
 # --- Figure 6: summary length vs emissions --------------------------------------------------
 
 
-def summarization_length_vs_emissions(
-    cell_summary: pd.DataFrame, lengths: pd.DataFrame
-) -> Figure:
+def summarization_length_vs_emissions(cell_summary: pd.DataFrame, lengths: pd.DataFrame) -> Figure:
     """Figure 6: one dot per summarization model and dataset: mean generated tokens vs
     emissions; colour = model group, marker = dataset."""
     title = "Summarization: output length vs emissions"
@@ -546,30 +651,28 @@ def length_scatter(rows: pd.DataFrame, title: str) -> Figure:
         for dataset in datasets:
             points = rows[(rows["group"] == group) & (rows["dataset"] == dataset)]
             axes.scatter(
-                points["mean_output_tokens"], points["emissions_g_per_1k_mean"], s=45,
-                color=GROUP_STYLE[group]["color"], marker=markers.get(dataset, "o"), alpha=0.7,
-            )  # fmt: skip
+                points["mean_output_tokens"],
+                points["emissions_g_per_1k_mean"],
+                s=45,
+                color=GROUP_STYLE[group]["color"],
+                marker=markers.get(dataset, "o"),
+                alpha=0.7,
+            )
     axes.set_yscale("log")
     axes.set_xlabel("mean generated tokens per summary")
     axes.set_ylabel(EMISSIONS)
     axes.set_title(f"{title} (one dot per model and dataset)", fontsize=10)
     axes.grid(which="major", alpha=0.3)
-    colour_handles = [
+    log_number_axis(axes.yaxis)
+    colours = [
         Line2D([], [], linestyle="", marker="o", markersize=8, color=GROUP_STYLE[g]["color"])
         for g in groups
     ]
-    marker_handles = [
+    shapes = [
         Line2D([], [], linestyle="", marker=markers.get(d, "o"), markersize=7, color="0.4")
         for d in datasets
     ]
-    axes.add_artist(
-        axes.legend(colour_handles, groups, title="colour: model", loc="upper left",
-                    bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=9, title_fontsize=9)
-    )  # fmt: skip
-    axes.legend(
-        marker_handles, datasets, title="marker: dataset", loc="upper left",
-        bbox_to_anchor=(1.02, 0.6), frameon=False, fontsize=9, title_fontsize=9,
-    )  # fmt: skip
+    legend_beside(axes, [("colour: model", colours, groups), ("marker: dataset", shapes, datasets)])
     return figure
 
 
@@ -581,34 +684,45 @@ def ours_vs_paper(comparison: pd.DataFrame) -> Figure:
     ratio ours / paper on the right."""
     title = "Energy per 1,000 inferences by task: this run vs the paper"
     needed = [
-        "level", "task", "model_kind", "ours_energy_kwh_per_1k", "paper_energy_kwh_per_1k",
+        "level",
+        "task",
+        "model_kind",
+        "ours_energy_kwh_per_1k",
+        "paper_energy_kwh_per_1k",
         "energy_ratio",
-    ]  # fmt: skip
+    ]
     if lacking := lacking_columns(title, {"comparison": (comparison, needed)}):
         return lacking
     rows = comparison[comparison["level"] == "task"]
     rows = positive(rows, ["ours_energy_kwh_per_1k"]).reset_index(drop=True)
     if rows.empty:
         what = "results/tables/comparison.csv has no task-level row with an energy of ours"
-        return missing(title, what, RERUN_TABLE)
+        return missing(title, what, TABLE_HOW["comparison"])
     rows = comparison_rows(rows)
-    figure, axes = plt.subplots(figsize=(7.5, 1.0 + 0.38 * max(len(rows), 8)), layout="constrained")
+    figure, axes = plt.subplots(figsize=(7.5, 6.0), layout="constrained")
     y = np.arange(len(rows))
     for i, row in rows.iterrows():
         values = [row["ours_energy_kwh_per_1k"], row["paper_energy_kwh_per_1k"]]
         axes.plot(values, [i, i], color="0.7", linewidth=1.5, zorder=1)
     axes.scatter(rows["ours_energy_kwh_per_1k"], y, color="tab:blue", s=45, label="this run")
     axes.scatter(
-        rows["paper_energy_kwh_per_1k"], y, facecolors="none", edgecolors="black", marker="D",
-        s=40, label="paper",
-    )  # fmt: skip
+        rows["paper_energy_kwh_per_1k"],
+        y,
+        facecolors="none",
+        edgecolors="black",
+        marker="D",
+        s=40,
+        label="paper",
+    )
     axes.set_xscale("log")
     axes.set_yticks(y, rows["label"])
     axes.set_ylim(-0.7, len(rows) - 0.3)
     axes.set_xlabel("energy per 1,000 inferences (kWh, log scale)")
     axes.set_title(title, fontsize=10)
     axes.grid(axis="x", which="major", alpha=0.3)
-    axes.legend(loc="lower right", frameon=True, fontsize=9)
+    # Below the axes: inside, it would sit on whichever task has the lowest energy.
+    figure.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+    log_number_axis(axes.xaxis)
     ratio_axis = axes.secondary_yaxis("right")
     ratio_axis.set_yticks(y, rows["ratio_label"])
     ratio_axis.set_ylabel("ratio (this run / paper)")
@@ -635,9 +749,16 @@ def comparison_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_ratio(ratio: float) -> str:
-    if not np.isfinite(ratio):
+    if not np.isfinite(ratio) or ratio <= 0:  # no paper value (or none of ours) to divide
         return "not in paper"
-    return f"×{ratio:,.0f}" if ratio >= 100 else f"×{ratio:.2g}"
+    times = "\N{MULTIPLICATION SIGN}"
+    if ratio >= 100:
+        return f"{times}{ratio:,.0f}"
+    if ratio >= 0.5:
+        return f"{times}{ratio:.2g}"
+    # A fraction reads better than 8.2e-05: "x1/12,000" is "12,000 times less than the paper";
+    # every ratio under one half is written so, so that a column of them compares at a glance.
+    return f"{times}1/{float(f'{1 / ratio:.2g}'):,.0f}"
 
 
 # --- registry -------------------------------------------------------------------------------

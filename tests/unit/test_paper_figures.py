@@ -1,0 +1,637 @@
+"""The paper's figures: each renders from its tables at its size, without overlapping text; a
+missing input gives a figure that says so; Figures 2, 3 and 5 render from the paper's own data
+(saved under test-artifacts/figures/ for a person to look at)."""
+
+from __future__ import annotations
+
+import itertools
+import runpy
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.figure import Figure
+from matplotlib.image import imread
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from powerhungry.analysis.summary import summarize
+from powerhungry.plots import paper_figures
+from powerhungry.plots.paper_figures import FIGURES, MISSING_LABEL, draw, save
+
+REPO = Path(__file__).resolve().parents[2]
+PAPER = REPO / "resources" / "reference" / "paper"
+ARTIFACTS = REPO / "test-artifacts" / "figures"
+
+# Inches x 150 dpi; every figure has a fixed size, so a rule's output never changes shape.
+EXPECTED_PIXELS = {  # (width, height)
+    "parameters_vs_emissions": (1125, 750),
+    "zero_shot_dataset_emissions": (1500, 750),
+    "parameters_vs_text_classification_accuracy": (1125, 750),
+    "multi_purpose_emissions_by_task": (1275, 900),
+    "summarization_length_vs_emissions": (1125, 750),
+    "parameters_vs_summarization_rouge": (1125, 750),
+    "parameters_vs_qa_f1": (1125, 750),
+    "ours_vs_paper": (1125, 900),
+}
+MESSAGE_PIXELS = (1125, 750)
+
+# --- synthetic tables, shaped like the workflow's ---------------------------------------------
+
+ZERO_SHOT = {
+    "text_classification": ["movie_reviews", "rotten_tomatoes"],
+    "extractive_qa": ["squad_v2", "qa_pairs"],
+    "summarization": ["cnn_dailymail", "news_articles"],
+}
+MULTI_PURPOSE = {  # model: (architecture_kind, parameters)
+    "google/flan-t5-base": ("seq2seq", 247_577_856),
+    "google/flan-t5-xl": ("seq2seq", 2_849_757_184),
+    "bigscience/bloomz-560m": ("decoder_only", 559_214_592),
+    "bigscience/bloomz-7b1": ("decoder_only", 7_069_016_064),
+}
+QUALITY_METRICS = {
+    "text_classification": ["accuracy"],
+    "extractive_qa": ["exact_match", "f1"],
+    "summarization": ["rouge1", "rouge2", "rougeL"],
+    "token_classification": ["entity_f1"],
+}
+
+
+def synthetic_cells() -> pd.DataFrame:
+    """cell_summary: two task-specific models per task (encoder-only, as the workflow records
+    them) on two datasets each, and four multi-purpose models on the zero-shot datasets."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for t, task in enumerate(paper_figures.TASK_ORDER):
+        datasets = ZERO_SHOT.get(task, [f"{task}_a", f"{task}_b"])
+        for m, dataset in itertools.product(range(2), datasets):
+            rows.append(
+                cell(
+                    task,
+                    "task_specific",
+                    f"org/{task}-model-{m}",
+                    dataset,
+                    "encoder_only",
+                    10 ** (6.5 + m + t / 5),
+                    rng,
+                )
+            )
+    for (task, datasets), (model, (kind, parameters)) in itertools.product(
+        ZERO_SHOT.items(), MULTI_PURPOSE.items()
+    ):
+        for dataset in datasets:
+            rows.append(cell(task, "multi_purpose", model, dataset, kind, parameters, rng))
+    return pd.DataFrame(rows)
+
+
+def cell(
+    task: str,
+    model_kind: str,
+    model: str,
+    dataset: str,
+    architecture: str,
+    parameters: float,
+    rng: np.random.Generator,
+) -> dict[str, object]:
+    energy = parameters * 1e-11 * rng.uniform(0.5, 2.0)
+    return {
+        "task": task,
+        "model_kind": model_kind,
+        "model": model,
+        "dataset": dataset,
+        "n_repetitions": 3,
+        "model_parameters": int(parameters),
+        "architecture_kind": architecture,
+        "energy_kwh_per_1k_mean": energy,
+        "emissions_g_per_1k_mean": energy * 369.5,
+        "energy_kwh_per_1k_std": energy / 10,
+        "energy_kwh_per_1k_halfwidth_95": energy / 4,
+        "relative_halfwidth_95": 0.25,
+    }
+
+
+def synthetic_models(cells: pd.DataFrame) -> pd.DataFrame:
+    keys = ["task", "model_kind", "model"]
+    return cells.groupby(keys, as_index=False).agg(
+        n_datasets=("dataset", "size"),
+        n_runs=("n_repetitions", "sum"),
+        model_parameters=("model_parameters", "max"),
+        architecture_kind=("architecture_kind", "first"),
+        energy_kwh_per_1k=("energy_kwh_per_1k_mean", "mean"),
+        emissions_g_per_1k=("emissions_g_per_1k_mean", "mean"),
+    )
+
+
+def synthetic_quality(cells: pd.DataFrame) -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    scored = cells[cells["task"].isin(QUALITY_METRICS)]
+    rows = [
+        {
+            "task": c.task,
+            "model": c.model,
+            "model_kind": c.model_kind,
+            "dataset": c.dataset,
+            "metric": metric,
+            "value": rng.uniform(0, 1),
+            "n_samples": 8,
+            "n_scored": 8,
+        }
+        for c in scored.itertuples()
+        for metric in QUALITY_METRICS[c.task]
+    ]
+    return pd.DataFrame(rows)
+
+
+def synthetic_lengths(cells: pd.DataFrame) -> pd.DataFrame:
+    lengths = cells[["task", "model", "model_kind", "dataset"]].copy()
+    lengths["n_samples"] = 8
+    lengths["mean_input_tokens"] = 100.0
+    lengths["mean_output_tokens"] = np.linspace(5, 65, len(lengths))
+    return lengths
+
+
+def synthetic_comparison(models: pd.DataFrame) -> pd.DataFrame:
+    """Task-level rows for both kinds; one task the paper has no value for."""
+    tasks = models.groupby(["task", "model_kind"], as_index=False)["energy_kwh_per_1k"].mean()
+    paper = tasks["energy_kwh_per_1k"] * np.linspace(0.3, 40, len(tasks))
+    paper[tasks["task"] == "masked_language_modeling"] = np.nan
+    return pd.DataFrame(
+        {
+            "level": "task",
+            "task": tasks["task"],
+            "model_kind": tasks["model_kind"],
+            "model": np.nan,
+            "ours_energy_kwh_per_1k": tasks["energy_kwh_per_1k"],
+            "paper_energy_kwh_per_1k": paper,
+            "energy_ratio": tasks["energy_kwh_per_1k"] / paper,
+            "ours_emissions_g_per_1k": tasks["energy_kwh_per_1k"] * 369.5,
+            "paper_emissions_g_per_1k": paper * 138.75,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    cells = synthetic_cells()
+    models = synthetic_models(cells)
+    return {
+        "cell_summary": cells,
+        "model_summary": models,
+        "quality": synthetic_quality(cells),
+        "lengths": synthetic_lengths(cells),
+        "comparison": synthetic_comparison(models),
+    }
+
+
+def render(name: str, tables: dict[str, pd.DataFrame]) -> Figure:
+    function, inputs = FIGURES[name]
+    return function(**{table: tables[table] for table in inputs})
+
+
+# --- readability checks -----------------------------------------------------------------------
+
+
+def drawn_tick_labels(axis: Axis) -> list[Text]:
+    """The tick labels matplotlib actually draws: those of ticks inside the view interval."""
+    low, high = sorted(axis.get_view_interval())
+    tolerance = 1e-9 * max(abs(low), abs(high))
+    labels = []
+    for ticks, locations in (
+        (axis.get_major_ticks(), axis.get_majorticklocs()),
+        (axis.get_minor_ticks(), axis.get_minorticklocs()),
+    ):
+        for tick, location in zip(ticks, locations, strict=False):
+            if low - tolerance <= location <= high + tolerance:
+                labels += [tick.label1, tick.label2]
+    return labels
+
+
+def all_axes(figure: Figure) -> list[Axes]:
+    return [*figure.axes, *(child for axes in figure.axes for child in axes.child_axes)]
+
+
+def drawn_texts(figure: Figure) -> list[tuple[str, Bbox]]:
+    """Every non-empty text the saved figure shows, with its box in display pixels."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axes_list = all_axes(figure)
+    every_tick_label = {
+        id(label)
+        for axes in axes_list
+        for axis in (axes.xaxis, axes.yaxis)
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+        for label in (tick.label1, tick.label2)
+    }
+    others = [t for t in figure.findobj(Text) if id(t) not in every_tick_label]
+    ticks = [
+        label
+        for axes in axes_list
+        for axis in (axes.xaxis, axes.yaxis)
+        for label in drawn_tick_labels(axis)
+    ]
+    shown = [t for t in others + ticks if t.get_visible() and t.get_text().strip()]
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in shown]
+
+
+def overlapping(texts: list[tuple[str, Bbox]]) -> list[tuple[str, str]]:
+    return [
+        (a, b)
+        for (a, box_a), (b, box_b) in itertools.combinations(texts, 2)
+        if box_a.x0 < box_b.x1 - 0.5
+        and box_b.x0 < box_a.x1 - 0.5
+        and box_a.y0 < box_b.y1 - 0.5
+        and box_b.y0 < box_a.y1 - 0.5
+    ]
+
+
+def outside(texts: list[tuple[str, Bbox]], page: Bbox) -> list[str]:
+    return [
+        text
+        for text, box in texts
+        if box.x0 < page.x0 - 1
+        or box.y0 < page.y0 - 1
+        or box.x1 > page.x1 + 1
+        or box.y1 > page.y1 + 1
+    ]
+
+
+def assert_readable(figure: Figure) -> None:
+    """No two drawn texts overlap (tick labels included) and none runs off the page."""
+    texts = drawn_texts(figure)
+    assert overlapping(texts) == []
+    assert outside(texts, figure.bbox) == []
+
+
+def assert_saved(figure: Figure, directory: Path, stem: str, pixels: tuple[int, int]) -> None:
+    png, pdf = directory / f"{stem}.png", directory / f"{stem}.pdf"
+    save(figure, png, pdf)
+    assert pdf.stat().st_size > 1000 and pdf.read_bytes().startswith(b"%PDF")
+    image = imread(png)
+    assert (image.shape[1], image.shape[0]) == pixels
+    assert image[..., :3].std() > 0.01  # not a blank page
+
+
+def message_of(figure: Figure) -> str:
+    return " ".join(t.get_text() for t in figure.texts).replace("\n", " ")
+
+
+def test_the_overlap_check_catches_crowded_tick_labels():
+    figure, axes = plt.subplots(figsize=(3, 2), layout="constrained")
+    axes.set_xticks(range(6), [f"a long tick label {i}" for i in range(6)])
+    assert overlapping(drawn_texts(figure)) != []
+    plt.close(figure)
+
+
+# --- every figure from synthetic tables -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_renders_readably_at_its_size(name, tables, tmp_path):
+    figure = render(name, tables)
+    assert figure.get_label() != MISSING_LABEL, message_of(figure)
+    assert_readable(figure)
+    assert_saved(figure, tmp_path, name, EXPECTED_PIXELS[name])
+
+
+def test_every_figure_has_an_expected_size():
+    assert set(EXPECTED_PIXELS) == set(FIGURES)
+
+
+def points_of(axes: Axes) -> int:
+    return sum(len(c.get_offsets()) for c in axes.collections)
+
+
+def test_parameters_vs_emissions_shows_every_model_and_task(tables):
+    figure = render("parameters_vs_emissions", tables)
+    axes = figure.axes[0]
+    assert points_of(axes) == len(tables["model_summary"])
+    assert (axes.get_xscale(), axes.get_yscale()) == ("log", "log")
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert "image generation (text to image), task-specific" in legend
+    assert "text input, multi-purpose" in legend
+    plt.close(figure)
+
+
+def test_zero_shot_figure_keeps_only_the_zero_shot_datasets(tables):
+    figure = render("zero_shot_dataset_emissions", tables)
+    panels = [a for a in figure.axes if a.get_title()]
+    assert [a.get_title() for a in panels] == [
+        "text classification",
+        "extractive QA",
+        "summarization",
+    ]
+    # per dataset: 2 task-specific + 4 multi-purpose models
+    assert sum(points_of(a) for a in panels) == 6 * 6
+    legend = [t.get_text() for t in panels[-1].get_legend().get_texts()]
+    assert {"task-specific", "multi-purpose, seq2seq", "multi-purpose, decoder-only"} <= set(legend)
+    plt.close(figure)
+
+
+def test_multi_purpose_figure_groups_models_by_architecture(tables):
+    figure = render("multi_purpose_emissions_by_task", tables)
+    axes = figure.axes[0]
+    labels = [t.get_text() for t in axes.get_yticklabels()]
+    assert labels == [
+        "multi-purpose, seq2seq",
+        "flan-t5-base (248M)",
+        "flan-t5-xl (2.85B)",
+        "multi-purpose, decoder-only",
+        "bloomz-560m (559M)",
+        "bloomz-7b1 (7.07B)",
+    ]
+    assert len(axes.patches) == 4 * 3  # a bar per model and task
+    plt.close(figure)
+
+
+def test_quality_figure_scores_are_percent_means_over_datasets(tables):
+    figure = render("parameters_vs_qa_f1", tables)
+    quality = tables["quality"]
+    f1 = quality[(quality["task"] == "extractive_qa") & (quality["metric"] == "f1")]
+    expected = sorted(f1.groupby("model")["value"].mean() * 100)
+    shown = sorted(y for c in figure.axes[0].collections for _, y in c.get_offsets())
+    assert shown == pytest.approx(expected)
+    assert "F1" in figure.axes[0].get_ylabel()
+    plt.close(figure)
+
+
+def test_ours_vs_paper_annotates_the_ratio(tables):
+    figure = render("ours_vs_paper", tables)
+    ratio_axis = figure.axes[0].child_axes[0]
+    ratios = [t.get_text() for t in ratio_axis.get_yticklabels()]
+    assert "not in paper" in ratios
+    assert all(r.startswith("\N{MULTIPLICATION SIGN}") for r in ratios if r != "not in paper")
+    assert figure.axes[0].get_xscale() == "log"
+    plt.close(figure)
+
+
+def test_ours_vs_paper_labels_rows_by_kind_only_when_both_kinds_are_shown(tables):
+    task_specific = tables["comparison"][tables["comparison"]["model_kind"] == "task_specific"]
+    figure = paper_figures.ours_vs_paper(task_specific)
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+    assert "summarization" in labels and not any("task-specific" in x for x in labels)
+    plt.close(figure)
+
+
+# --- missing inputs ----------------------------------------------------------------------------
+
+
+Tables = dict[str, pd.DataFrame]
+Breaking = Callable[[Tables], Tables]  # how a case breaks the synthetic tables
+
+
+def without_multi_purpose(tables: Tables) -> Tables:
+    return {
+        name: table[table["model_kind"] != "multi_purpose"] if "model_kind" in table else table
+        for name, table in tables.items()
+    }
+
+
+def dropping(table_name: str, column: str) -> Breaking:
+    return lambda tables: {**tables, table_name: tables[table_name].drop(columns=column)}
+
+
+def replacing(table_name: str, table: pd.DataFrame) -> Breaking:
+    return lambda tables: {**tables, table_name: table}
+
+
+def emptied(table_name: str) -> Breaking:
+    return lambda tables: {**tables, table_name: tables[table_name].iloc[0:0]}
+
+
+def without_task(table_name: str, task: str) -> Breaking:
+    return lambda tables: {
+        **tables,
+        table_name: tables[table_name][tables[table_name]["task"] != task],
+    }
+
+
+MISSING_CASES = [  # figure, how its input is broken, words the message must contain
+    ("zero_shot_dataset_emissions", without_multi_purpose, "no multi-purpose models"),
+    ("multi_purpose_emissions_by_task", without_multi_purpose, "no multi-purpose models"),
+    (
+        "zero_shot_dataset_emissions",
+        dropping("cell_summary", "architecture_kind"),
+        "no column architecture_kind",
+    ),
+    (
+        "multi_purpose_emissions_by_task",
+        dropping("model_summary", "architecture_kind"),
+        "no column architecture_kind",
+    ),
+    (
+        "zero_shot_dataset_emissions",
+        dropping("cell_summary", "emissions_g_per_1k_mean"),
+        "no column emissions_g_per_1k_mean",
+    ),
+    (
+        "parameters_vs_emissions",
+        dropping("model_summary", "model_parameters"),
+        "no column model_parameters",
+    ),
+    (
+        "parameters_vs_text_classification_accuracy",
+        emptied("quality"),
+        "no accuracy score for text_classification",
+    ),
+    (
+        "parameters_vs_summarization_rouge",
+        without_task("quality", "summarization"),
+        "no rougeL score for summarization",
+    ),
+    ("parameters_vs_qa_f1", replacing("quality", pd.DataFrame()), "quality.csv is empty"),
+    (
+        "summarization_length_vs_emissions",
+        without_task("lengths", "summarization"),
+        "no output length",
+    ),
+    (
+        "summarization_length_vs_emissions",
+        without_task("cell_summary", "summarization"),
+        "no summarization model",
+    ),
+    (
+        "ours_vs_paper",
+        replacing("comparison", pd.DataFrame()),
+        "comparison.csv is empty",
+    ),
+    ("ours_vs_paper", emptied("comparison"), "no task-level row"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "breaking", "words"),
+    MISSING_CASES,
+    ids=[f"{name}-{words}" for name, _, words in MISSING_CASES],
+)
+def test_missing_input_gives_a_figure_that_says_so(name, breaking, words, tables, tmp_path):
+    figure = render(name, breaking(tables))
+    assert figure.get_label() == MISSING_LABEL
+    assert words in message_of(figure)
+    assert "To draw it:" in message_of(figure)
+    assert figure.axes == []  # a message, not an empty axis
+    assert_readable(figure)
+    assert_saved(figure, tmp_path, name, MESSAGE_PIXELS)
+
+
+def test_a_long_message_wraps_inside_the_figure():
+    figure = paper_figures.missing("A title", "x " * 200, "y " * 200)
+    assert_readable(figure)
+    plt.close(figure)
+
+
+# --- files in, files out -----------------------------------------------------------------------
+
+
+def test_draw_reads_tables_and_an_empty_file_gives_a_message(tables, tmp_path):
+    paths = {}
+    for name, table in tables.items():
+        paths[name] = tmp_path / f"{name}.csv"
+        table.to_csv(paths[name], index=False)
+    figure = draw("parameters_vs_emissions", paths)
+    assert figure.get_label() != MISSING_LABEL
+    plt.close(figure)
+    paths["quality"].write_text("")
+    figure = draw("parameters_vs_qa_f1", paths)
+    assert figure.get_label() == MISSING_LABEL
+    plt.close(figure)
+
+
+def test_architecture_kind_read_from_csv_with_blank_task_specific_values(tables, tmp_path):
+    """Task-specific rows may carry an empty architecture_kind, which pandas reads as NaN."""
+    cells = tables["cell_summary"].copy()
+    cells.loc[cells["model_kind"] == "task_specific", "architecture_kind"] = ""
+    path = tmp_path / "cell_summary.csv"
+    cells.to_csv(path, index=False)
+    figure = draw("zero_shot_dataset_emissions", {"cell_summary": path})
+    assert figure.get_label() != MISSING_LABEL
+    legend = [t.get_text() for t in figure.axes[-1].get_legend().get_texts()]
+    assert "task-specific" in legend and "multi-purpose, other architecture" not in legend
+    plt.close(figure)
+
+
+def test_snakemake_script_writes_png_and_pdf(tables, tmp_path):
+    inputs = {}
+    for name in FIGURES["parameters_vs_qa_f1"][1]:
+        inputs[name] = str(tmp_path / f"{name}.csv")
+        tables[name].to_csv(inputs[name], index=False)
+    png, pdf = tmp_path / "out" / "f.png", tmp_path / "out" / "f.pdf"
+    snakemake = SimpleNamespace(
+        params=SimpleNamespace(figure="parameters_vs_qa_f1"),
+        input=SimpleNamespace(**inputs),
+        output=SimpleNamespace(png=str(png), pdf=str(pdf)),
+        log=[str(tmp_path / "plot.log")],
+    )
+    runpy.run_path(str(REPO / "scripts" / "plot_figure.py"), init_globals={"snakemake": snakemake})
+    assert imread(png).shape[:2] == (750, 1125)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def test_group_of_splits_multi_purpose_models_by_recorded_architecture():
+    rows = pd.DataFrame(
+        {
+            "model_kind": ["task_specific", "multi_purpose", "multi_purpose", "multi_purpose"],
+            "architecture_kind": ["seq2seq", "seq2seq", "decoder_only", None],
+        }
+    )
+    assert paper_figures.group_of(rows).tolist() == [
+        "task-specific",
+        "multi-purpose, seq2seq",
+        "multi-purpose, decoder-only",
+        "multi-purpose, other architecture",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "wrapped"),
+    [
+        ("imdb", "imdb"),
+        ("rotten_tomatoes", "rotten_\ntomatoes"),
+        ("squad_v2", "squad_v2"),
+        ("Gustavosta/Stable-Diffusion-Prompts", "Gustavosta/\nStable-\nDiffusion-\nPrompts"),
+    ],
+)
+def test_wrap_name_breaks_after_separators(name, wrapped):
+    assert paper_figures.wrap_name(name) == wrapped
+
+
+@pytest.mark.parametrize("group", paper_figures.GROUP_STYLE)
+def test_every_group_marker_covers_a_circles_area_at_equal_size(group):
+    marker = paper_figures.GROUP_STYLE[group]["marker"]
+    scaled = paper_figures.sized_like_circles(np.array([100.0]), group)[0]
+    assert scaled * paper_figures.marker_area(marker) == pytest.approx(
+        100.0 * paper_figures.marker_area("o")
+    )
+
+
+def test_format_ratio():
+    assert paper_figures.format_ratio(0.01234) == "\N{MULTIPLICATION SIGN}1/81"
+    assert paper_figures.format_ratio(0.83) == "\N{MULTIPLICATION SIGN}0.83"
+    assert paper_figures.format_ratio(1234.5) == "\N{MULTIPLICATION SIGN}1,234"
+    assert paper_figures.format_ratio(8.2e-5) == "\N{MULTIPLICATION SIGN}1/12,000"
+    assert paper_figures.format_ratio(float("nan")) == "not in paper"
+
+
+# --- the paper's own data ----------------------------------------------------------------------
+
+
+def architecture_of(family: str) -> str:
+    """models.csv describes architectures in words ("T5 (Flan-T5), encoder-decoder")."""
+    if "encoder-decoder" in family:
+        return "seq2seq"
+    return "decoder_only" if "decoder-only" in family else "encoder_only"
+
+
+@pytest.fixture(scope="module")
+def paper_tables() -> dict[str, pd.DataFrame]:
+    """The paper's runs summarised as the workflow summarises ours, with the paper's parameter
+    counts (models.csv) standing in for the counts the workflow measures."""
+    measurements = pd.read_csv(
+        PAPER / "measurements.csv.gz", keep_default_na=False, na_values={"repetition": [""]}
+    )
+    summary = summarize(measurements[measurements["in_paper"]])
+    models = pd.read_csv(PAPER / "models.csv")
+    described = pd.DataFrame(
+        {
+            "task": models["task"],
+            "model_kind": models["model_kind"],
+            "model": models["model"],
+            "model_parameters": models["num_parameters"],
+            "architecture_kind": models["architecture_family"].map(architecture_of),
+        }
+    )
+    keys = ["task", "model_kind", "model"]
+
+    def with_description(table: pd.DataFrame) -> pd.DataFrame:
+        table = table.drop(columns=["model_parameters", "architecture_kind"], errors="ignore")
+        return table.merge(described, on=keys, how="left", validate="many_to_one")
+
+    return {
+        "model_summary": with_description(summary["model_summary"]),
+        "cell_summary": with_description(summary["cell_summary"]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "points"),
+    [
+        ("parameters_vs_emissions", 80 + 8 * 3),  # 80 task-specific; 8 zero-shot x 3 tasks
+        ("zero_shot_dataset_emissions", 9 * (8 + 8)),  # 9 datasets x (8 task-specific + 8)
+        ("multi_purpose_emissions_by_task", 8 * 3),  # bars: 8 models x 3 tasks
+    ],
+)
+def test_figure_from_the_papers_data(name, points, paper_tables):
+    figure = render(name, paper_tables)
+    assert figure.get_label() != MISSING_LABEL, message_of(figure)
+    shown = sum(points_of(a) + len(a.patches) for a in figure.axes)
+    assert shown == points
+    assert_readable(figure)
+    assert_saved(figure, ARTIFACTS, f"paper_{name}", EXPECTED_PIXELS[name])
