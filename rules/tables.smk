@@ -1,3 +1,5 @@
+# Tables and figures are seconds of pandas and matplotlib: they run where Snakemake runs
+# (localrule), never queued on a cluster, and ask for no GPU.
 rule aggregate_measurements:
     input:
         measurements=measurement_tables(),
@@ -8,8 +10,14 @@ rule aggregate_measurements:
             caption="../report/measurements.rst",
             category="Tables",
         ),
+        missing=report(
+            "results/tables/missing_cells.csv",
+            caption="../report/missing_cells.rst",
+            category="Tables",
+        ),
     log:
         "logs/aggregate_measurements.log",
+    localrule: True
     conda:
         ENV
     script:
@@ -19,6 +27,7 @@ rule aggregate_measurements:
 rule summarize_measurements:
     input:
         table="results/tables/measurements.csv",
+        missing="results/tables/missing_cells.csv",
     output:
         task_summary=report(
             "results/tables/task_summary.csv",
@@ -37,6 +46,7 @@ rule summarize_measurements:
         ),
     log:
         "logs/summarize_measurements.log",
+    localrule: True
     conda:
         ENV
     script:
@@ -54,6 +64,7 @@ rule score_quality:
         ),
     log:
         "logs/score_quality.log",
+    localrule: True
     conda:
         ENV
     params:
@@ -74,6 +85,7 @@ rule tabulate_lengths:
         ),
     log:
         "logs/tabulate_lengths.log",
+    localrule: True
     conda:
         ENV
     params:
@@ -94,6 +106,7 @@ rule tabulate_multi_purpose:
         ),
     log:
         "logs/tabulate_multi_purpose.log",
+    localrule: True
     conda:
         ENV
     script:
@@ -111,6 +124,7 @@ rule tabulate_break_even:
         ),
     log:
         "logs/tabulate_break_even.log",
+    localrule: True
     conda:
         ENV
     params:
@@ -132,6 +146,7 @@ rule compare_with_paper:
         ),
     log:
         "logs/compare_with_paper.log",
+    localrule: True
     conda:
         ENV
     script:

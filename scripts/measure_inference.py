@@ -8,11 +8,11 @@ from powerhungry.offline import offline_job
 with log_to(snakemake.log[0]):
     offline_job()
     # Imported only now: Hugging Face libraries read the offline switches when imported.
-    from powerhungry.measure.cell import CellOutputs, measure_cell
+    from powerhungry.measure.cell import CellOutputs, measure_or_record_failure
     from powerhungry.models.prepare import read_manifest
     from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
-    table = measure_cell(
+    table = measure_or_record_failure(
         task=snakemake.wildcards.task,
         runner_settings=snakemake.params.runner_settings,
         model=ModelSpec(**snakemake.params.model),
@@ -28,4 +28,4 @@ with log_to(snakemake.log[0]):
         ),
         workflow_dir=Path(snakemake.scriptdir).parent,
     )
-    print(table[["phase", "repetition", "duration_s", "energy_kwh"]].to_string(index=False))
+    print(table.drop(columns=table.columns[20:]).to_string(index=False))

@@ -7,7 +7,9 @@ from powerhungry.files import write_atomic
 from powerhungry.logs import log_to
 
 with log_to(snakemake.log[0]):
-    tables = summarize(pd.read_csv(snakemake.input.table))
+    tables = summarize(
+        pd.read_csv(snakemake.input.table), missing=pd.read_csv(snakemake.input.missing)
+    )
     for name, table in tables.items():
         write_atomic(snakemake.output[name], lambda tmp, t=table: t.to_csv(tmp, index=False))
     print(tables["task_summary"].to_string(index=False))

@@ -1,4 +1,5 @@
-"""One cell measured end to end with a real tracker and a tiny model; failures write nothing."""
+"""One cell measured end to end with a real tracker and a tiny model. A failure writes nothing,
+except a model's own failure (load error, out of memory), which is the cell's recorded result."""
 
 import json
 from contextlib import contextmanager
@@ -6,10 +7,17 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+import torch
 from transformers import AutoModelForSequenceClassification
 
 from powerhungry.data.sampling import write_sample
-from powerhungry.measure.cell import CellOutputs, ModelLoadError, measure_cell
+from powerhungry.measure import cell as cell_module
+from powerhungry.measure.cell import (
+    CellOutputs,
+    ModelLoadError,
+    measure_cell,
+    measure_or_record_failure,
+)
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
 PROTOCOL = Protocol(
@@ -103,6 +111,39 @@ def test_a_failing_model_leaves_no_output(cell, tmp_path):
         measure_cell(**cell)
     out = tmp_path / "out"
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_model_that_does_not_load_is_recorded_as_a_failed_cell(cell, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    cell["model_manifest"] = {"path": str(broken), "resolved_revision": "local"}
+    measure_or_record_failure(**cell)
+    (row,) = pd.read_csv(cell["outputs"].measurements).to_dict("records")
+    assert row["phase"] == "failed" and row["n_inferences"] == 0 and pd.isna(row["energy_kwh"])
+    assert row["error"].startswith("ModelLoadError: model 'org/tiny': cannot load from")
+    assert row["hostname"] and row["torch_version"]  # where and with what it failed
+    assert pd.read_parquet(cell["outputs"].predictions).empty
+
+
+def test_out_of_memory_is_recorded_and_other_errors_fail_the_job(cell, monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+    monkeypatch.setattr(cell_module, "run_inferences", out_of_memory)
+    measure_or_record_failure(**cell)
+    error = pd.read_csv(cell["outputs"].measurements)["error"].item()
+    assert error.startswith("OutOfMemoryError: CUDA out of memory")
+
+    def tracker_broke(*args, **kwargs):
+        raise RuntimeError("not the model's fault")
+
+    for output in vars(cell["outputs"]).values():
+        output.unlink()
+    monkeypatch.setattr(cell_module, "run_inferences", tracker_broke)
+    with pytest.raises(RuntimeError, match="not the model's fault"):
+        measure_or_record_failure(**cell)
+    assert not any(output.exists() for output in vars(cell["outputs"]).values())
 
 
 @pytest.mark.parametrize(("target", "expected"), [(10.0, 2), (1e-9, 4)])

@@ -1,5 +1,6 @@
 """Bad configs stop before any job; bad sources fail in the job that needs them, naming them."""
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import copy_workflow, run_snakemake
@@ -96,7 +97,7 @@ def test_missing_model_path_fails_in_preparation_naming_the_model(workflow):
     assert "model 'lab/finetuned': local path '/nonexistent/model' does not exist" in log
 
 
-def test_failed_measurement_leaves_no_output_and_other_cells_complete(workflow):
+def test_a_failing_model_is_reported_in_missing_cells_and_left_out_of_the_tables(workflow):
     broken = workflow / "broken-model"
     broken.mkdir()
     (broken / "config.json").write_text("{}")
@@ -105,17 +106,17 @@ def test_failed_measurement_leaves_no_output_and_other_cells_complete(workflow):
         {"id": "lab/broken", "task": "text_classification", "source": "local", "path": str(broken)}
     )
     result = run_study(workflow, study, "--keep-going")
-    assert result.returncode != 0
-    cells = workflow / "results" / "measurements" / "text_classification"
-    assert (cells / "test--tiny" / "reviews.csv").exists()
-    assert not (cells / "lab--broken").exists() or not any((cells / "lab--broken").iterdir())
-    log = (
-        workflow
-        / "logs"
-        / "measure_inference"
-        / "text_classification"
-        / "lab--broken"
-        / "reviews.log"
-    )
-    assert "model 'lab/broken': cannot load from" in log.read_text()
-    assert not (workflow / "results" / "tables" / "measurements.csv").exists()
+    assert result.returncode == 0, result.stderr[-3000:]
+    tables = workflow / "results" / "tables"
+    measured = pd.read_csv(tables / "measurements.csv")
+    assert set(measured["model"]) == {"test/tiny"}
+    (missing,) = pd.read_csv(tables / "missing_cells.csv").to_dict("records")
+    assert (missing["model"], missing["dataset"]) == ("lab/broken", "reviews")
+    assert "model 'lab/broken': cannot load from" in missing["error"]
+    rerun = "snakemake --forcerun results/measurements/text_classification/lab--broken/reviews.csv"
+    assert missing["rerun"] == rerun
+    summary = pd.read_csv(tables / "task_summary.csv").set_index("task")
+    assert summary.loc["text_classification", "n_models"] == 1
+    assert summary.loc["text_classification", "n_cells_missing"] == 1
+    assert set(pd.read_csv(tables / "lengths.csv")["model"]) == {"test/tiny"}
+    assert "1 of 2 cells failed" in result.stderr

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from powerhungry.study import slug
+
 # One row per task, model, dataset, repetition and phase; provenance columns follow these.
 KEY_COLUMNS = ["task", "model", "model_kind", "dataset", "phase", "repetition"]
 ENERGY_COLUMNS = [
@@ -18,6 +20,37 @@ ENERGY_COLUMNS = [
     "ram_energy_kwh",
     "emissions_kg",
 ]
+
+
+# The phase of the one row a cell whose model failed writes instead of measurements.
+FAILED_PHASE = "failed"
+MISSING_COLUMNS = [
+    "task",
+    "model",
+    "model_kind",
+    "dataset",
+    "error",
+    "hostname",
+    "gpu_model",
+    "slurm_job_id",
+    "ended_at",
+    "rerun",
+]
+
+
+def split_failed(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The measured rows, and one row per cell that failed (its error, where, how to rerun)."""
+    failed = table["phase"] == FAILED_PHASE
+    missing = table[failed].copy()
+    missing["rerun"] = [
+        f"snakemake --forcerun results/measurements/{t}/{slug(m)}/{d}.csv"
+        for t, m, d in zip(missing["task"], missing["model"], missing["dataset"], strict=True)
+    ]
+    for column in MISSING_COLUMNS:
+        if column not in missing.columns:
+            missing[column] = ""
+    measured = table[~failed].drop(columns=[c for c in ("error",) if c in table.columns])
+    return measured.reset_index(drop=True), missing[MISSING_COLUMNS].reset_index(drop=True)
 
 
 def gather_measurements(paths: Iterable[str | Path]) -> pd.DataFrame:

@@ -27,15 +27,14 @@ class CellFiles:
 
 
 def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
-    """Tidy: one row per cell and metric, with how many samples had a reference to score."""
+    """Tidy: one row per cell and metric, with how many samples had a reference to score.
+    Cells whose model failed have no predictions; missing_cells.csv lists them."""
     rows = []
     for cell in cells:
-        scores = score(
-            cell.task,
-            cell.model_kind,
-            pd.read_parquet(cell.samples),
-            pd.read_parquet(cell.predictions),
-        )
+        predictions = pd.read_parquet(cell.predictions)
+        if predictions.empty:
+            continue
+        scores = score(cell.task, cell.model_kind, pd.read_parquet(cell.samples), predictions)
         counts = {
             "n_samples": int(scores.pop("n_samples", 0)),
             "n_scored": int(scores.pop("n_scored", 0)),
@@ -52,6 +51,8 @@ def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
     rows = []
     for cell in cells:
         predictions = pd.read_parquet(cell.predictions)
+        if predictions.empty:  # the model failed: listed in missing_cells.csv
+            continue
         rows.append(
             {
                 **cell.key(),

@@ -84,8 +84,9 @@ def description_of(per_1k: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return {c: (c, how) for c, how in MODEL_DESCRIPTION.items() if c in per_1k.columns}
 
 
-def task_summary(measurements: pd.DataFrame) -> pd.DataFrame:
-    """One row per task and model kind: statistics over the models' values."""
+def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per task and model kind: statistics over the models' values, and how many cells
+    failed (their models are not in the statistics: never averaged over silently)."""
     models = model_summary(measurements)
     runs = query_rows_per_1k(measurements)
     metrics = metrics_of(runs)
@@ -104,6 +105,9 @@ def task_summary(measurements: pd.DataFrame) -> pd.DataFrame:
         # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch.
         sampled = measurements["gpu_energy_source"].eq("power_sampling")
         summary["gpu_energy_estimated"] = sampled.groupby([measurements[c] for c in GROUP]).any()
+    if missing is not None:
+        failed = missing.groupby(GROUP).size()
+        summary["n_cells_missing"] = failed.reindex(summary.index, fill_value=0)
     summary = summary.reset_index()
     return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP], ignore_index=True)
 
@@ -127,10 +131,12 @@ def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index()
 
 
-def summarize(measurements: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def summarize(
+    measurements: pd.DataFrame, missing: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """The summary tables, by file stem."""
     return {
-        "task_summary": task_summary(measurements),
+        "task_summary": task_summary(measurements, missing),
         "model_summary": model_summary(measurements),
         "cell_summary": cell_summary(measurements),
     }

@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 import transformers
 
+from powerhungry.analysis.aggregate import ENERGY_COLUMNS, FAILED_PHASE
 from powerhungry.files import write_atomic
 from powerhungry.measure import provenance
 from powerhungry.measure.repetitions import enough_repetitions
@@ -74,6 +75,12 @@ def naming_the_model(model: ModelSpec, model_dir: Path) -> Iterator[None]:
         raise ModelLoadError(
             f"model {model.id!r}: cannot load from {str(model_dir)!r}: {error}"
         ) from error
+
+
+# Failures that belong to the model: it does not load, or does not fit the GPU at this batch
+# size. They are the cell's result (recorded, reported in missing_cells.csv) so that the study
+# completes; anything else (a broken tracker, a killed job) fails the job, to be retried.
+MODEL_FAILURES = (ModelLoadError, torch.OutOfMemoryError)
 
 
 def run_inferences(
@@ -215,5 +222,49 @@ def measure_cell(
             }
         ).to_parquet(tmp, index=False),
     )
+    write_atomic(outputs.measurements, lambda tmp: table.to_csv(tmp, index=False))
+    return table
+
+
+def measure_or_record_failure(**cell: Any) -> pd.DataFrame:
+    """`measure_cell`, or, if the model fails, the cell's failure record in its outputs."""
+    try:
+        return measure_cell(**cell)
+    except MODEL_FAILURES as error:
+        print(f"cell failed, recorded as such: {type(error).__name__}: {error}")
+        return record_failed_cell(error=error, **cell)
+
+
+def record_failed_cell(
+    *,
+    error: BaseException,
+    task: str,
+    model: ModelSpec,
+    dataset: DatasetSpec,
+    protocol: Protocol,
+    outputs: CellOutputs,
+    workflow_dir: Path,
+    **_: Any,
+) -> pd.DataFrame:
+    """One row saying which cell failed, why, where and when; no energy, no predictions."""
+    row = {
+        "task": task,
+        "model": model.id,
+        "model_kind": model.kind,
+        "dataset": dataset.id,
+        "phase": FAILED_PHASE,
+        "repetition": 0,
+        **dict.fromkeys(ENERGY_COLUMNS),
+        "n_inferences": 0,
+        "error": f"{type(error).__name__}: {error}",
+        "ended_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "batch_size": protocol.batch_size,
+        "dtype": protocol.dtype,
+        **provenance.collect(resolve_device(protocol.device), workflow_dir),
+    }
+    table = pd.DataFrame([row])
+    empty_predictions = pd.DataFrame(columns=["sample_index", *Prediction.__dataclass_fields__])
+    write_atomic(outputs.codecarbon, lambda tmp: tmp.write_text(""))
+    write_atomic(outputs.predictions, lambda tmp: empty_predictions.to_parquet(tmp, index=False))
     write_atomic(outputs.measurements, lambda tmp: table.to_csv(tmp, index=False))
     return table

@@ -1,0 +1,114 @@
+"""A measurement job killed with SIGKILL in the middle of its repetitions: nothing of it is left
+for the aggregation to read, and rerunning measures that cell only, leaving the others' bytes as
+they were."""
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BIN, SNAKEMAKE, copy_workflow
+
+pytestmark = pytest.mark.workflow
+
+TINY = {"architecture": "bert_sequence_classification", "hidden_size": 16, "num_layers": 1}
+STUDY = {
+    "study": "killed-job",
+    "tasks": {"text_classification": {}},
+    "datasets": [
+        {
+            "id": "reviews",
+            "task": "text_classification",
+            "path": "resources/demo/short_reviews.jsonl",
+            "samples": 4,
+        }
+    ],
+    "models": [
+        {"id": f"test/{name}", "task": "text_classification", "source": "tiny", "tiny": TINY}
+        for name in ("first", "second")
+    ],
+    "protocol": {"repetitions": 3, "device": "cpu", "measure_power_secs": 1},
+}
+COMMAND = [
+    SNAKEMAKE,
+    "--configfile",
+    "config/killed.yaml",
+    "--replace-workflow-config",
+    "--cores",
+    "1",
+    "--resources",
+    "gpu=1",
+    "--keep-going",
+]
+CELL = Path("results/measurements/text_classification")
+LOG = Path("logs/measure_inference/text_classification")
+TIMEOUT_S = 300
+
+
+def measurement_process(workdir: Path) -> int | None:
+    """The pid of the running measurement script of this workflow copy, if any."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            if "measure_inference.py" in cmdline and str(workdir) in cmdline:
+                return int(entry.name)
+        except OSError:  # the process ended meanwhile
+            continue
+    return None
+
+
+def kill_first_measurement_mid_repetitions(workdir: Path) -> str:
+    """SIGKILL the first measurement once CodeCarbon has started measuring; return its model."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        for model in ("test--first", "test--second"):
+            log = workdir / LOG / model / "reviews.log"
+            pid = measurement_process(workdir)
+            if pid and log.is_file() and "codecarbon" in log.read_text().lower():
+                os.kill(pid, signal.SIGKILL)
+                return model
+        time.sleep(0.1)
+    raise AssertionError("no measurement started")
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_killed_measurement_is_measured_again_alone(tmp_path):
+    workdir = copy_workflow(tmp_path / "workflow")
+    (workdir / "config" / "killed.yaml").write_text(yaml.safe_dump(STUDY))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    with subprocess.Popen(
+        COMMAND, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as run:
+        killed = kill_first_measurement_mid_repetitions(workdir)
+        output, _ = run.communicate(timeout=TIMEOUT_S)
+    assert run.returncode != 0, output[-3000:]
+    survivor = {"test--first": "test--second", "test--second": "test--first"}[killed]
+    # Nothing of the killed cell (its files are written only at the end, atomically).
+    assert not (workdir / CELL / killed).exists() or not any((workdir / CELL / killed).iterdir())
+    assert not (workdir / "results" / "tables" / "measurements.csv").exists()
+    measured = digests(workdir / CELL / survivor)
+    assert set(measured) == {"reviews.csv", "reviews.codecarbon.csv"}
+
+    rerun = subprocess.run(
+        COMMAND, cwd=workdir, env=env, capture_output=True, text=True, timeout=TIMEOUT_S
+    )
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    # The killed cell only.
+    assert re.search(r"^measure_inference\s+1\s*$", rerun.stdout + rerun.stderr, re.MULTILINE)
+    assert digests(workdir / CELL / survivor) == measured
+    assert (workdir / CELL / killed / "reviews.csv").is_file()
+    assert (workdir / "results" / "tables" / "measurements.csv").is_file()
