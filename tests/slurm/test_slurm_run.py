@@ -1,0 +1,170 @@
+"""A small study run through the shipped SLURM profile on a real single-node SLURM cluster
+(tests/slurm/local_cluster.sh, one fake GPU), compared with the same study run locally; and the
+two ways a cluster can refuse the jobs (an unknown partition, no GPUs), which must fail with
+SLURM's own message instead of hanging.
+
+Needs root (the cluster is installed from Debian packages and started on this machine); skipped
+with the reason where it cannot start, except in CI (CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import REPO, copy_workflow
+from local_slurm import Cluster, Run, Snakemake, ci_profile, local_cluster, run_bounded
+
+pytestmark = pytest.mark.workflow
+
+MODEL = "demo/tiny-bert-sentiment"
+DATASET = "short_reviews"
+REPETITIONS = 1
+PHASES = 2  # load, query
+STUDY_FILE = "config/slurm-ci.yaml"
+# Expected: about 2 minutes on SLURM (each job starts Snakemake, 4-5 s, and the two GPU jobs take
+# turns on the one GPU), half a minute locally. The bounds only stop a hang.
+SLURM_RUN_TIMEOUT_S = 600
+LOCAL_RUN_TIMEOUT_S = 300
+FAILING_RUN_TIMEOUT_S = 180
+
+
+def small_study() -> dict:
+    """config/demo.yaml cut down to one cheap model on one text classification dataset."""
+    demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+    [dataset] = [d for d in demo["datasets"] if d["id"] == DATASET]
+    [model] = [m for m in demo["models"] if m["id"] == MODEL]
+    task = model["task"]
+    return {
+        "study": "slurm-ci",
+        "cache_dir": demo["cache_dir"],
+        "tasks": {task: demo["tasks"][task]},
+        "datasets": [dataset],
+        "models": [model],
+        "protocol": {**demo["protocol"], "repetitions": REPETITIONS},
+    }
+
+
+def workflow_with_study(folder: Path) -> Path:
+    workdir = copy_workflow(folder)
+    (workdir / STUDY_FILE).write_text(yaml.safe_dump(small_study(), sort_keys=False))
+    return workdir
+
+
+STUDY_ARGS = ("--configfile", STUDY_FILE, "--replace-workflow-config")
+
+
+def run_with_profile(
+    workdir: Path, profile: Path, *extra: str, timeout: int, cluster: Cluster | None
+) -> Run:
+    return run_bounded(
+        workdir, "--profile", str(profile), *STUDY_ARGS, *extra, timeout=timeout, cluster=cluster
+    )
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    with local_cluster() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def runs(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The small study run through profiles/slurm (with the CI overlay) on the cluster, and,
+    meanwhile, run locally as profiles/demo runs the demo: their workflow copies."""
+    root = tmp_path_factory.mktemp("runs")
+    here = workflow_with_study(root / "local")
+    local = Snakemake(
+        here, "--cores", "2", "--resources", "gpu=1", *STUDY_ARGS, timeout=LOCAL_RUN_TIMEOUT_S
+    )
+    try:
+        on_slurm = workflow_with_study(root / "slurm")
+        profile = ci_profile(root / "ci-slurm", partition="debug")
+        run = run_with_profile(on_slurm, profile, timeout=SLURM_RUN_TIMEOUT_S, cluster=cluster)
+        assert run.returncode == 0, run.output[-5000:]
+    finally:
+        local_run = local.finish()
+    assert local_run.returncode == 0, local_run.output[-5000:]
+    return {"slurm": on_slurm, "local": here}
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_measurements_ran_as_slurm_gpu_jobs(runs: dict[str, Path], cluster: Cluster) -> None:
+    """Every measurement row names the SLURM job that produced it: a job sbatch accepted for the
+    measurement rule, with a GPU, that completed."""
+    rows = read_table(runs["slurm"] / "results" / "tables" / "measurements.csv")
+    assert len(rows) == REPETITIONS * PHASES
+    assert (rows["slurm_job_id"] != "").all(), rows["slurm_job_id"]
+    known = cluster.job_ids()
+    for job_id in set(rows["slurm_job_id"]):
+        assert job_id in known, f"SLURM does not know job {job_id}; it knows {known}"
+        job = cluster.job(job_id)
+        assert job["JobState"] == "COMPLETED", job
+        assert job["Partition"] == "debug", job
+        assert job["Comment"].startswith("rule_measure_inference_wildcards_"), job
+        assert job["TresPerJob"] == "gres:gpu:1", job
+    # SLURM gave the job the node's one (fake) GPU.
+    assert set(rows["cuda_visible_devices"]) == {"0"}
+
+
+def test_tables_have_the_structure_of_a_local_run(runs: dict[str, Path]) -> None:
+    """Same tables, same columns, same number of rows (values differ: they are measurements)."""
+    slurm_run, local_run = runs["slurm"], runs["local"]
+    tables = sorted(p.name for p in (slurm_run / "results" / "tables").glob("*.csv"))
+    assert tables == sorted(p.name for p in (local_run / "results" / "tables").glob("*.csv"))
+    assert "measurements.csv" in tables
+    for name in tables:
+        on_slurm = read_table(slurm_run / "results" / "tables" / name)
+        here = read_table(local_run / "results" / "tables" / name)
+        assert list(on_slurm.columns) == list(here.columns), name
+        assert len(on_slurm) == len(here), name
+    local_rows = read_table(local_run / "results" / "tables" / "measurements.csv")
+    assert set(local_rows["slurm_job_id"]) == {""}
+
+
+def assert_failed_with(run: Run, slurm_message: str, rule: str | None = None) -> None:
+    """The run failed and SLURM's own words are in Snakemake's output and in its log file."""
+    assert run.returncode != 0, run.output[-5000:]
+    assert slurm_message in run.output, run.output[-5000:]
+    assert slurm_message in run.log, run.log[-5000:]
+    if rule is not None:
+        assert f"Error in rule {rule}:" in run.output, run.output[-5000:]
+
+
+def test_unknown_partition_fails_with_slurms_message(cluster: Cluster, tmp_path: Path) -> None:
+    workdir = workflow_with_study(tmp_path / "workflow")
+    profile = ci_profile(tmp_path / "ci-slurm", partition="nosuchpartition")
+    # First, cheaply: does the profile's partition reach the jobs at all? A workflow profile
+    # (profiles/default) replaces each top-level key it sets in a --profile, default-resources
+    # included, so a slurm_partition there can be silently dropped.
+    dry = run_with_profile(workdir, profile, "-n", timeout=FAILING_RUN_TIMEOUT_S, cluster=None)
+    assert dry.returncode == 0, dry.output[-5000:]
+    resources = [line for line in dry.output.splitlines() if line.strip().startswith("resources:")]
+    assert resources
+    dropped = [line.strip() for line in resources if "slurm_partition=nosuchpartition" not in line]
+    assert not dropped, (
+        "the slurm profile's default-resources (slurm_partition) do not reach the jobs: the "
+        "workflow profile profiles/default sets default-resources too and replaces them. "
+        f"Jobs' resources: {sorted(set(dropped))}"
+    )
+    run = run_with_profile(workdir, profile, timeout=FAILING_RUN_TIMEOUT_S, cluster=cluster)
+    assert_failed_with(run, "Invalid partition name specified")
+
+
+def test_gpu_job_on_a_cluster_without_gpus_fails_with_slurms_message(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Last in this module: it restarts the cluster without GPUs."""
+    cluster.up(SLURM_CI_GPUS="0")
+    workdir = workflow_with_study(tmp_path / "workflow")
+    profile = ci_profile(tmp_path / "ci-slurm", partition="debug")
+    until = ("--until", "measure_inference")  # the GPU job, not its siblings
+    run = run_with_profile(workdir, profile, *until, timeout=FAILING_RUN_TIMEOUT_S, cluster=cluster)
+    assert_failed_with(run, "Invalid generic resource (gres) specification", "measure_inference")
+    assert not cluster.job_ids(), "a job was queued on a cluster that cannot run it"
