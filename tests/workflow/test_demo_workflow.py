@@ -5,7 +5,8 @@ import hashlib
 import pandas as pd
 import pytest
 import yaml
-from conftest import run_snakemake
+from browser import dump_dom, require_chromium, screenshot, visible_cells
+from conftest import REPO, run_snakemake
 from PIL import Image
 
 from powerhungry.analysis.summary import summarize
@@ -246,3 +247,14 @@ def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
         assert output in html, output
     for caption in ["Quality beside energy", "How sure each number is", "Idle power of the GPU"]:
         assert caption in html, caption
+
+
+def test_explorer_of_the_demo_filters_in_a_browser(demo_run):
+    browser = require_chromium()
+    cells = pd.read_csv(demo_run / "results" / "tables" / "cell_summary.csv")
+    url = (demo_run / "results" / "explorer.html").as_uri()
+    assert visible_cells(dump_dom(browser, url)) == len(cells) == N_CELLS
+    filtered = dump_dom(browser, f"{url}#task=summarization")
+    assert visible_cells(filtered) == (cells["task"] == "summarization").sum() == 3
+    png = screenshot(browser, f"{url}#task=summarization", REPO / "test-artifacts" / "demo.png")
+    assert png.stat().st_size > 10_000
