@@ -71,7 +71,7 @@ def copy_workflow(destination: Path) -> Path:
 
 
 def run_snakemake(
-    workdir: Path, *args: str, timeout: int = 600
+    workdir: Path, *args: str, timeout: int = 600, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [SNAKEMAKE, *args],
@@ -79,14 +79,18 @@ def run_snakemake(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})},
     )
+
+
+# A hub token in the environment of the demo run: no file the run writes may contain it.
+SECRET_TOKEN = "hf_demoSecretToken0123456789"
 
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo study run once, for real, in a fresh copy of the workflow."""
     workdir = copy_workflow(tmp_path_factory.mktemp("demo") / "workflow")
-    result = run_snakemake(workdir, "--profile", "profiles/demo")
+    result = run_snakemake(workdir, "--profile", "profiles/demo", env={"HF_TOKEN": SECRET_TOKEN})
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir

@@ -76,6 +76,7 @@ class ModelSpec:
     prompts: dict[str, str] = field(default_factory=dict)
     max_new_tokens: int | dict[str, int] | None = None
     weights: str = "pretrained"
+    trust_remote_code: bool = False
 
     @property
     def slug(self) -> str:
@@ -131,6 +132,8 @@ class Study:
         model's generation defaults)."""
         settings = dict(self.tasks[task])
         settings["random_weights"] = model.weights == "random"
+        if model.trust_remote_code:  # only when allowed: other cells' settings stay as they were
+            settings["trust_remote_code"] = True
         if model.kind == "multi_purpose":
             settings["prompt"] = prompt_template(model, task, self.zero_shot_prompts)
             settings["max_new_tokens"] = (

@@ -240,3 +240,42 @@ def test_loaded_model_is_described_by_counting(tiny_models, task, architecture, 
     assert description["model_parameters"] > 0 and len(networks) == (
         3 if kind == "diffusion" else 1
     )
+
+
+@pytest.fixture
+def model_with_own_code(tiny_models, tmp_path, monkeypatch):
+    """A save_pretrained directory whose config maps to Python files shipped beside it, as hub
+    repositories with custom architectures do; importing them leaves a marker file."""
+    model_dir = tmp_path / "custom"
+    shutil.copytree(tiny_models["bert_sequence_classification"], model_dir)
+    config = json.loads((model_dir / "config.json").read_text())
+    config["model_type"] = "custom-bert"
+    config["auto_map"] = {
+        "AutoConfig": "custom_config.CustomConfig",
+        "AutoModelForSequenceClassification": "custom_model.CustomModel",
+    }
+    (model_dir / "config.json").write_text(json.dumps(config))
+    (model_dir / "custom_config.py").write_text(
+        "from transformers import BertConfig\n\n"
+        "class CustomConfig(BertConfig):\n    model_type = 'custom-bert'\n"
+    )
+    marker = tmp_path / "foreign-code-ran"
+    (model_dir / "custom_model.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+        "from transformers import BertForSequenceClassification\n"
+        "from .custom_config import CustomConfig\n\n"
+        "class CustomModel(BertForSequenceClassification):\n    config_class = CustomConfig\n"
+    )
+    monkeypatch.setenv("HF_MODULES_CACHE", str(tmp_path / "modules"))
+    return model_dir, marker
+
+
+def test_a_models_own_code_runs_only_when_allowed(model_with_own_code):
+    model_dir, marker = model_with_own_code
+    runner = make_runner("text_classification", "task_specific", {})
+    with pytest.raises(ValueError, match="trust_remote_code"):
+        runner.import_code(model_dir)
+    assert not marker.exists()
+    _, predictions = run("text_classification", model_dir, TEXTS, {"trust_remote_code": True})
+    assert marker.read_text() == "ran"
+    assert {p.prediction for p in predictions} <= {"NEGATIVE", "POSITIVE"}

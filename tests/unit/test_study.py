@@ -203,3 +203,14 @@ def test_params_do_not_depend_on_yaml_key_order(small_config):
     reordered["datasets"][0]["fields"] = {"label": "label", "text": "review"}
     first, second = (load_study(c, RUNNABLE_TASKS) for c in (small_config, reordered))
     assert repr(as_params(first.datasets[0])) == repr(as_params(second.datasets[0]))
+
+
+def test_a_models_own_code_is_allowed_only_where_listed(small_config):
+    small_config["models"][1]["trust_remote_code"] = True
+    study = load_study(small_config, RUNNABLE_TASKS)
+    dataset = study.datasets[0]
+    trusted, plain = (
+        study.runner_settings("text_classification", m, dataset) for m in study.models[::-1]
+    )
+    assert trusted["trust_remote_code"] is True
+    assert "trust_remote_code" not in plain  # unchanged settings: nothing reruns

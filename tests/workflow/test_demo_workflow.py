@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 from browser import dump_dom, require_chromium, screenshot, visible_cells
-from conftest import REPO, run_snakemake
+from conftest import REPO, SECRET_TOKEN, run_snakemake
 from PIL import Image
 
 from powerhungry.analysis.summary import summarize
@@ -83,6 +83,17 @@ def test_measurement_jobs_ran_offline_and_opened_no_connection(demo_run):
         text = log.read_text()
         assert OFFLINE_NOTICE in text and "HF_HUB_OFFLINE=1" in text, log
         assert REFUSAL not in text, log
+
+
+def test_no_file_the_run_writes_holds_the_hub_token(demo_run):
+    written = [
+        p
+        for folder in ("results", "logs", "cache", ".snakemake/log")
+        for p in (demo_run / folder).rglob("*")
+        if p.is_file()
+    ]
+    assert len(written) > 100
+    assert not [p for p in written if SECRET_TOKEN.encode() in p.read_bytes()]
 
 
 def test_summary_tables_follow_from_the_measurements(demo_run, measurements):

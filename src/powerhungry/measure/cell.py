@@ -72,8 +72,14 @@ def naming_the_model(model: ModelSpec, model_dir: Path) -> Iterator[None]:
     try:
         yield
     except Exception as error:
+        hint = (
+            "; it ships its own Python code: if you trust it, set trust_remote_code: true on "
+            "its entry in the config"
+            if "trust_remote_code" in str(error)
+            else ""
+        )
         raise ModelLoadError(
-            f"model {model.id!r}: cannot load from {str(model_dir)!r}: {error}"
+            f"model {model.id!r}: cannot load from {str(model_dir)!r}: {error}{hint}"
         ) from error
 
 

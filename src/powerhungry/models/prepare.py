@@ -74,13 +74,19 @@ def _download(spec: ModelSpec, model_dir: Path) -> str:
     from huggingface_hub.errors import HfHubHTTPError
 
     try:
-        commit = HfApi().model_info(spec.id, revision=spec.revision).sha
+        info = HfApi().model_info(spec.id, revision=spec.revision)
+        commit = info.sha
         # Architecture-only models need their configs and tokenizer, not the checkpoint.
         patterns = CONFIG_AND_TOKENIZER_FILES if spec.weights == "random" else None
+        files = [sibling.rfilename for sibling in info.siblings or []]
         _replace_dir(
             model_dir,
             lambda tmp: snapshot_download(
-                repo_id=spec.id, revision=commit, local_dir=tmp, allow_patterns=patterns
+                repo_id=spec.id,
+                revision=commit,
+                local_dir=tmp,
+                allow_patterns=patterns,
+                ignore_patterns=pickled_weights_to_skip(files),
             ),
         )
     except (HfHubHTTPError, OSError) as error:
@@ -88,6 +94,15 @@ def _download(spec: ModelSpec, model_dir: Path) -> str:
             f"model {spec.id!r}: cannot download revision {spec.revision!r} from the hub: {error}"
         ) from error
     return str(commit)
+
+
+PICKLED_WEIGHTS = ["*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl"]
+
+
+def pickled_weights_to_skip(files: list[str]) -> list[str] | None:
+    """Where a repository has safetensors weights, its pickled copies are not downloaded: loading
+    a pickle can run code, and transformers would pick safetensors anyway."""
+    return PICKLED_WEIGHTS if any(name.endswith(".safetensors") for name in files) else None
 
 
 def _replace_dir(model_dir: Path, fill: Any) -> None:

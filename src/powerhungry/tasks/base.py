@@ -29,6 +29,13 @@ class Prediction:
     inference_steps: int = 0
 
 
+def load_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of every `from_pretrained`: files from the prepared directory only, and
+    the model's own Python code only where the config allow-lists the model
+    (`trust_remote_code: true`); otherwise transformers refuses to run it."""
+    return {"local_files_only": True, "trust_remote_code": bool(settings.get("trust_remote_code"))}
+
+
 class TaskRunner(ABC):
     """Loads a model and runs one batch of samples end to end.
 

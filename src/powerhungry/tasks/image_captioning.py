@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForImageTextToText, AutoTokenizer, BatchFeature
 
-from powerhungry.tasks.base import Prediction
+from powerhungry.tasks.base import Prediction, load_options
 from powerhungry.tasks.generation import DEFAULT_GENERATION_LENGTH, length_until_eos
 from powerhungry.tasks.vision import ImageModelRunner
 
@@ -21,7 +21,7 @@ class ImageCaptioningRunner(ImageModelRunner):
 
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
         super().load(model_dir, device, dtype)
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir, **load_options(self.settings))
 
     def forward(self, inputs: BatchFeature) -> torch.Tensor:
         limit = self.settings.get("max_new_tokens")

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import torch
 from transformers import AutoConfig, AutoTokenizer, BatchEncoding
 
-from powerhungry.tasks.base import Sample, TaskRunner
+from powerhungry.tasks.base import Sample, TaskRunner, load_options
 
 
 def load_model(auto_model: Any, model_dir: Path, dtype: torch.dtype, settings: dict) -> Any:
@@ -17,16 +17,21 @@ def load_model(auto_model: Any, model_dir: Path, dtype: torch.dtype, settings: d
     its config (optimum-benchmark's no-weights idea): the same computation, no checkpoint."""
     if settings.get("random_weights"):
         torch.manual_seed(0)
-        config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
-        return auto_model.from_config(config, dtype=dtype)
-    return auto_model.from_pretrained(model_dir, local_files_only=True, dtype=dtype)
+        config = AutoConfig.from_pretrained(model_dir, **load_options(settings))
+        return auto_model.from_config(config, dtype=dtype, **trusted(settings))
+    return auto_model.from_pretrained(model_dir, dtype=dtype, **load_options(settings))
 
 
-def import_model_code(auto_model: Any, model_dir: Path) -> None:
+def import_model_code(auto_model: Any, model_dir: Path, settings: dict) -> None:
     """Build the model on the meta device (no memory, no weights): this imports its classes."""
-    config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
+    config = AutoConfig.from_pretrained(model_dir, **load_options(settings))
     with torch.device("meta"):
-        auto_model.from_config(config)
+        auto_model.from_config(config, **trusted(settings))
+
+
+def trusted(settings: dict) -> dict[str, bool]:
+    """`from_config` takes only the remote-code switch of the load options."""
+    return {"trust_remote_code": load_options(settings)["trust_remote_code"]}
 
 
 # Used when neither the tokenizer nor the model config states a usable maximum input length.
@@ -60,13 +65,13 @@ class TextModelRunner(TaskRunner):
     padding_side: ClassVar[str] = "right"
 
     def import_code(self, model_dir: Path) -> None:
-        import_model_code(self.auto_model, model_dir)
-        AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+        import_model_code(self.auto_model, model_dir, self.settings)
+        AutoTokenizer.from_pretrained(model_dir, **load_options(self.settings))
 
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
         self.device = device
         self.tokenizer = AutoTokenizer.from_pretrained(
-            model_dir, local_files_only=True, padding_side=self.padding_side
+            model_dir, padding_side=self.padding_side, **load_options(self.settings)
         )
         if self.tokenizer.pad_token is None:  # GPT-style tokenizers pad with end-of-sequence
             self.tokenizer.pad_token = self.tokenizer.eos_token

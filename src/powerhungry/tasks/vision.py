@@ -11,7 +11,7 @@ from PIL import Image
 from transformers import AutoImageProcessor, BatchFeature
 
 from powerhungry.data.preprocess import decode_png
-from powerhungry.tasks.base import Sample, TaskRunner
+from powerhungry.tasks.base import Sample, TaskRunner, load_options
 from powerhungry.tasks.text import import_model_code, load_model
 
 
@@ -21,12 +21,14 @@ class ImageModelRunner(TaskRunner):
     auto_model: ClassVar[Any]
 
     def import_code(self, model_dir: Path) -> None:
-        import_model_code(self.auto_model, model_dir)
-        AutoImageProcessor.from_pretrained(model_dir, local_files_only=True)
+        import_model_code(self.auto_model, model_dir, self.settings)
+        AutoImageProcessor.from_pretrained(model_dir, **load_options(self.settings))
 
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
         self.device, self.dtype = device, dtype
-        self.image_processor = AutoImageProcessor.from_pretrained(model_dir, local_files_only=True)
+        self.image_processor = AutoImageProcessor.from_pretrained(
+            model_dir, **load_options(self.settings)
+        )
         self.model = load_model(self.auto_model, model_dir, dtype, self.settings).to(device)
         self.model.eval()
 

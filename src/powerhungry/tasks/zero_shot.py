@@ -12,13 +12,13 @@ from typing import Any
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, BatchEncoding
 
-from powerhungry.tasks.base import Sample
+from powerhungry.tasks.base import Sample, load_options
 from powerhungry.tasks.generation import GenerationRunner
 
 
 class ZeroShotRunner(GenerationRunner):
     def choose_model_class(self, model_dir: Path) -> None:
-        config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
+        config = AutoConfig.from_pretrained(model_dir, **load_options(self.settings))
         if config.is_encoder_decoder:
             self.auto_model, self.padding_side = AutoModelForSeq2SeqLM, "right"
         else:  # left padding keeps each prompt next to its continuation
