@@ -8,16 +8,20 @@ from powerhungry.offline import offline_job
 
 with log_to(snakemake.log[0]), tempfile.TemporaryDirectory() as scratch:
     offline_job()
-    # Imported only now: Hugging Face libraries read the offline switches when imported.
-    from powerhungry.files import write_atomic
-    from powerhungry.measure.cell import resolve_device
-    from powerhungry.measure.idle import measure_idle_power
+    # Imported only now: Hugging Face libraries read the offline switches when imported, and
+    # CUDA must not start before the job's GPU is chosen.
+    from powerhungry.measure.gpus import measurement_gpu
 
-    table = measure_idle_power(
-        seconds=snakemake.params.seconds,
-        device=resolve_device(snakemake.params.device),
-        carbon_intensity=snakemake.params.carbon_intensity,
-        scratch=Path(scratch),
-    )
+    with measurement_gpu(snakemake.params.device):
+        from powerhungry.files import write_atomic
+        from powerhungry.measure.cell import resolve_device
+        from powerhungry.measure.idle import measure_idle_power
+
+        table = measure_idle_power(
+            seconds=snakemake.params.seconds,
+            device=resolve_device(snakemake.params.device),
+            carbon_intensity=snakemake.params.carbon_intensity,
+            scratch=Path(scratch),
+        )
     write_atomic(snakemake.output.table, lambda tmp: table.to_csv(tmp, index=False))
     print(table.to_string(index=False))

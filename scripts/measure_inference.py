@@ -7,25 +7,29 @@ from powerhungry.offline import offline_job
 
 with log_to(snakemake.log[0]):
     offline_job()
-    # Imported only now: Hugging Face libraries read the offline switches when imported.
-    from powerhungry.measure.cell import CellOutputs, measure_or_record_failure
-    from powerhungry.models.prepare import read_manifest
-    from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+    # Imported only now: Hugging Face libraries read the offline switches when imported, and
+    # CUDA must not start before the job's GPU is chosen.
+    from powerhungry.measure.gpus import measurement_gpu
 
-    table = measure_or_record_failure(
-        task=snakemake.wildcards.task,
-        runner_settings=snakemake.params.runner_settings,
-        model=ModelSpec(**snakemake.params.model),
-        model_manifest=read_manifest(snakemake.input.model),
-        dataset=DatasetSpec(**snakemake.params.dataset),
-        samples_path=Path(snakemake.input.samples),
-        dataset_sha256=Path(snakemake.input.checksum).read_text().split()[0],
-        protocol=Protocol(**snakemake.params.protocol),
-        outputs=CellOutputs(
-            measurements=Path(snakemake.output.measurements),
-            codecarbon=Path(snakemake.output.codecarbon),
-            predictions=Path(snakemake.output.predictions),
-        ),
-        workflow_dir=Path(snakemake.scriptdir).parent,
-    )
+    with measurement_gpu(snakemake.params.protocol["device"]):
+        from powerhungry.measure.cell import CellOutputs, measure_or_record_failure
+        from powerhungry.models.prepare import read_manifest
+        from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+
+        table = measure_or_record_failure(
+            task=snakemake.wildcards.task,
+            runner_settings=snakemake.params.runner_settings,
+            model=ModelSpec(**snakemake.params.model),
+            model_manifest=read_manifest(snakemake.input.model),
+            dataset=DatasetSpec(**snakemake.params.dataset),
+            samples_path=Path(snakemake.input.samples),
+            dataset_sha256=Path(snakemake.input.checksum).read_text().split()[0],
+            protocol=Protocol(**snakemake.params.protocol),
+            outputs=CellOutputs(
+                measurements=Path(snakemake.output.measurements),
+                codecarbon=Path(snakemake.output.codecarbon),
+                predictions=Path(snakemake.output.predictions),
+            ),
+            workflow_dir=Path(snakemake.scriptdir).parent,
+        )
     print(table.drop(columns=table.columns[20:]).to_string(index=False))

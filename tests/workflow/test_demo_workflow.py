@@ -96,6 +96,21 @@ def test_no_file_the_run_writes_holds_the_hub_token(demo_run):
     assert not [p for p in written if SECRET_TOKEN.encode() in p.read_bytes()]
 
 
+def test_no_two_measurements_ran_at_the_same_time(measurements):
+    """--resources gpu=1: one measurement at a time (they would share, and blur, the device)."""
+    spans = (
+        measurements.assign(
+            start=pd.to_datetime(measurements["started_at"]),
+            end=pd.to_datetime(measurements["ended_at"]),
+        )
+        .groupby(["task", "model", "dataset"])
+        .agg(start=("start", "min"), end=("end", "max"))
+        .sort_values("start")
+    )
+    assert len(spans) == N_CELLS
+    assert (spans["start"].iloc[1:].to_numpy() >= spans["end"].iloc[:-1].to_numpy()).all()
+
+
 def test_summary_tables_follow_from_the_measurements(demo_run, measurements):
     tables = demo_run / "results" / "tables"
     task_summary = pd.read_csv(tables / "task_summary.csv")
