@@ -1,6 +1,8 @@
 """The demo study run for real by Snakemake in a fresh copy of the workflow."""
 
 import hashlib
+import os
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from PIL import Image
 
 from powerhungry.analysis.summary import summarize
 from powerhungry.offline import OFFLINE_NOTICE, REFUSAL
+from powerhungry.plots.paper_figures import FIGURES as PAPER_FIGURES
 from powerhungry.tasks import RUNNABLE_TASKS
 
 pytestmark = pytest.mark.workflow
@@ -118,7 +121,8 @@ def test_summary_tables_follow_from_the_measurements(demo_run, measurements):
     assert kinds["task_specific"] == TASKS
     assert kinds["multi_purpose"] == {"text_classification", "extractive_qa", "summarization"}
     assert (task_summary["energy_kwh_per_1k_mean"] > 0).all()
-    expected = summarize(measurements)["task_summary"]
+    missing = pd.read_csv(tables / "missing_cells.csv")
+    expected = summarize(measurements, missing)["task_summary"]
     pd.testing.assert_frame_equal(task_summary, expected, check_dtype=False)
     assert len(pd.read_csv(tables / "model_summary.csv")) == 11 + 2 * 3
 
@@ -169,6 +173,34 @@ def test_figure_is_written_as_png_and_pdf(demo_run):
     assert (figures / "energy_per_task.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_every_paper_figure_is_drawn_at_its_size(demo_run):
+    sizes = {"zero_shot_dataset_emissions": (1500, 750), "ours_vs_paper": (1125, 900)}
+    sizes["multi_purpose_emissions_by_task"] = (1275, 900)
+    for name in PAPER_FIGURES:
+        with Image.open(demo_run / "results" / "figures" / f"{name}.png") as image:
+            assert image.size == sizes.get(name, (1125, 750)), name
+            darkest, brightest = image.convert("L").getextrema()
+            assert darkest < 100 < brightest, name
+        assert (demo_run / "results" / "figures" / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_paper_tables_from_the_demo(demo_run):
+    tables = demo_run / "results" / "tables"
+    multi_purpose = pd.read_csv(tables / "multi_purpose.csv")
+    assert set(multi_purpose["model"]) == ZERO_SHOT
+    assert len(multi_purpose) == 2 * (1 + 3)  # overall, then its three tasks
+    assert set(multi_purpose["architecture_kind"]) == {"seq2seq", "decoder_only"}
+    # The paper's BLOOMz training figures by default; none of them is measured in the demo.
+    break_even = pd.read_csv(tables / "break_even.csv")
+    assert len(break_even) == 4 and break_even["break_even_inferences"].isna().all()
+    assert set(break_even["note"]) == {"not measured in this study"}
+    comparison = pd.read_csv(tables / "comparison.csv")
+    assert (comparison["level"] == "task").sum() == 13  # 10 tasks + 3 zero-shot tasks
+    assert (comparison["energy_ratio"] > 0).all()
+    assert pd.read_csv(tables / "missing_cells.csv").empty
+    assert (pd.read_csv(tables / "task_summary.csv")["n_cells_missing"] == 0).all()
+
+
 def test_a_second_run_has_nothing_to_do(demo_run):
     result = run_snakemake(demo_run, "--profile", "profiles/demo", "-n")
     assert result.returncode == 0
@@ -211,6 +243,30 @@ def job_counts(output):
     return counts
 
 
+# Rules downstream of the measurements: each runs once again after any new cell.
+TABLES_AND_FIGURES = {
+    "aggregate_measurements",
+    "summarize_measurements",
+    "score_quality",
+    "tabulate_lengths",
+    "tabulate_multi_purpose",
+    "tabulate_break_even",
+    "compare_with_paper",
+    "build_explorer",
+    "plot_energy_per_task",
+    *(f"plot_{name}" for name in PAPER_FIGURES),
+    "all",
+}
+
+
+def dry_run_with(demo_run, config, name):
+    (demo_run / "config" / name).write_text(yaml.safe_dump(config))
+    options = ["--configfile", f"config/{name}", "--replace-workflow-config"]
+    result = run_snakemake(demo_run, "-n", "--cores", "2", *options)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return job_counts(result.stdout + result.stderr)
+
+
 def test_adding_a_model_measures_only_its_cells(demo_run):
     config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
     config["models"].append(
@@ -221,39 +277,52 @@ def test_adding_a_model_measures_only_its_cells(demo_run):
             "tiny": {"architecture": "bert_sequence_classification", "hidden_size": 64},
         }
     )
-    (demo_run / "config" / "demo_plus_one.yaml").write_text(yaml.safe_dump(config))
-    result = run_snakemake(
-        demo_run,
-        "-n",
-        "--cores",
-        "2",
-        "--configfile",
-        "config/demo_plus_one.yaml",
-        "--replace-workflow-config",
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    counts = job_counts(result.stdout + result.stderr)
+    counts = dry_run_with(demo_run, config, "demo_plus_model.yaml")
     assert counts.pop("prepare_model") == 1
     assert counts.pop("measure_inference") == 2  # its two datasets; no other cell reruns
-    assert counts == {
-        "aggregate_measurements": 1,
-        "summarize_measurements": 1,
-        "score_quality": 1,
-        "tabulate_lengths": 1,
-        "plot_energy_per_task": 1,
-        "all": 1,
-    }
+    assert counts == dict.fromkeys(TABLES_AND_FIGURES, 1)
+
+
+def test_adding_a_dataset_measures_only_its_cells(demo_run):
+    config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
+    config["datasets"].append(
+        {
+            "id": "more_reviews",
+            "task": "text_classification",
+            "path": "resources/demo/movie_reviews.jsonl",
+            "fields": {"text": "review", "label": "label"},
+            "samples": 4,
+        }
+    )
+    counts = dry_run_with(demo_run, config, "demo_plus_dataset.yaml")
+    assert counts.pop("sample_dataset") == 1
+    assert counts.pop("measure_inference") == 2  # the two task-specific sentiment models
+    assert counts == dict.fromkeys(TABLES_AND_FIGURES, 1)
+
+
+@contextmanager
+def edited(path):
+    """Append a line to a file for the block, then restore its content and modification time,
+    so that later tests on the shared demo run see it untouched."""
+    original, times = path.read_text(), path.stat()
+    path.write_text(original + "\n# an edit\n")
+    try:
+        yield
+    finally:
+        path.write_text(original)
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+
+def test_editing_a_report_caption_reruns_nothing(demo_run):
+    with edited(demo_run / "report" / "task_summary.rst"):
+        result = run_snakemake(demo_run, "--profile", "profiles/demo", "-n")
+        assert "Nothing to be done" in result.stdout + result.stderr
 
 
 def test_editing_a_plotting_script_reruns_only_the_plot(demo_run):
-    script = demo_run / "scripts" / "plot_energy_per_task.py"
-    original = script.read_text()
-    try:
-        script.write_text(original + "\n# a changed caption\n")
+    with edited(demo_run / "scripts" / "plot_energy_per_task.py"):
         result = run_snakemake(demo_run, "--profile", "profiles/demo", "-n")
         assert job_counts(result.stdout + result.stderr) == {"plot_energy_per_task": 1, "all": 1}
-    finally:
-        script.write_text(original)
 
 
 def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
@@ -261,18 +330,15 @@ def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
     result = run_snakemake(demo_run, "--profile", "profiles/demo", "--report", str(report))
     assert result.returncode == 0, result.stderr[-3000:]
     html = report.read_text()
-    for output in [
-        "energy_per_task.png",
-        "task_summary.csv",
-        "quality.csv",
-        "lengths.csv",
-        "cell_summary.csv",
-        "idle_power.csv",
-        "measurements.csv",
-    ]:
-        assert output in html, output
-    for caption in ["Quality beside energy", "How sure each number is", "Idle power of the GPU"]:
-        assert caption in html, caption
+    results = demo_run / "results"
+    outputs = [*(results / "tables").glob("*.csv"), *(results / "figures").glob("*.png")]
+    assert len(outputs) == 11 + 9
+    for output in [*outputs, results / "explorer.html"]:
+        assert output.name in html, output.name
+    for caption in (REPO / "report").rglob("*.rst"):
+        if caption.name != "workflow.rst":  # the report's front page, not a caption
+            opening = " ".join(caption.read_text().replace("``", "").split()[:5])
+            assert opening in html, caption
 
 
 def test_explorer_of_the_demo_filters_in_a_browser(demo_run):
