@@ -1,6 +1,7 @@
 import csv
 import os
 import sys
+from functools import cache
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -16,7 +17,7 @@ os.environ.update(
 
 from powerhungry.study import StudyConfigError, as_params, load_study  # noqa: E402
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
-from powerhungry.plots.paper_figures import FIGURES  # noqa: E402
+from powerhungry.plots.figure_inputs import FIGURE_INPUTS as PAPER_FIGURES  # noqa: E402
 
 validate(config, "../config/schema.yaml")
 try:
@@ -68,8 +69,22 @@ def cell_inputs(wildcards):
     )
 
 
+# Params are asked for by every job of the plan (hundreds): each spec is turned into params once.
+@cache
+def params_of_dataset(task, dataset):
+    return as_params(STUDY.dataset(task, dataset))
+
+
+@cache
+def params_of_model(model):
+    return as_params(STUDY.model(model))
+
+
+PROTOCOL_PARAMS = as_params(STUDY.protocol)
+
+
 def dataset_params(wildcards):
-    return as_params(STUDY.dataset(wildcards.task, wildcards.dataset))
+    return params_of_dataset(wildcards.task, wildcards.dataset)
 
 
 def dataset_source_files(wildcards):
@@ -80,7 +95,7 @@ def dataset_source_files(wildcards):
 
 
 def model_params(wildcards):
-    return as_params(STUDY.model(wildcards.model))
+    return params_of_model(wildcards.model)
 
 
 def runner_settings(wildcards):
@@ -92,7 +107,7 @@ def runner_settings(wildcards):
 
 
 def protocol_params(wildcards):
-    return as_params(STUDY.protocol)
+    return PROTOCOL_PARAMS
 
 
 def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
@@ -108,7 +123,3 @@ def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
             f"see {path} (error, host, and the command to measure each again)",
             file=sys.stderr,
         )
-
-
-# Figure name -> the tables it is drawn from (results/tables/<table>.csv).
-PAPER_FIGURES = {name: inputs for name, (_, inputs) in FIGURES.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from powerhungry.data.columns import local_columns
@@ -53,7 +54,7 @@ class DatasetSpec:
     mask_last_word: bool = False
     image_size: list[int] | None = None
 
-    @property
+    @cached_property  # asked for by every job of the plan: computed once
     def slug(self) -> str:
         return slug(self.id)
 
@@ -78,7 +79,7 @@ class ModelSpec:
     weights: str = "pretrained"
     trust_remote_code: bool = False
 
-    @property
+    @cached_property  # asked for by every job of the plan: computed once
     def slug(self) -> str:
         return slug(self.id)
 

@@ -32,6 +32,7 @@ from matplotlib.markers import MarkerStyle
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from powerhungry.files import atomic_path
+from powerhungry.plots.figure_inputs import FIGURE_INPUTS
 
 DPI = 150
 SCATTER_SIZE = (7.5, 5.0)  # inches; PNG pixels are inches x DPI
@@ -767,24 +768,18 @@ FigureFunction = Callable[..., Figure]
 
 # Figure name (the output file stem under results/figures/) -> (function, its input tables).
 # Input names are the table stems under results/tables/ and the function's keyword arguments.
+DRAWERS: dict[str, FigureFunction] = {
+    "parameters_vs_emissions": parameters_vs_emissions,
+    "zero_shot_dataset_emissions": zero_shot_dataset_emissions,
+    "parameters_vs_text_classification_accuracy": parameters_vs_text_classification_accuracy,
+    "multi_purpose_emissions_by_task": multi_purpose_emissions_by_task,
+    "summarization_length_vs_emissions": summarization_length_vs_emissions,
+    "parameters_vs_summarization_rouge": parameters_vs_summarization_rouge,
+    "parameters_vs_qa_f1": parameters_vs_qa_f1,
+    "ours_vs_paper": ours_vs_paper,
+}
 FIGURES: dict[str, tuple[FigureFunction, list[str]]] = {
-    "parameters_vs_emissions": (parameters_vs_emissions, ["model_summary"]),
-    "zero_shot_dataset_emissions": (zero_shot_dataset_emissions, ["cell_summary"]),
-    "parameters_vs_text_classification_accuracy": (
-        parameters_vs_text_classification_accuracy,
-        ["model_summary", "quality"],
-    ),
-    "multi_purpose_emissions_by_task": (multi_purpose_emissions_by_task, ["model_summary"]),
-    "summarization_length_vs_emissions": (
-        summarization_length_vs_emissions,
-        ["cell_summary", "lengths"],
-    ),
-    "parameters_vs_summarization_rouge": (
-        parameters_vs_summarization_rouge,
-        ["model_summary", "quality"],
-    ),
-    "parameters_vs_qa_f1": (parameters_vs_qa_f1, ["model_summary", "quality"]),
-    "ours_vs_paper": (ours_vs_paper, ["comparison"]),
+    name: (DRAWERS[name], inputs) for name, inputs in FIGURE_INPUTS.items()
 }
 
 
