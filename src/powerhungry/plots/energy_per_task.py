@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from powerhungry.plots.paper_figures import save
+from powerhungry.plots.paper_figures import save, task_label
 
 KIND_STYLE = {
     "task_specific": {"color": "tab:blue", "marker": "o", "label": "task-specific models"},
@@ -51,13 +51,14 @@ def plot_energy_per_task(
             linewidth=2.5,
         )
     axes.set_yscale("log")
-    axes.set_xticks(
-        range(len(order)), [t.replace("_", " ") for t in order], rotation=30, ha="right"
-    )
+    axes.set_xticks(range(len(order)), [task_label(t) for t in order], rotation=30, ha="right")
     axes.set_xlim(-0.6, len(order) - 0.4)
     axes.set_ylabel("energy per 1,000 inferences (kWh, log scale)")
-    axes.set_title("Inference energy per task (query phase; bar: mean over models)", fontsize=10)
+    axes.set_title(
+        "Inference energy per task (query phase; bar: mean over models)", fontsize=10, loc="left"
+    )
     axes.grid(axis="y", which="major", alpha=0.3)
-    axes.legend(loc="upper left", frameon=False)
+    # Above the axes, beside the title: inside, it would cover the points of the first tasks.
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False)
     figure.tight_layout()
     save(figure, png_path, pdf_path)
