@@ -94,3 +94,40 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_snakemake(workdir, "--profile", "profiles/demo", env={"HF_TOKEN": SECRET_TOKEN})
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
+
+
+TINY_CLASSIFIER = {
+    "architecture": "bert_sequence_classification",
+    "hidden_size": 16,
+    "num_layers": 1,
+}
+
+
+def tiny_classifier(model_id: str) -> dict:
+    """A model entry: a tiny sentiment classifier built locally."""
+    return {
+        "id": model_id,
+        "task": "text_classification",
+        "source": "tiny",
+        "tiny": dict(TINY_CLASSIFIER),
+    }
+
+
+def small_study(**changes: object) -> dict:
+    """One tiny classifier on the demo's short reviews, on the CPU: the smallest real study."""
+    study = {
+        "study": "small",
+        "tasks": {"text_classification": {}},
+        "datasets": [
+            {
+                "id": "reviews",
+                "task": "text_classification",
+                "path": "resources/demo/short_reviews.jsonl",
+                "samples": 2,
+            }
+        ],
+        "models": [tiny_classifier("test/tiny")],
+        "protocol": {"repetitions": 1, "device": "cpu"},
+    }
+    study.update(changes)
+    return study

@@ -3,32 +3,9 @@
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_workflow, run_snakemake
+from conftest import copy_workflow, run_snakemake, small_study
 
 pytestmark = pytest.mark.workflow
-
-TINY = {"architecture": "bert_sequence_classification", "hidden_size": 16, "num_layers": 1}
-
-
-def small_study(**changes):
-    study = {
-        "study": "bad-input",
-        "tasks": {"text_classification": {}},
-        "datasets": [
-            {
-                "id": "reviews",
-                "task": "text_classification",
-                "path": "resources/demo/short_reviews.jsonl",
-                "samples": 2,
-            }
-        ],
-        "models": [
-            {"id": "test/tiny", "task": "text_classification", "source": "tiny", "tiny": TINY}
-        ],
-        "protocol": {"repetitions": 1, "device": "cpu"},
-    }
-    study.update(changes)
-    return study
 
 
 @pytest.fixture

@@ -12,28 +12,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, SNAKEMAKE, copy_workflow
+from conftest import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
 
 pytestmark = pytest.mark.workflow
 
-TINY = {"architecture": "bert_sequence_classification", "hidden_size": 16, "num_layers": 1}
-STUDY = {
-    "study": "killed-job",
-    "tasks": {"text_classification": {}},
-    "datasets": [
-        {
-            "id": "reviews",
-            "task": "text_classification",
-            "path": "resources/demo/short_reviews.jsonl",
-            "samples": 4,
-        }
-    ],
-    "models": [
-        {"id": f"test/{name}", "task": "text_classification", "source": "tiny", "tiny": TINY}
-        for name in ("first", "second")
-    ],
-    "protocol": {"repetitions": 3, "device": "cpu", "measure_power_secs": 1},
-}
+# Two cells, three repetitions each: time to kill one in the middle of its repetitions.
+STUDY = small_study(
+    models=[tiny_classifier("test/first"), tiny_classifier("test/second")],
+    protocol={"repetitions": 3, "device": "cpu", "measure_power_secs": 1},
+)
+STUDY["datasets"][0]["samples"] = 4
 COMMAND = [
     SNAKEMAKE,
     "--configfile",
