@@ -49,7 +49,7 @@ def split_failed(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in MISSING_COLUMNS:
         if column not in missing.columns:
             missing[column] = ""
-    measured = table[~failed].drop(columns=[c for c in ("error",) if c in table.columns])
+    measured = table[~failed].drop(columns="error", errors="ignore")
     return measured.reset_index(drop=True), missing[MISSING_COLUMNS].reset_index(drop=True)
 
 

@@ -37,6 +37,8 @@ from powerhungry.plots.figure_inputs import FIGURE_INPUTS
 DPI = 150
 SCATTER_SIZE = (7.5, 5.0)  # inches; PNG pixels are inches x DPI
 WIDE_SIZE = (10.0, 5.0)
+# Dots whose size carries a quantity: translucent with a white rim, so overlaps stay readable.
+BUBBLE_STYLE = {"alpha": 0.6, "edgecolors": "white", "linewidths": 0.5}
 MISSING_LABEL = "missing input"  # Figure label of a message figure, for the rule's log
 
 EMISSIONS = "emissions per 1,000 inferences (g CO$_2$eq, log scale)"
@@ -422,9 +424,7 @@ def draw_dataset_panel(
                 position + offset[group] + spread[: len(points)],
                 points["emissions_g_per_1k_mean"],
                 s=sized_like_circles(area(points["model_parameters"]), group),
-                alpha=0.6,
-                edgecolors="white",
-                linewidths=0.5,
+                **BUBBLE_STYLE,
                 **GROUP_STYLE[group],
             )
     axes.set_yscale("log")
@@ -500,9 +500,7 @@ def quality_scatter(rows: pd.DataFrame, metric_label: str, title: str) -> Figure
             points["model_parameters"],
             points["score"],
             s=sized_like_circles(area(points["emissions_g_per_1k"]), group),
-            alpha=0.6,
-            edgecolors="white",
-            linewidths=0.5,
+            **BUBBLE_STYLE,
             **GROUP_STYLE[group],
         )
     axes.set_xscale("log")
