@@ -16,7 +16,8 @@ def hold(candidates, leases, seconds, started, results):
         results.put((os.getpid(), gpu, time.monotonic()))
         started.set()
         time.sleep(seconds)
-    results.put((os.getpid(), "released", time.monotonic()))
+        # Stamped before the lock is let go: a waiter that gets it is always later than this.
+        results.put((os.getpid(), "released", time.monotonic()))
 
 
 def test_two_jobs_get_two_gpus_and_a_third_waits_for_one(tmp_path):
