@@ -1,136 +1,280 @@
-"""Benchmarks of the measurement core (not timed tests): harness overhead and repeatability.
+"""Benchmarks of the measurement core (not timed tests): harness overhead, repeatability and
+GPU attribution, on the cells of a study config.
 
-    .venv/bin/python benchmarks/measurement_harness.py [--samples 200] [--repetitions 10]
+    .venv/bin/python benchmarks/measurement_harness.py [--config config/demo.yaml ...]
+        [--tasks text_classification ...] [--rounds 5] [--seconds 3] [--device auto]
 
-1. Harness overhead: the same inferences on the same inputs, alternately (a) through the
-   workflow's measurement path (a CodeCarbon run with its query phase, synchronize, the runner)
-   and (b) in a bare loop of the same runner calls timed with perf_counter, with no tracker.
-   Goal: <= 2 % extra time (and energy, on a GPU).
-2. Repeatability: coefficient of variation of the query energy over repetitions of one cell
-   through `measure_cell`. Goal: <= 2 % on a GPU (on a CPU, CodeCarbon estimates CPU power from
-   the machine's load, so its spread says more about the machine than about the harness).
+For each task, the first task-specific model of the config on the task's first dataset is loaded
+once through the workflow's own runner, warmed up, and its samples are cycled to a workload of
+about `--seconds`. Then, `--rounds` times, in alternating order (ABBA, so drift cancels):
 
-Both run a small BERT-like classifier built locally (random weights, no hub) and append a row
-per benchmark to benchmarks/results/measurement_harness.tsv, naming the device.
+- (a) a bare loop: the same runner calls on the same inputs, synchronised, timed with
+  perf_counter, no tracker;
+- (b) the workflow's measured query phase: a CodeCarbon run (`PhaseTracker`) around the same loop.
+
+On a GPU both windows are also read on the GPU's NVML energy counter
+(`nvmlDeviceGetTotalEnergyConsumption`, mJ, the board's own counter; CodeCarbon reads the same
+counter, so this is a reference independent of CodeCarbon's code path, not of the counter).
+
+Reported per task (goals from the project's issue on GPU validation):
+- overhead: median time (and NVML GPU energy) of (b) over (a), minus 1; goal <= 2 %;
+- repeatability: coefficient of variation of (b)'s query energy over the rounds (GPU energy on a
+  GPU, CodeCarbon's CPU+RAM estimate on a CPU); goal <= 2 % on a GPU;
+- attribution: CodeCarbon's GPU energy of each (b) window over the NVML counter's, minus 1 (the
+  mean and the largest absolute value over rounds).
+
+The NVML counter updates about ten times a second (platform notes, H200), so a window of S
+seconds reads within about 0.1/S of its energy: 3 % at 3 s. Rows are appended to
+benchmarks/results/harness_by_task.tsv (or `--results`), naming the device and model.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import cycle, islice
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import torch
+import yaml
+from snakemake.utils import update_config, validate
 
-from powerhungry.measure.cell import CellOutputs, measure_cell, resolve_device, run_inferences
+from powerhungry.data.sampling import sample
+from powerhungry.measure.cell import DTYPES, resolve_device, run_inferences
 from powerhungry.measure.provenance import cpu_model, gpu_description
-from powerhungry.measure.tracker import PhaseTracker
-from powerhungry.models.tiny import build_tiny_model
-from powerhungry.study import DatasetSpec, ModelSpec, Protocol
-from powerhungry.tasks import make_runner
+from powerhungry.measure.tracker import PhaseTracker, synchronize
+from powerhungry.models.prepare import prepare_model
+from powerhungry.study import Cell, Study, load_study
+from powerhungry.tasks import RUNNABLE_TASKS, make_runner
+from powerhungry.tasks.base import TaskRunner
 
-RESULTS = Path(__file__).parent / "results" / "measurement_harness.tsv"
-MODEL = {
-    "architecture": "bert_sequence_classification",
-    "hidden_size": 256,
-    "num_layers": 4,
-    "labels": ["NEGATIVE", "POSITIVE"],
-    "seed": 0,
-}
-TEXT = "the committee published its report on energy use and data centres draw power"
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results" / "harness_by_task.tsv"
+TASKS = ("text_classification", "text_generation", "image_generation")
+JOULES_PER_KWH = 3.6e6
 
 
-def harness_overhead(model_dir: Path, samples: list[dict], device: torch.device, rounds: int):
-    runner = make_runner("text_classification", "task_specific", {})
-    runner.import_code(model_dir)
-    runner.load(model_dir, device, torch.float32)
-    run_inferences(runner, samples[:10], 1)  # warm-up, outside both
-    bare, measured, measured_energy = [], [], []
-    with tempfile.TemporaryDirectory() as scratch:
-        for i in range(rounds):
-            start = time.perf_counter()
-            run_inferences(runner, samples, 1)
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
-            bare.append(time.perf_counter() - start)
-            tracker = PhaseTracker(Path(scratch) / str(i), "benchmark", "USA", 1, device)
-            with tracker, tracker.phase("query"):
-                run_inferences(runner, samples, 1)
-            measured.append(tracker.results[0].duration_s)
-            measured_energy.append(tracker.results[0].energy_kwh)
-    bare_s, measured_s = statistics.median(bare), statistics.median(measured)
+def load_config(paths: Sequence[str | Path]) -> dict[str, Any]:
+    """Config files merged as `snakemake --configfile A B --replace-workflow-config` merges them
+    (later files deep-update earlier ones; lists are replaced), validated with defaults filled."""
+    config: dict[str, Any] = {}
+    for path in paths:
+        update_config(config, yaml.safe_load(Path(path).read_text()))
+    validate(config, str(REPO / "config" / "schema.yaml"))
+    return config
+
+
+def harness_cell(study: Study, task: str) -> Cell:
+    """The first task-specific model of `task` on the task's first dataset."""
+    for cell in study.cells:
+        if cell.task == task and cell.model.kind == "task_specific":
+            return cell
+    raise ValueError(f"the config has no task-specific model for task {task!r}")
+
+
+class NvmlCounter:
+    """The NVML energy counter of the GPU this process was given (J since the driver loaded).
+
+    The GPU is the first of CUDA_VISIBLE_DEVICES (an NVML index or a GPU UUID), else the current
+    CUDA device: the same choice CodeCarbon makes for `gpu_ids`. Raises pynvml.NVMLError where
+    the board has no counter (pre-Volta) and ImportError without nvidia-ml-py.
+    """
+
+    def __init__(self) -> None:
+        import pynvml
+
+        pynvml.nvmlInit()
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")[0].strip()
+        if visible.isdigit() or not visible:
+            index = int(visible) if visible else torch.cuda.current_device()
+            self._handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+        else:
+            self._handle = pynvml.nvmlDeviceGetHandleByUUID(visible)
+        self._read = pynvml.nvmlDeviceGetTotalEnergyConsumption
+        self.joules()  # fails here, not mid-benchmark, if the board has no counter
+
+    def joules(self) -> float:
+        return self._read(self._handle) / 1000.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """One timed run of the workload: seconds, NVML GPU energy (J, NaN without a GPU), and for
+    a measured window CodeCarbon's query energies (kWh; NaN for a bare window)."""
+
+    seconds: float
+    nvml_gpu_j: float
+    codecarbon_kwh: float = math.nan
+    codecarbon_gpu_kwh: float = math.nan
+
+
+def bare_window(
+    work: Callable[[], object], device: torch.device, counter: NvmlCounter | None
+) -> Window:
+    synchronize(device)
+    joules = counter.joules() if counter else math.nan
+    start = time.perf_counter()
+    work()
+    synchronize(device)
+    seconds = time.perf_counter() - start
+    return Window(seconds, counter.joules() - joules if counter else math.nan)
+
+
+def measured_window(
+    work: Callable[[], object], device: torch.device, counter: NvmlCounter | None, scratch: Path
+) -> Window:
+    """The workflow's query phase (`PhaseTracker`, synchronised inside) around the same work."""
+    tracker = PhaseTracker(scratch, "harness", "USA", 1, device)
+    with tracker:
+        synchronize(device)
+        joules = counter.joules() if counter else math.nan
+        with tracker.phase("query"):
+            work()
+        gpu_j = counter.joules() - joules if counter else math.nan
+    (query,) = tracker.results
+    return Window(query.duration_s, gpu_j, query.energy_kwh, query.gpu_energy_kwh)
+
+
+def cycled(samples: Sequence[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    return list(islice(cycle(samples), count))
+
+
+def workload_size(
+    runner: TaskRunner,
+    samples: Sequence[dict[str, Any]],
+    batch_size: int,
+    device: torch.device,
+    seconds: float,
+) -> int:
+    """How many inferences (cycling the samples) fill about `seconds`: timed one batch at a
+    time for about a quarter of that, so a slow model (seconds per image) is probed once."""
+    done, start, elapsed = 0, time.perf_counter(), 0.0
+    while elapsed < seconds / 4:
+        batch = [samples[(done + i) % len(samples)] for i in range(batch_size)]
+        run_inferences(runner, batch, batch_size)
+        synchronize(device)
+        done += len(batch)
+        elapsed = time.perf_counter() - start
+    return max(1, math.ceil(seconds / elapsed * done))
+
+
+def benchmark_task(
+    study: Study, task: str, device: torch.device, rounds: int, seconds: float, scratch: Path
+) -> dict[str, Any]:
+    """Overhead, repeatability and attribution of one task's cell; one result row."""
+    cell = harness_cell(study, task)
+    model_dir = scratch / "model"
+    manifest = prepare_model(cell.model, model_dir, scratch / "model.json")
+    samples = sample(cell.dataset).to_dict("records")
+    runner = make_runner(
+        task, cell.model.kind, study.runner_settings(task, cell.model, cell.dataset)
+    )
+    runner.import_code(Path(manifest["path"]))
+    runner.load(Path(manifest["path"]), device, DTYPES[study.protocol.dtype])
+    batch_size = study.protocol.batch_size
+    # Warm-up as the protocol does it, outside every window.
+    run_inferences(runner, cycled(samples, max(1, study.protocol.warmup_inferences)), batch_size)
+    count = workload_size(runner, samples, batch_size, device, seconds)
+    inputs = cycled(samples, count)
+
+    def work() -> object:
+        return run_inferences(runner, inputs, batch_size)
+
+    counter = NvmlCounter() if device.type == "cuda" else None
+    bare: list[Window] = []
+    measured: list[Window] = []
+    for index in range(rounds):
+        order = ("bare", "measured") if index % 2 == 0 else ("measured", "bare")
+        for kind in order:
+            if kind == "bare":
+                bare.append(bare_window(work, device, counter))
+            else:
+                measured.append(measured_window(work, device, counter, scratch / f"cc-{index}"))
+    runner.unload()
+    return summarize_task(cell, device, count, bare, measured)
+
+
+def summarize_task(
+    cell: Cell, device: torch.device, count: int, bare: list[Window], measured: list[Window]
+) -> dict[str, Any]:
+    def median(windows: list[Window], field: str) -> float:
+        return statistics.median(getattr(w, field) for w in windows)
+
+    def cv(values: list[float]) -> float:
+        return statistics.stdev(values) / statistics.mean(values)
+
+    on_gpu = device.type == "cuda"
+    query_energy = [w.codecarbon_gpu_kwh if on_gpu else w.codecarbon_kwh for w in measured]
+    attribution = (
+        [w.codecarbon_gpu_kwh * JOULES_PER_KWH / w.nvml_gpu_j - 1 for w in measured]
+        if on_gpu
+        else []
+    )
     return {
-        "benchmark": "harness_overhead",
-        "value": (measured_s - bare_s) / bare_s,
-        "unit": "relative extra time (median of rounds)",
-        "detail": f"bare {bare_s:.4f} s, measured {measured_s:.4f} s, {rounds} rounds, "
-        f"{len(samples)} inferences each",
+        "task": cell.task,
+        "model": cell.model.id,
+        "dataset": cell.dataset.id,
+        "inferences_per_window": count,
+        "rounds": len(measured),
+        "bare_s": median(bare, "seconds"),
+        "measured_s": median(measured, "seconds"),
+        "overhead_time": median(measured, "seconds") / median(bare, "seconds") - 1,
+        "overhead_gpu_energy": (
+            median(measured, "nvml_gpu_j") / median(bare, "nvml_gpu_j") - 1 if on_gpu else math.nan
+        ),
+        "repeatability_cv": cv(query_energy),
+        "repeatability_energy": "codecarbon_gpu_kwh" if on_gpu else "codecarbon_kwh (cpu+ram)",
+        "query_kwh_per_1000": statistics.mean(query_energy) / count * 1000,
+        "attribution_error_mean": statistics.mean(attribution) if attribution else math.nan,
+        "attribution_error_max": max(attribution, key=abs) if attribution else math.nan,
+        "nvml_gpu_j_measured": median(measured, "nvml_gpu_j"),
     }
 
 
-def repeatability(model_dir: Path, samples_path: Path, device: str, repetitions: int):
-    with tempfile.TemporaryDirectory() as scratch:
-        out = Path(scratch)
-        table = measure_cell(
-            task="text_classification",
-            runner_settings={},
-            model=ModelSpec(id="benchmark/bert", kind="task_specific", source="local"),
-            model_manifest={"path": str(model_dir), "resolved_revision": "random-weights"},
-            dataset=DatasetSpec(
-                id="repeated", task="text_classification", split="-", samples=0, fields={}
-            ),
-            samples_path=samples_path,
-            dataset_sha256="-",
-            protocol=Protocol(
-                batch_size=1,
-                repetitions=repetitions,
-                warmup_inferences=10,
-                measure_power_secs=1,
-                carbon_intensity="USA",
-                device=device,
-                dtype="float32",
-            ),
-            outputs=CellOutputs(out / "m.csv", out / "c.csv", out / "p.parquet"),
-            workflow_dir=Path(__file__).parent,
-        )
-    energy = table[table["phase"] == "query"]["energy_kwh"]
-    return {
-        "benchmark": "repeatability",
-        "value": energy.std() / energy.mean(),
-        "unit": "coefficient of variation of query energy",
-        "detail": f"{repetitions} repetitions of {len(pd.read_parquet(samples_path))} inferences",
-    }
+def run_harness(
+    config_paths: Sequence[str | Path],
+    tasks: Sequence[str] = TASKS,
+    rounds: int = 5,
+    seconds: float = 3.0,
+    device_name: str = "auto",
+) -> pd.DataFrame:
+    """One row per task (columns: see `summarize_task`), with the device and versions."""
+    study = load_study(load_config(config_paths), RUNNABLE_TASKS)
+    device = resolve_device(device_name)
+    rows = []
+    for task in tasks:
+        with tempfile.TemporaryDirectory(prefix="powerhungry-harness-") as scratch:
+            rows.append(benchmark_task(study, task, device, rounds, seconds, Path(scratch)))
+    gpu, _, driver = gpu_description(device)
+    return pd.DataFrame(rows).assign(
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        device=gpu or f"CPU: {cpu_model()}",
+        gpu_driver=driver,
+        torch=torch.__version__,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--repetitions", type=int, default=10)
+    parser.add_argument("--config", nargs="+", default=["config/demo.yaml"])
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS))
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
-    device = resolve_device(args.device)
-    samples = [{"sample_index": i, "text": f"{TEXT} {i}"} for i in range(args.samples)]
-    with tempfile.TemporaryDirectory() as scratch:
-        model_dir = Path(scratch) / "model"
-        build_tiny_model(MODEL, model_dir)
-        samples_path = Path(scratch) / "samples.parquet"
-        pd.DataFrame(samples).to_parquet(samples_path, index=False)
-        rows = [
-            harness_overhead(model_dir, samples, device, args.rounds),
-            repeatability(model_dir, samples_path, args.device, args.repetitions),
-        ]
-    gpu, _, _ = gpu_description(device)
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    table = pd.DataFrame(rows).assign(
-        date=stamp, device=gpu or f"CPU: {cpu_model()}", torch=torch.__version__
-    )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(RESULTS, sep="\t", index=False, mode="a", header=not RESULTS.exists())
+    table = run_harness(args.config, args.tasks, args.rounds, args.seconds, args.device)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.results, sep="\t", index=False, mode="a", header=not args.results.exists())
     print(table.to_string(index=False))
 
 

@@ -127,7 +127,8 @@ def small_study(**changes: object) -> dict:
             }
         ],
         "models": [tiny_classifier("test/tiny")],
-        "protocol": {"repetitions": 1, "device": "cpu"},
+        # A short idle baseline: the default 60 s would be a minute's sleep in every run.
+        "protocol": {"repetitions": 1, "device": "cpu", "idle_seconds": 1},
     }
     study.update(changes)
     return study

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.workflow
 # Two cells, three repetitions each: time to kill one in the middle of its repetitions.
 STUDY = small_study(
     models=[tiny_classifier("test/first"), tiny_classifier("test/second")],
-    protocol={"repetitions": 3, "device": "cpu", "measure_power_secs": 1},
+    protocol={"repetitions": 3, "device": "cpu", "measure_power_secs": 1, "idle_seconds": 1},
 )
 STUDY["datasets"][0]["samples"] = 4
 COMMAND = [
