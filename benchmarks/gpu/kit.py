@@ -34,10 +34,11 @@ PARTS = [
     ("config", 30, 15),
     ("environment", 30, 10),
     ("imports", 60, 30),
-    ("workflow", 240, 60),
-    ("idle", 20, 5),
     ("harness", 150, 40),
     ("cpu_cell", 45, 20),
+    # Last but one, with what is left: its finished cells are kept even if it is stopped.
+    ("workflow", 300, 60),
+    ("idle", 20, 5),
 ]
 NEEDS_CONFIG = {"workflow", "idle", "harness", "cpu_cell"}
 BUDGET_S = {"gpu": 480.0, "dry-run": 1200.0}  # the GPU run: at most 8 minutes on the H200
@@ -106,7 +107,7 @@ def main() -> int:
             + (f" -- {outcome['reason']}" if outcome.get("reason") else ""),
             flush=True,
         )
-    pack_logs(work, args.out)
+    pack(work, args.out)
     report(summary)
     return 0 if all(p["status"] != "failed" for p in summary["parts"]) else 1
 
@@ -232,7 +233,14 @@ def run_part(
         if code is None
         else f"exited {code}: {last_lines(log)}"
     )
-    return {"status": "failed", "reason": why, "seconds": seconds, "figures": {}, "targets": []}
+    figures = {"cells_finished": finished_cells(work)} if name == "workflow" else {}
+    return {
+        "status": "failed",
+        "reason": why,
+        "seconds": seconds,
+        "figures": figures,
+        "targets": [],
+    }
 
 
 def last_lines(log: Path, count: int = 3) -> str:
@@ -249,7 +257,14 @@ def write_summary(summary: dict[str, Any], out: Path) -> None:
     temporary.replace(out / "summary.json")
 
 
-def pack_logs(work: Path, out: Path) -> None:
+def pack(work: Path, out: Path) -> None:
+    """The workflow's results (with every finished cell's own table, so a run stopped at its
+    limit keeps what it measured) and every log, as two archives."""
+    results = work / "workflow" / "results"
+    with tarfile.open(out / "workflow-results.tar.gz", "w:gz") as archive:
+        for name in ["tables", "figures", "explorer.html", "measurements"]:
+            if (results / name).exists():
+                archive.add(results / name, arcname=f"results/{name}")
     with tarfile.open(out / "logs.tar.gz", "w:gz") as archive:
         archive.add(work / "logs", arcname="kit")
         for folder, name in [
@@ -258,6 +273,12 @@ def pack_logs(work: Path, out: Path) -> None:
         ]:
             if (work / folder).is_dir():
                 archive.add(work / folder, arcname=name)
+
+
+def finished_cells(work: Path) -> int:
+    """Cells whose measurement file the workflow wrote (atomically, at the cell's end)."""
+    folder = work / "workflow" / "results" / "measurements"
+    return sum(1 for p in folder.rglob("*.csv") if not p.name.endswith(".codecarbon.csv"))
 
 
 def report(summary: dict[str, Any]) -> None:

@@ -18,7 +18,6 @@ import platform
 import shutil
 import subprocess
 import sys
-import tarfile
 from collections.abc import Callable
 from dataclasses import replace
 from importlib import metadata
@@ -31,7 +30,7 @@ sys.path[:0] = [str(REPO / "src"), str(REPO / "benchmarks")]
 # What runs where. GPU: one published architecture per task at real size (random weights, real
 # tokenizers) on the demo's samples. Dry run: the demo's tiny models, one per task, on 2 samples.
 GPU_CONFIGS = ["config/demo.yaml", "config/architectures.yaml"]
-GPU_PROTOCOL = {"repetitions": 3, "idle_seconds": 20, "device": "cuda"}
+GPU_PROTOCOL = {"repetitions": 3, "idle_seconds": 15, "device": "cuda"}
 DRY_CONFIGS = ["config/demo.yaml"]
 DRY_PROTOCOL = {"repetitions": 2, "idle_seconds": 1, "device": "cpu"}
 DRY_SAMPLES = 2
@@ -240,10 +239,6 @@ def part_workflow(args: argparse.Namespace) -> dict[str, Any]:
     tables = workdir / "results" / "tables"
     if (tables / "measurements.csv").is_file():
         shutil.copy(tables / "measurements.csv", args.out / "measurements.csv")
-    with tarfile.open(args.out / "workflow-results.tar.gz", "w:gz") as archive:
-        for name in ["results/tables", "results/figures", "results/explorer.html"]:
-            if (workdir / name).exists():
-                archive.add(workdir / name, arcname=name)
     if run.returncode != 0:
         return result("failed", f"snakemake exited {run.returncode} (its log: logs/workflow.log)")
     rows = pd.read_csv(tables / "measurements.csv")

@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, copy_workflow, run_snakemake
 
 pytestmark = pytest.mark.workflow
 
 RUN = REPO / "benchmarks" / "gpu" / "run.sh"
-PARTS = ["wheels", "config", "environment", "imports", "workflow", "idle", "harness", "cpu_cell"]
+PARTS = ["wheels", "config", "environment", "imports", "harness", "cpu_cell", "workflow", "idle"]
 HARNESS_TASKS = {"text_classification", "text_generation", "image_generation"}
 
 
@@ -132,6 +132,42 @@ def test_a_failing_part_and_a_short_budget_are_reported_and_the_rest_still_runs(
     assert parts["workflow"]["status"] == "skipped"
     assert parts["workflow"]["reason"].startswith("out of time")
     assert parts["idle"]["status"] == "skipped" and "workflow" in parts["idle"]["reason"]
-    for name in ["harness", "cpu_cell"]:  # run if they still fit, else skipped for time
-        assert parts[name]["status"] == "ok" or parts[name]["reason"].startswith("out of time")
+    for name in ["harness", "cpu_cell"]:  # run if they fit; else stopped or skipped, saying so
+        part = parts[name]
+        assert part["status"] == "ok" or part["reason"].startswith(("out of time", "ran past"))
     assert summary["wall_s"] < 75 + 40  # a part that starts may use its shortest time
+
+
+def test_the_gpu_run_plans_one_real_architecture_per_task(tmp_path):
+    """What the GPU machine will run, planned here: the config part in GPU mode, then a dry run
+    of Snakemake on it (nothing is executed)."""
+    parts = REPO / "benchmarks" / "gpu" / "parts.py"
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir(), out.mkdir()
+    made = subprocess.run(
+        [sys.executable, str(parts), "config", "--work", str(work), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr[-3000:]
+    config = yaml.safe_load((work / "run-config.yaml").read_text())
+    architectures = yaml.safe_load((REPO / "config" / "architectures.yaml").read_text())
+    assert [m["id"] for m in config["models"]] == [m["id"] for m in architectures["models"]]
+    assert config["protocol"]["device"] == "cuda" and config["protocol"]["repetitions"] == 3
+    workflow = copy_workflow(tmp_path / "workflow")
+    planned = run_snakemake(
+        workflow,
+        "-n",
+        "--configfile",
+        str(work / "run-config.yaml"),
+        "--replace-workflow-config",
+        "--resources",
+        "gpu=1",
+        "--cores",
+        "16",
+    )
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+    jobs = re.search(r"^measure_inference\s+(\d+)\s*$", planned.stdout, re.MULTILINE)
+    assert jobs and int(jobs.group(1)) == len(demo["datasets"])
