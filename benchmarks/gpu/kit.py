@@ -78,7 +78,6 @@ def main() -> int:
         "mode": mode,
         "started_at": now(),
         "host": platform.node(),
-        "workflow_commit": git_commit(),
         "budget_s": budget,
         "parts": [],
     }
@@ -116,22 +115,20 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def git_commit() -> str | None:
-    """The commit of the kit's checkout (None where the copy carries no .git)."""
-    try:
-        return subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
+def outcome(
+    status: str, reason: str | None = None, seconds: float = 0.0, figures: dict | None = None
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "reason": reason,
+        "seconds": seconds,
+        "figures": figures or {},
+        "targets": [],
+    }
 
 
 def skipped(reason: str) -> dict[str, Any]:
-    return {"status": "skipped", "reason": reason, "seconds": 0.0, "figures": {}, "targets": []}
+    return outcome("skipped", reason)
 
 
 def timed(
@@ -166,13 +163,11 @@ def install_wheels(
         reason = f"no wheels in {wheels}"
         if dry_run:
             return skipped(f"{reason}: the installed packages are used")
-        return {
-            **skipped(
-                f"{reason}: run benchmarks/gpu/fetch_wheels.sh where the registry is "
-                "reachable; the machine's own packages are used"
-            ),
-            "status": "failed",
-        }
+        return outcome(
+            "failed",
+            f"{reason}: run benchmarks/gpu/fetch_wheels.sh where the registry is reachable; "
+            "the machine's own packages are used",
+        )
     command = [
         sys.executable,
         "-m",
@@ -190,25 +185,13 @@ def install_wheels(
     code, seconds = timed(command, work / "logs" / "wheels.log", dict(os.environ), limit)
     figures = {"wheels": len(found), "target": str(site)}
     if code == 0:
-        return {
-            "status": "ok",
-            "reason": None,
-            "seconds": seconds,
-            "figures": figures,
-            "targets": [],
-        }
+        return outcome("ok", None, seconds, figures)
     why = (
-        "timed out"
+        f"ran past its {limit:.0f} s limit and was stopped"
         if code is None
         else f"pip exited {code}: {last_lines(work / 'logs' / 'wheels.log')}"
     )
-    return {
-        "status": "failed",
-        "reason": why,
-        "seconds": seconds,
-        "figures": figures,
-        "targets": [],
-    }
+    return outcome("failed", why, seconds, figures)
 
 
 def run_part(
@@ -234,13 +217,7 @@ def run_part(
         else f"exited {code}: {last_lines(log)}"
     )
     figures = {"cells_finished": finished_cells(work)} if name == "workflow" else {}
-    return {
-        "status": "failed",
-        "reason": why,
-        "seconds": seconds,
-        "figures": figures,
-        "targets": [],
-    }
+    return outcome("failed", why, seconds, figures)
 
 
 def last_lines(log: Path, count: int = 3) -> str:

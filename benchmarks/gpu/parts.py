@@ -159,6 +159,8 @@ def part_environment(args: argparse.Namespace) -> dict[str, Any]:
     """Machine, GPU and package versions, as found (nothing here is a measurement)."""
     import torch
 
+    from powerhungry.measure.provenance import workflow_commit
+
     figures: dict[str, Any] = {
         "python": platform.python_version(),
         "executable": sys.executable,
@@ -167,6 +169,7 @@ def part_environment(args: argparse.Namespace) -> dict[str, Any]:
         "torch_cuda": torch.version.cuda,
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "packages": {name: version_and_origin(name) for name in PACKAGES},
+        "workflow_commit": workflow_commit(REPO),
     }
     if shutil.which("nvidia-smi"):
         query = "name,driver_version,memory.total,power.limit,pstate,temperature.gpu,power.draw"
