@@ -17,11 +17,14 @@ On a GPU both windows are also read on the GPU's NVML energy counter
 counter, so this is a reference independent of CodeCarbon's code path, not of the counter).
 
 Reported per task (goals from the project's issue on GPU validation):
-- overhead: median time (and NVML GPU energy) of (b) over (a), minus 1; goal <= 2 %;
+- overhead: median wall time of (b), the tracker's own start and stop of the phase included (what
+  a job pays), over (a)'s, minus 1; on a GPU also the NVML GPU energy over the same spans;
+  goal <= 2 %;
 - repeatability: coefficient of variation of (b)'s query energy over the rounds (GPU energy on a
   GPU, CodeCarbon's CPU+RAM estimate on a CPU); goal <= 2 % on a GPU;
-- attribution: CodeCarbon's GPU energy of each (b) window over the NVML counter's, minus 1 (the
-  mean and the largest absolute value over rounds).
+- attribution: CodeCarbon's GPU energy of each (b) phase over the NVML counter read inside that
+  phase around the work alone, minus 1 (the mean and the largest absolute value over rounds).
+A figure that cannot be measured (no GPU, no counter) is NaN, never 0.
 
 The NVML counter updates about ten times a second (platform notes, H200), so a window of S
 seconds reads within about 0.1/S of its energy: 3 % at 3 s. Rows are appended to
@@ -108,25 +111,33 @@ class NvmlCounter:
 
 @dataclass(frozen=True)
 class Window:
-    """One timed run of the workload: seconds, NVML GPU energy (J, NaN without a GPU), and for
-    a measured window CodeCarbon's query energies (kWh; NaN for a bare window)."""
+    """One run of the workload. `seconds`: perf_counter over the whole window (for a measured
+    one: the tracker's start and stop of the phase included, which is what a job pays);
+    `nvml_gpu_j`: the NVML counter over the same span (J; NaN without a counter). For a measured
+    window also CodeCarbon's query phase (kWh, and its own duration) and the NVML counter read
+    inside the phase, around the work alone (J), which is what CodeCarbon's reading is compared
+    with: both readings then span the work, neither the tracker's own start and stop."""
 
     seconds: float
     nvml_gpu_j: float
     codecarbon_kwh: float = math.nan
     codecarbon_gpu_kwh: float = math.nan
+    codecarbon_s: float = math.nan
+    nvml_inner_j: float = math.nan
+
+
+def joules(counter: NvmlCounter | None) -> float:
+    return counter.joules() if counter else math.nan
 
 
 def bare_window(
     work: Callable[[], object], device: torch.device, counter: NvmlCounter | None
 ) -> Window:
     synchronize(device)
-    joules = counter.joules() if counter else math.nan
-    start = time.perf_counter()
+    energy, start = joules(counter), time.perf_counter()
     work()
     synchronize(device)
-    seconds = time.perf_counter() - start
-    return Window(seconds, counter.joules() - joules if counter else math.nan)
+    return Window(time.perf_counter() - start, joules(counter) - energy)
 
 
 def measured_window(
@@ -136,12 +147,15 @@ def measured_window(
     tracker = PhaseTracker(scratch, "harness", "USA", 1, device)
     with tracker:
         synchronize(device)
-        joules = counter.joules() if counter else math.nan
+        energy, start = joules(counter), time.perf_counter()
         with tracker.phase("query"):
+            inner = joules(counter)
             work()
-        gpu_j = counter.joules() - joules if counter else math.nan
+            synchronize(device)
+            inner = joules(counter) - inner
+        seconds, energy = time.perf_counter() - start, joules(counter) - energy
     (query,) = tracker.results
-    return Window(query.duration_s, gpu_j, query.energy_kwh, query.gpu_energy_kwh)
+    return Window(seconds, energy, query.energy_kwh, query.gpu_energy_kwh, query.duration_s, inner)
 
 
 def cycled(samples: Sequence[dict[str, Any]], count: int) -> list[dict[str, Any]]:
@@ -189,7 +203,12 @@ def benchmark_task(
     def work() -> object:
         return run_inferences(runner, inputs, batch_size)
 
-    counter = NvmlCounter() if device.type == "cuda" else None
+    counter, nvml = None, "no GPU"
+    if device.type == "cuda":
+        try:
+            counter, nvml = NvmlCounter(), "energy counter"
+        except Exception as error:  # GPU figures that need the counter are then left empty
+            nvml = f"unavailable: {type(error).__name__}: {error}"
     bare: list[Window] = []
     measured: list[Window] = []
     for index in range(rounds):
@@ -200,7 +219,12 @@ def benchmark_task(
             else:
                 measured.append(measured_window(work, device, counter, scratch / f"cc-{index}"))
     runner.unload()
-    return summarize_task(cell, device, count, bare, measured)
+    return {**summarize_task(cell, device, count, bare, measured), "nvml": nvml}
+
+
+def relative(value: float, reference: float) -> float:
+    """value / reference - 1; NaN where the reference is zero or not measured."""
+    return value / reference - 1 if reference and not math.isnan(reference) else math.nan
 
 
 def summarize_task(
@@ -209,16 +233,13 @@ def summarize_task(
     def median(windows: list[Window], field: str) -> float:
         return statistics.median(getattr(w, field) for w in windows)
 
-    def cv(values: list[float]) -> float:
-        return statistics.stdev(values) / statistics.mean(values)
-
     on_gpu = device.type == "cuda"
     query_energy = [w.codecarbon_gpu_kwh if on_gpu else w.codecarbon_kwh for w in measured]
-    attribution = (
-        [w.codecarbon_gpu_kwh * JOULES_PER_KWH / w.nvml_gpu_j - 1 for w in measured]
-        if on_gpu
-        else []
-    )
+    mean_energy = statistics.mean(query_energy)
+    attribution = [
+        relative(w.codecarbon_gpu_kwh * JOULES_PER_KWH, w.nvml_inner_j) for w in measured
+    ]
+    attribution = [a for a in attribution if not math.isnan(a)] if on_gpu else []
     return {
         "task": cell.task,
         "model": cell.model.id,
@@ -227,13 +248,14 @@ def summarize_task(
         "rounds": len(measured),
         "bare_s": median(bare, "seconds"),
         "measured_s": median(measured, "seconds"),
-        "overhead_time": median(measured, "seconds") / median(bare, "seconds") - 1,
-        "overhead_gpu_energy": (
-            median(measured, "nvml_gpu_j") / median(bare, "nvml_gpu_j") - 1 if on_gpu else math.nan
+        "codecarbon_s": median(measured, "codecarbon_s"),
+        "overhead_time": relative(median(measured, "seconds"), median(bare, "seconds")),
+        "overhead_gpu_energy": relative(median(measured, "nvml_gpu_j"), median(bare, "nvml_gpu_j")),
+        "repeatability_cv": (
+            statistics.stdev(query_energy) / mean_energy if mean_energy else math.nan
         ),
-        "repeatability_cv": cv(query_energy),
         "repeatability_energy": "codecarbon_gpu_kwh" if on_gpu else "codecarbon_kwh (cpu+ram)",
-        "query_kwh_per_1000": statistics.mean(query_energy) / count * 1000,
+        "query_kwh_per_1000": mean_energy / count * 1000,
         "attribution_error_mean": statistics.mean(attribution) if attribution else math.nan,
         "attribution_error_max": max(attribution, key=abs) if attribution else math.nan,
         "nvml_gpu_j_measured": median(measured, "nvml_gpu_j"),
@@ -246,21 +268,31 @@ def run_harness(
     rounds: int = 5,
     seconds: float = 3.0,
     device_name: str = "auto",
+    write: Callable[[pd.DataFrame], object] | None = None,
 ) -> pd.DataFrame:
-    """One row per task (columns: see `summarize_task`), with the device and versions."""
+    """One row per task (columns: see `summarize_task`), with the device and versions. A task
+    that fails gets a row with its `error` and the others still run; `write` is given the table
+    after each task, so a run stopped midway keeps the tasks it finished."""
     study = load_study(load_config(config_paths), RUNNABLE_TASKS)
     device = resolve_device(device_name)
-    rows = []
+    gpu, _, driver = gpu_description(device)
+    rows: list[dict[str, Any]] = []
+    table = pd.DataFrame()
     for task in tasks:
         with tempfile.TemporaryDirectory(prefix="powerhungry-harness-") as scratch:
-            rows.append(benchmark_task(study, task, device, rounds, seconds, Path(scratch)))
-    gpu, _, driver = gpu_description(device)
-    return pd.DataFrame(rows).assign(
-        date=datetime.now(UTC).isoformat(timespec="seconds"),
-        device=gpu or f"CPU: {cpu_model()}",
-        gpu_driver=driver,
-        torch=torch.__version__,
-    )
+            try:
+                rows.append(benchmark_task(study, task, device, rounds, seconds, Path(scratch)))
+            except Exception as error:  # recorded: the other tasks are still measured
+                rows.append({"task": task, "error": f"{type(error).__name__}: {error}"})
+        table = pd.DataFrame(rows).assign(
+            date=datetime.now(UTC).isoformat(timespec="seconds"),
+            device=gpu or f"CPU: {cpu_model()}",
+            gpu_driver=driver,
+            torch=torch.__version__,
+        )
+        if write is not None:
+            write(table)
+    return table
 
 
 def main() -> None:

@@ -10,13 +10,22 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 python_version=3.12
 dest=$here/wheels
+usage="usage: $0 [--python-version X.Y] [--dest DIR]"
 while [ $# -gt 0 ]; do
   case $1 in
-    --python-version) python_version=$2; shift 2 ;;
-    --dest) dest=$2; shift 2 ;;
-    *) echo "usage: $0 [--python-version X.Y] [--dest DIR]" >&2; exit 2 ;;
+    --python-version | --dest)
+      [ $# -ge 2 ] || { echo "$1 needs a value; $usage" >&2; exit 2; }
+      if [ "$1" = --dest ]; then dest=$2; else python_version=$2; fi
+      shift 2 ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) echo "unknown argument $1; $usage" >&2; exit 2 ;;
   esac
 done
+# The folder is replaced by the new wheels: never a folder that holds anything else.
+if [ -d "$dest" ] && find "$dest" -mindepth 1 ! -name '*.whl' | grep -q .; then
+  echo "error: $dest holds files other than wheels; name an empty or a wheels-only folder" >&2
+  exit 2
+fi
 limit_mib=60
 pip=("${PYTHON:-python3}" -m pip)
 # pip matches manylinux tags exactly: name every glibc level a wheel may be tagged with.

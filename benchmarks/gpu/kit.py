@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,8 +28,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-# (part, longest it may take in seconds, shortest worth starting): the budget is shared, and a
-# part is given at most what leaves the later parts their shortest, but never less than its own.
+# (part, longest it may take in seconds of the GPU run's 480 s budget, shortest worth starting):
+# the budget is shared, the longest scales with it (a dry run on a CPU is given 2.5 times as
+# long), and a part is given at most what leaves the later parts their shortest, but never less
+# than its own.
 PARTS = [
     ("wheels", 60, 5),
     ("config", 30, 15),
@@ -41,18 +44,46 @@ PARTS = [
     ("idle", 20, 5),
 ]
 NEEDS_CONFIG = {"workflow", "idle", "harness", "cpu_cell"}
+IDLE_TABLE = Path("workflow/results/tables/idle_power.csv")
 BUDGET_S = {"gpu": 480.0, "dry-run": 1200.0}  # the GPU run: at most 8 minutes on the H200
+
+
+class Stopped(Exception):
+    """The kit was told to stop (SIGTERM, SIGINT): the running part is ended with it."""
+
+
+def stop(signum: int, _frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+def positive_seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value < float("inf"):  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"{text!r}: the budget is a positive number of seconds")
+    return value
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="GPU validation kit (benchmarks/gpu/README.md)")
     parser.add_argument("--dry-run", action="store_true", help="CPU, tiny sizes, no CUDA parts")
     parser.add_argument(
-        "--out", type=Path, default=Path(os.environ.get("OUT") or REPO / "results" / "gpu-kit")
+        "--out",
+        type=Path,
+        default=Path(os.environ.get("OUT") or REPO / "results" / "gpu-kit"),
+        help="folder for the results ($OUT, else results/gpu-kit/)",
     )
     parser.add_argument("--wheels", type=Path, default=HERE / "wheels")
-    parser.add_argument("--budget", type=float, help="seconds for all parts together")
+    parser.add_argument(
+        "--budget",
+        type=positive_seconds,
+        help=f"seconds for all parts together (GPU {BUDGET_S['gpu']:.0f}, "
+        f"dry run {BUDGET_S['dry-run']:.0f})",
+    )
     args = parser.parse_args()
+    # Parts run from the repository root: paths given from elsewhere must still mean the same.
+    args.out, args.wheels = args.out.resolve(), args.wheels.resolve()
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out {args.out} is a file: name a folder for the results")
     mode = "dry-run" if args.dry_run else "gpu"
     budget = args.budget or BUDGET_S[mode]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -81,34 +112,61 @@ def main() -> int:
         "budget_s": budget,
         "parts": [],
     }
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     start = time.monotonic()
-    for index, (name, cap, minimum) in enumerate(PARTS):
-        left = budget - (time.monotonic() - start)
-        reserve = sum(later[2] for later in PARTS[index + 1 :])
-        limit = max(minimum, min(cap, left - reserve))
-        done = {part["name"]: part["status"] for part in summary["parts"]}
-        if name in NEEDS_CONFIG and not (work / "run-config.yaml").is_file():
-            outcome = skipped("needs the run config, which the config part did not write")
-        elif name == "idle" and done.get("workflow") != "ok":
-            outcome = skipped("needs the workflow part's tables, which it did not finish")
-        elif left < minimum:
-            outcome = skipped(f"out of time: {left:.0f} s of the {budget:.0f} s budget left")
-        elif name == "wheels":
-            outcome = install_wheels(args.wheels, site, work, limit, args.dry_run)
-        else:
-            outcome = run_part(name, args, work, environment, limit)
-        summary["parts"].append({"name": name, "limit_s": round(limit), **outcome})
+    try:
+        for index, (name, cap, minimum) in enumerate(PARTS):
+            left = budget - (time.monotonic() - start)
+            reserve = sum(later[2] for later in PARTS[index + 1 :])
+            limit = max(minimum, min(cap * budget / BUDGET_S["gpu"], left - reserve))
+            if name in NEEDS_CONFIG and not (work / "run-config.yaml").is_file():
+                part = skipped("needs the run config, which the config part did not write")
+            elif name == "idle" and not (work / IDLE_TABLE).is_file():
+                part = skipped(f"needs {IDLE_TABLE.name} of the workflow part, not written")
+            elif left < minimum:
+                part = skipped(
+                    f"out of time: {max(left, 0):.0f} s of the {budget:.0f} s budget left, "
+                    f"it needs at least {minimum} s"
+                )
+            elif name == "wheels":
+                part = install_wheels(args.wheels, site, work, limit, args.dry_run)
+            else:
+                part = run_part(name, args, work, environment, limit)
+            record(summary, name, part, None if part["status"] == "skipped" else limit)
+            summary["wall_s"] = round(time.monotonic() - start, 1)
+            write_summary(summary, args.out)
+    except Stopped as signal_name:
+        done = {part["name"] for part in summary["parts"]}
+        for name, _, _ in PARTS:
+            if name not in done:
+                record(summary, name, outcome("failed", f"the kit was stopped ({signal_name})"))
         summary["wall_s"] = round(time.monotonic() - start, 1)
-        summary["ended_at"] = now()
         write_summary(summary, args.out)
-        print(
-            f"[{summary['wall_s']:7.1f} s] {name}: {outcome['status']}"
-            + (f" -- {outcome['reason']}" if outcome.get("reason") else ""),
-            flush=True,
-        )
     pack(work, args.out)
+    shutil.rmtree(work, ignore_errors=True)  # its logs are in logs.tar.gz
     report(summary)
-    return 0 if all(p["status"] != "failed" for p in summary["parts"]) else 1
+    return 0 if all(validated(part, args.dry_run) for part in summary["parts"]) else 1
+
+
+def record(
+    summary: dict[str, Any], name: str, result: dict[str, Any], limit: float | None = None
+) -> None:
+    summary["parts"].append(
+        {"name": name, "limit_s": None if limit is None else round(limit), **result}
+    )
+    summary["ended_at"] = now()
+    print(
+        f"{name}: {result['status']}" + (f" -- {result['reason']}" if result["reason"] else ""),
+        flush=True,
+    )
+
+
+def validated(part: dict[str, Any], dry_run: bool) -> bool:
+    """Did this part do its job? A dry run without wheels uses the installed packages."""
+    return part["status"] == "ok" or (
+        dry_run and part["name"] == "wheels" and part["status"] == "skipped"
+    )
 
 
 def now() -> str:
@@ -149,9 +207,11 @@ def timed(
         try:
             code: int | None = process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
             code = None
+        finally:  # past its limit, or the kit itself stopped: the part goes with its children
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     return code, round(time.monotonic() - started, 1)
 
 
@@ -191,6 +251,11 @@ def install_wheels(
         if code is None
         else f"pip exited {code}: {last_lines(work / 'logs' / 'wheels.log')}"
     )
+    if "is not a supported wheel" in why:
+        why += (
+            f" (wheels for another Python: fetch_wheels.sh --python-version "
+            f"{sys.version_info.major}.{sys.version_info.minor} fetches this one's)"
+        )
     return outcome("failed", why, seconds, figures)
 
 
@@ -269,9 +334,9 @@ def report(summary: dict[str, Any]) -> None:
             f"{part['reason'] or ''}"
         )
     for goal in summary["targets"]:
-        value = "not measured" if goal["value"] is None else f"{goal['value']:+.4f}"
-        verdict = {True: "met", False: "MISSED", None: "-"}[goal["met"]]
-        print(f"  target {goal['name']}: {value} (goal {goal['goal']}) {verdict}")
+        value = "not measured" if goal["value"] is None else f"{goal['value']:+.3g}"
+        verdict = {True: "met", False: "MISSED", None: goal.get("note", "-")}[goal["met"]]
+        print(f"  target {goal['name']}: {value} (goal {goal['goal']}): {verdict}")
 
 
 if __name__ == "__main__":

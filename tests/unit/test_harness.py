@@ -30,10 +30,17 @@ CELL = Cell(
 def test_on_a_gpu_every_figure_comes_from_its_own_reading():
     bare = [Window(10.0, 1000.0), Window(10.2, 1020.0), Window(9.8, 980.0)]
     # Measured: 1 % slower, 2 % more GPU energy on the NVML counter; CodeCarbon reads 0.5 % more
-    # than the counter in every window.
+    # than the counter over the work in every window.
     nvml = [1020.0, 1040.4, 999.6]
     measured = [
-        Window(10.1, j, codecarbon_kwh=2 * j / KWH, codecarbon_gpu_kwh=1.005 * j / KWH)
+        Window(
+            10.1,
+            j,
+            codecarbon_kwh=2 * j / KWH,
+            codecarbon_gpu_kwh=1.005 * 0.99 * j / KWH,
+            codecarbon_s=10.0,
+            nvml_inner_j=0.99 * j,  # the work alone, without the tracker's start and stop
+        )
         for j in nvml
     ]
     row = harness.summarize_task(CELL, torch.device("cuda"), 100, bare, measured)
@@ -41,7 +48,7 @@ def test_on_a_gpu_every_figure_comes_from_its_own_reading():
     assert row["overhead_gpu_energy"] == pytest.approx(0.02)
     assert row["attribution_error_mean"] == pytest.approx(0.005)
     assert row["attribution_error_max"] == pytest.approx(0.005)
-    gpu_kwh = [1.005 * j / KWH for j in nvml]
+    gpu_kwh = [1.005 * 0.99 * j / KWH for j in nvml]
     mean = sum(gpu_kwh) / 3
     std = math.sqrt(sum((x - mean) ** 2 for x in gpu_kwh) / 2)
     assert row["repeatability_cv"] == pytest.approx(std / mean)  # GPU energy, not the total
@@ -58,3 +65,9 @@ def test_on_a_cpu_no_gpu_figure_is_made_up():
         assert math.isnan(row[name]), name
     assert row["repeatability_energy"] == "codecarbon_kwh (cpu+ram)"
     assert row["repeatability_cv"] == pytest.approx(math.sqrt(2e-12) / 2e-6)
+
+
+def test_a_zero_or_missing_reference_gives_no_ratio():
+    assert math.isnan(harness.relative(1.0, 0.0))
+    assert math.isnan(harness.relative(1.0, math.nan))
+    assert harness.relative(1.5, 1.0) == pytest.approx(0.5)

@@ -4,9 +4,11 @@ CPU with tiny sizes, skipping only what needs CUDA (and saying so)."""
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +88,8 @@ def test_the_workflow_measures_one_tiny_model_per_task(dry_run):
     workflow = next(p for p in summary["parts"] if p["name"] == "workflow")["figures"]
     assert workflow["cells"] == cells and workflow["cells_missing"] == []
     assert workflow["provenance"]["device"] == ["cpu"]
+    for model in workflow["kwh_per_1000_inferences"]:  # no GPU: GPU energy is not measured
+        assert model["energy_kwh_per_1k"] > 0 and model["gpu_energy_kwh_per_1k"] is None
     rows = pd.read_csv(out / "measurements.csv")
     assert len(rows) == cells * 2 * 2  # 2 repetitions x (load, query)
     assert rows.groupby(["task", "model"]).ngroups == 10
@@ -103,16 +107,20 @@ def test_harness_reports_what_it_measured_and_not_what_it_could_not(dry_run):
     part = next(p for p in summary["parts"] if p["name"] == "harness")
     assert "needs CUDA" in part["reason"] or "need CUDA" in part["reason"]
     for goal in part["targets"]:
+        assert goal["met"] is None, goal  # nothing is judged against a GPU goal on a CPU
         if "GPU energy" in goal["name"] or "NVML" in goal["name"]:
-            assert goal["value"] is None and goal["met"] is None, goal
+            assert goal["value"] is None, goal  # not measured: empty, never zero
         else:
-            assert goal["value"] is not None and goal["met"] in (True, False), goal
+            assert goal["value"] is not None and "applies on a GPU" in goal["note"], goal
 
 
-def test_a_cpu_cell_books_no_gpu_energy(dry_run):
+def test_the_cpu_cell_check_says_it_needs_a_gpu_to_mean_anything(dry_run):
     _, summary, _ = dry_run
     (goal,) = [g for g in summary["targets"] if g["part"] == "cpu_cell"]
-    assert goal["met"] is True and goal["value"] == 0
+    assert goal["value"] == 0 and goal["met"] is None and "needs one" in goal["note"]
+    idle = next(p for p in summary["parts"] if p["name"] == "idle")
+    assert idle["status"] == "ok" and "not measured" in idle["reason"]
+    assert all(row["gpu_idle_power_w"] is None for row in idle["figures"]["idle_power"])
 
 
 def test_a_failing_part_and_a_short_budget_are_reported_and_the_rest_still_runs(tmp_path):
@@ -131,7 +139,7 @@ def test_a_failing_part_and_a_short_budget_are_reported_and_the_rest_still_runs(
     # The workflow does not fit in what is left: skipped, saying so; so is what reads its tables.
     assert parts["workflow"]["status"] == "skipped"
     assert parts["workflow"]["reason"].startswith("out of time")
-    assert parts["idle"]["status"] == "skipped" and "workflow" in parts["idle"]["reason"]
+    assert parts["idle"]["status"] == "skipped" and "workflow part" in parts["idle"]["reason"]
     for name in ["harness", "cpu_cell"]:  # run if they fit; else stopped or skipped, saying so
         part = parts[name]
         assert part["status"] == "ok" or part["reason"].startswith(("out of time", "ran past"))
@@ -171,3 +179,42 @@ def test_the_gpu_run_plans_one_real_architecture_per_task(tmp_path):
     demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
     jobs = re.search(r"^measure_inference\s+(\d+)\s*$", planned.stdout, re.MULTILINE)
     assert jobs and int(jobs.group(1)) == len(demo["datasets"])
+
+
+def test_a_stopped_kit_stops_its_part_and_still_reports(tmp_path):
+    out = tmp_path / "out"
+    kit = subprocess.Popen(
+        [str(RUN), "--dry-run", "--out", str(out), "--wheels", str(tmp_path / "none")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+    deadline = time.monotonic() + 120
+    while (
+        not (out / "summary.json").is_file() or "config" not in (out / "summary.json").read_text()
+    ):
+        assert time.monotonic() < deadline and kit.poll() is None
+        time.sleep(0.2)
+    kit.send_signal(signal.SIGTERM)  # while a later part runs
+    output, _ = kit.communicate(timeout=60)
+    assert kit.returncode == 1, output
+    summary = json.loads((out / "summary.json").read_text())
+    assert [part["name"] for part in summary["parts"]] == PARTS
+    stopped = [p for p in summary["parts"] if p["reason"] == "the kit was stopped (SIGTERM)"]
+    assert stopped and all(p["status"] == "failed" for p in stopped)
+    assert (out / "logs.tar.gz").is_file()
+    time.sleep(1)
+    leftovers = [
+        entry.name
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and str(out) in read_cmdline(entry)
+    ]
+    assert not leftovers, "a part outlived the kit"
+
+
+def read_cmdline(entry: Path) -> str:
+    try:
+        return (entry / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:  # the process ended meanwhile
+        return ""
