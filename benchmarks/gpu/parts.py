@@ -24,6 +24,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from kit import finished_cells  # this folder is the script's own, first on sys.path
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "src"), str(REPO / "benchmarks")]
 
@@ -245,11 +247,7 @@ def part_workflow(args: argparse.Namespace) -> dict[str, Any]:
     tables = workdir / "results" / "tables"
     if (tables / "measurements.csv").is_file():
         shutil.copy(tables / "measurements.csv", args.out / "measurements.csv")
-    cells = sum(
-        1
-        for path in (workdir / "results" / "measurements").rglob("*.csv")
-        if not path.name.endswith(".codecarbon.csv")
-    )
+    cells = finished_cells(args.work)
     if run.returncode != 0:
         errors = [line.strip() for line in run.stderr.splitlines() if "Error in rule" in line]
         return result(
