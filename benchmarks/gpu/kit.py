@@ -174,14 +174,19 @@ def now() -> str:
 
 
 def outcome(
-    status: str, reason: str | None = None, seconds: float = 0.0, figures: dict | None = None
+    status: str = "ok",
+    reason: str | None = None,
+    figures: dict[str, Any] | None = None,
+    targets: list[dict[str, Any]] | None = None,
+    seconds: float = 0.0,
 ) -> dict[str, Any]:
+    """What a part reports (parts.py returns the same shape; the kit adds its seconds)."""
     return {
         "status": status,
         "reason": reason,
         "seconds": seconds,
         "figures": figures or {},
-        "targets": [],
+        "targets": targets or [],
     }
 
 
@@ -245,7 +250,7 @@ def install_wheels(
     code, seconds = timed(command, work / "logs" / "wheels.log", dict(os.environ), limit)
     figures = {"wheels": len(found), "target": str(site)}
     if code == 0:
-        return outcome("ok", None, seconds, figures)
+        return outcome("ok", None, figures, seconds=seconds)
     why = (
         f"ran past its {limit:.0f} s limit and was stopped"
         if code is None
@@ -256,7 +261,7 @@ def install_wheels(
             f" (wheels for another Python: fetch_wheels.sh --python-version "
             f"{sys.version_info.major}.{sys.version_info.minor} fetches this one's)"
         )
-    return outcome("failed", why, seconds, figures)
+    return outcome("failed", why, figures, seconds=seconds)
 
 
 def run_part(
@@ -282,7 +287,7 @@ def run_part(
         else f"exited {code}: {last_lines(log)}"
     )
     figures = {"cells_finished": finished_cells(work)} if name == "workflow" else {}
-    return outcome("failed", why, seconds, figures)
+    return outcome("failed", why, figures, seconds=seconds)
 
 
 def last_lines(log: Path, count: int = 3) -> str:

@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from kit import finished_cells  # this folder is the script's own, first on sys.path
+from kit import finished_cells, outcome  # this folder is the script's own, first on sys.path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "src"), str(REPO / "benchmarks")]
@@ -93,15 +93,6 @@ NOT_COPIED = shutil.ignore_patterns(
 )
 
 
-def result(
-    status: str = "ok",
-    reason: str | None = None,
-    figures: dict[str, Any] | None = None,
-    targets: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    return {"status": status, "reason": reason, "figures": figures or {}, "targets": targets or []}
-
-
 def target(name: str, value: float | None, goal: float, note: str | None = None) -> dict[str, Any]:
     """|value| <= goal. An unmeasured value (None, NaN) is reported as such, never as met; with a
     `note` (why the goal does not apply here) the value is shown and `met` is left null."""
@@ -147,7 +138,7 @@ def part_config(args: argparse.Namespace) -> dict[str, Any]:
     config["cache_dir"] = str(args.work / "cache")
     path = args.work / "run-config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return result(
+    return outcome(
         figures={
             "configs": DRY_CONFIGS if args.dry_run else GPU_CONFIGS,
             "models": [model["id"] for model in config["models"]],
@@ -183,7 +174,7 @@ def part_environment(args: argparse.Namespace) -> dict[str, Any]:
         figures["nvidia_smi"] = (smi.stdout or smi.stderr).strip().splitlines()
     else:
         figures["nvidia_smi"] = None
-    return result(figures=figures)
+    return outcome(figures=figures)
 
 
 def version_and_origin(name: str) -> str:
@@ -209,10 +200,10 @@ def part_imports(args: argparse.Namespace) -> dict[str, Any]:
             failures[name] = f"{type(error).__name__}: {error}"
     figures = {"imported": len(modules) - len(failures), "failed": failures}
     if failures:
-        return result(
+        return outcome(
             "failed", f"{len(failures)} of {len(modules)} modules fail to import", figures
         )
-    return result(figures=figures)
+    return outcome(figures=figures)
 
 
 def part_workflow(args: argparse.Namespace) -> dict[str, Any]:
@@ -250,7 +241,7 @@ def part_workflow(args: argparse.Namespace) -> dict[str, Any]:
     cells = finished_cells(args.work)
     if run.returncode != 0:
         errors = [line.strip() for line in run.stderr.splitlines() if "Error in rule" in line]
-        return result(
+        return outcome(
             "failed",
             f"snakemake exited {run.returncode}: {'; '.join(errors[:3]) or 'see its output'} "
             "(kit/workflow.log and workflow/ in logs.tar.gz)",
@@ -290,7 +281,7 @@ def part_workflow(args: argparse.Namespace) -> dict[str, Any]:
         ]
         if unrecorded:
             problems.append(f"rows without {', '.join(unrecorded)}")
-    return result("failed" if problems else "ok", "; ".join(problems) or None, figures)
+    return outcome("failed" if problems else "ok", "; ".join(problems) or None, figures)
 
 
 def part_idle(args: argparse.Namespace) -> dict[str, Any]:
@@ -312,10 +303,10 @@ def part_idle(args: argparse.Namespace) -> dict[str, Any]:
         }
         figures["negative_above_idle_rows"] = int((query["gpu_energy_above_idle_kwh"] < 0).sum())
     if not on_gpu:
-        return result(
+        return outcome(
             "ok", "no GPU: idle GPU power and the above-idle metric are not measured", figures
         )
-    return result(figures=figures)
+    return outcome(figures=figures)
 
 
 def part_harness(args: argparse.Namespace) -> dict[str, Any]:
@@ -350,11 +341,11 @@ def part_harness(args: argparse.Namespace) -> dict[str, Any]:
     failed = {row["task"]: row["error"] for row in table.to_dict("records") if row.get("error")}
     if failed:
         reason = "; ".join(f"{task}: {error}" for task, error in failed.items())
-        return result("failed", reason, {"by_task": table.to_dict("records")}, targets)
+        return outcome("failed", reason, {"by_task": table.to_dict("records")}, targets)
     reason = (
         "no GPU: GPU energy overhead and attribution need CUDA and NVML" if args.dry_run else None
     )
-    return result("ok", reason, {"by_task": table.to_dict("records")}, targets)
+    return outcome("ok", reason, {"by_task": table.to_dict("records")}, targets)
 
 
 def part_cpu_cell(args: argparse.Namespace) -> dict[str, Any]:
@@ -405,7 +396,7 @@ def part_cpu_cell(args: argparse.Namespace) -> dict[str, Any]:
     if note is None:
         check["met"] = booked == 0 and tracked == 0
     figures["gpus_on_machine"] = gpus_on_machine
-    return result(figures=figures, targets=[check])
+    return outcome(figures=figures, targets=[check])
 
 
 PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
