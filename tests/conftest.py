@@ -1,34 +1,17 @@
-"""Shared fixtures: the repository, a schema-validated demo config, tiny models, a workflow copy."""
+"""Shared fixtures: a schema-validated demo config, tiny models, the demo run. Everything else
+tests share is in helpers.py."""
 
 from __future__ import annotations
 
-import copy
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from snakemake.utils import validate
-
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SNAKEMAKE = str(BIN / "snakemake")
-# Nothing the workflow needs is outside the repository; these are what a run leaves behind.
-NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", ".snakemake", "results", "logs", "cache", "__pycache__", ".*_cache"
-)
+from helpers import REPO, SECRET_TOKEN, copy_workflow, run_snakemake, validated
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-
-
-def validated(config: dict) -> dict:
-    config = copy.deepcopy(config)
-    validate(config, str(REPO / "config" / "schema.yaml"))
-    return config
 
 
 @pytest.fixture
@@ -64,29 +47,6 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return built
 
 
-def copy_workflow(destination: Path) -> Path:
-    """A clean copy of the workflow, as a fresh clone would have it."""
-    shutil.copytree(REPO, destination, ignore=NOT_COPIED)
-    return destination
-
-
-def run_snakemake(
-    workdir: Path, *args: str, timeout: int = 600, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SNAKEMAKE, *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})},
-    )
-
-
-# A hub token in the environment of the demo run: no file the run writes may contain it.
-SECRET_TOKEN = "hf_demoSecretToken0123456789"
-
-
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo study run once, for real, in a fresh copy of the workflow."""
@@ -94,41 +54,3 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_snakemake(workdir, "--profile", "profiles/demo", env={"HF_TOKEN": SECRET_TOKEN})
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
-
-
-TINY_CLASSIFIER = {
-    "architecture": "bert_sequence_classification",
-    "hidden_size": 16,
-    "num_layers": 1,
-}
-
-
-def tiny_classifier(model_id: str) -> dict:
-    """A model entry: a tiny sentiment classifier built locally."""
-    return {
-        "id": model_id,
-        "task": "text_classification",
-        "source": "tiny",
-        "tiny": dict(TINY_CLASSIFIER),
-    }
-
-
-def small_study(**changes: object) -> dict:
-    """One tiny classifier on the demo's short reviews, on the CPU: the smallest real study."""
-    study = {
-        "study": "small",
-        "tasks": {"text_classification": {}},
-        "datasets": [
-            {
-                "id": "reviews",
-                "task": "text_classification",
-                "path": "resources/demo/short_reviews.jsonl",
-                "samples": 2,
-            }
-        ],
-        "models": [tiny_classifier("test/tiny")],
-        # A short idle baseline: the default 60 s would be a minute's sleep in every run.
-        "protocol": {"repetitions": 1, "device": "cpu", "idle_seconds": 1},
-    }
-    study.update(changes)
-    return study

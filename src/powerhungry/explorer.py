@@ -24,9 +24,9 @@ from typing import Any
 
 import pandas as pd
 
+from powerhungry.columns import CELL_KEY
 from powerhungry.files import sha256_of, write_atomic
 
-CELL_KEY = ["task", "model_kind", "model", "dataset"]
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
 STAR_BANDS = 5
 # The metric a task plots against energy when it has several: the one that credits partial

@@ -13,21 +13,8 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from powerhungry.data.columns import local_columns
-
-# The dataset fields (roles) a task's runner reads.
-TASK_INPUTS: dict[str, frozenset[str]] = {
-    "text_classification": frozenset({"text"}),
-    "token_classification": frozenset({"text"}),
-    "extractive_qa": frozenset({"question", "context"}),
-    "masked_language_modeling": frozenset({"text"}),
-    "text_generation": frozenset({"text"}),
-    "summarization": frozenset({"text"}),
-    "image_classification": frozenset({"image"}),
-    "object_detection": frozenset({"image"}),
-    "image_captioning": frozenset({"image"}),
-    "image_generation": frozenset({"text"}),
-}
+from powerhungry.data.file_columns import local_columns
+from powerhungry.tasks import TASKS
 
 
 class StudyConfigError(ValueError):
@@ -270,7 +257,7 @@ def _check(
                 + ", ".join(f"{role}={column!r}" for role, column in absent.items())
                 + f" not a column of {dataset.path} (columns: {', '.join(sorted(columns or []))})"
             )
-        missing_roles = TASK_INPUTS[dataset.task] - set(dataset.fields)
+        missing_roles = TASKS[dataset.task].inputs - set(dataset.fields)
         if missing_roles:
             raise StudyConfigError(
                 f"{where}.fields: dataset {dataset.id!r} of task {dataset.task!r} must name a "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, REPO, SNAKEMAKE
+from helpers import BIN, REPO, SNAKEMAKE
 
 SCRIPT = Path(__file__).with_name("local_cluster.sh")
 # One cluster per machine (/etc/slurm, fixed ports): concurrent test sessions take turns.

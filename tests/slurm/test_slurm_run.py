@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, copy_workflow
+from helpers import REPO, copy_workflow
 from local_slurm import Cluster, Run, Snakemake, ci_profile, local_cluster, run_bounded
 
 pytestmark = pytest.mark.workflow

@@ -5,7 +5,7 @@ at real size with no hub. Their parameter counts must be those of the checkpoint
 import pytest
 import torch
 import transformers
-from conftest import REPO
+from helpers import REPO
 from test_runners import TEXTS, images
 from transformers import AutoConfig, AutoTokenizer
 

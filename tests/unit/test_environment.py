@@ -1,7 +1,7 @@
 """The conda environment and the pip requirements pin the same packages."""
 
 import yaml
-from conftest import REPO
+from helpers import REPO
 
 
 def requirement_lines(path):

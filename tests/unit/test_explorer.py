@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from browser import dump_dom, require_chromium, screenshot, visible_cells
-from conftest import REPO
+from helpers import REPO
 
 from powerhungry.explorer import (
     build_explorer,

@@ -4,7 +4,7 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-from conftest import REPO
+from helpers import REPO
 from packaging.requirements import Requirement
 
 KIT = REPO / "benchmarks" / "gpu"

@@ -6,7 +6,7 @@ import subprocess
 import pandas as pd
 import pytest
 import yaml
-from conftest import BIN, REPO, validated
+from helpers import BIN, REPO, validated
 
 from powerhungry.analysis.paper_tables import break_even, comparison, multi_purpose_summary
 from powerhungry.analysis.summary import summarize

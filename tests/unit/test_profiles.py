@@ -4,7 +4,7 @@ Resource values are Python expressions that Snakemake evaluates per job attempt.
 
 import pytest
 import yaml
-from conftest import REPO
+from helpers import REPO
 
 PROFILES = REPO / "profiles"
 

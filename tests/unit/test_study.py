@@ -1,7 +1,7 @@
 import copy
 
 import pytest
-from conftest import REPO, validated
+from helpers import REPO, validated
 from snakemake.exceptions import WorkflowError
 
 from powerhungry.study import StudyConfigError, load_study, slug

@@ -4,7 +4,7 @@ import subprocess
 
 import pandas as pd
 import pytest
-from conftest import BIN, REPO
+from helpers import BIN, REPO
 
 from powerhungry.analysis.summary import model_summary, task_summary
 

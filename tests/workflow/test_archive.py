@@ -7,7 +7,7 @@ import subprocess
 import tarfile
 
 import pytest
-from conftest import BIN, run_snakemake
+from helpers import BIN, run_snakemake
 
 from powerhungry.artifact import LOCK, verify_artifact
 

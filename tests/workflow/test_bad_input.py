@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_workflow, run_snakemake, small_study
+from helpers import copy_workflow, run_snakemake, small_study
 
 pytestmark = pytest.mark.workflow
 

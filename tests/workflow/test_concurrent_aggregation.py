@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BIN, SNAKEMAKE, run_snakemake
+from helpers import BIN, SNAKEMAKE, run_snakemake
 
 pytestmark = pytest.mark.workflow
 

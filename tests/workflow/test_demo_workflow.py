@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 from browser import dump_dom, require_chromium, screenshot, visible_cells
-from conftest import REPO, SECRET_TOKEN, run_snakemake
+from helpers import REPO, SECRET_TOKEN, run_snakemake
 from PIL import Image
 
 from powerhungry.analysis.summary import summarize

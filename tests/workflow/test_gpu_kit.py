@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, copy_workflow, run_snakemake
+from helpers import REPO, copy_workflow, run_snakemake
 
 pytestmark = pytest.mark.workflow
 

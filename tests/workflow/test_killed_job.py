@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
+from helpers import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
 
 pytestmark = pytest.mark.workflow
 

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, copy_workflow, run_snakemake, validated
+from helpers import REPO, copy_workflow, run_snakemake, validated
 
 from powerhungry.study import load_study
 from powerhungry.tasks import RUNNABLE_TASKS

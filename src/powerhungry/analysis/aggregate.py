@@ -7,28 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from powerhungry.columns import CELL_KEY, ENERGY_COLUMNS, FAILED_PHASE, MEASUREMENT_KEY
 from powerhungry.study import slug
 
-# One row per task, model, dataset, repetition and phase; provenance columns follow these.
-KEY_COLUMNS = ["task", "model", "model_kind", "dataset", "phase", "repetition"]
-ENERGY_COLUMNS = [
-    "n_inferences",
-    "duration_s",
-    "energy_kwh",
-    "gpu_energy_kwh",
-    "cpu_energy_kwh",
-    "ram_energy_kwh",
-    "emissions_kg",
-]
-
-
-# The phase of the one row a cell whose model failed writes instead of measurements.
-FAILED_PHASE = "failed"
 MISSING_COLUMNS = [
-    "task",
-    "model",
-    "model_kind",
-    "dataset",
+    *CELL_KEY,
     "error",
     "hostname",
     "gpu_model",
@@ -58,12 +41,13 @@ def gather_measurements(paths: Iterable[str | Path]) -> pd.DataFrame:
     if not frames:
         raise ValueError("no measurement files to aggregate")
     table = pd.concat(frames, ignore_index=True)
-    missing = [c for c in KEY_COLUMNS + ENERGY_COLUMNS if c not in table.columns]
+    ordered = [*MEASUREMENT_KEY, *ENERGY_COLUMNS]
+    missing = [c for c in ordered if c not in table.columns]
     if missing:
         raise ValueError(f"measurement files lack columns: {', '.join(missing)}")
-    duplicated = table.duplicated(KEY_COLUMNS)
+    key = list(MEASUREMENT_KEY)
+    duplicated = table.duplicated(key)
     if duplicated.any():
-        raise ValueError(f"duplicate measurement rows:\n{table.loc[duplicated, KEY_COLUMNS]}")
-    ordered = KEY_COLUMNS + ENERGY_COLUMNS
+        raise ValueError(f"duplicate measurement rows:\n{table.loc[duplicated, key]}")
     table = table[ordered + [c for c in table.columns if c not in ordered]]
-    return table.sort_values(KEY_COLUMNS, ignore_index=True)
+    return table.sort_values(key, ignore_index=True)

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from powerhungry.columns import CELL_KEY
 from powerhungry.quality import score
-
-CELL_COLUMNS = ["task", "model", "model_kind", "dataset"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class CellFiles:
     predictions: str
 
     def key(self) -> dict[str, str]:
-        return {c: getattr(self, c) for c in CELL_COLUMNS}
+        return {c: getattr(self, c) for c in CELL_KEY}
 
 
 def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
@@ -43,7 +42,7 @@ def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
             {**cell.key(), "metric": metric, "value": value, **counts}
             for metric, value in scores.items()
         ]
-    return pd.DataFrame(rows, columns=[*CELL_COLUMNS, "metric", "value", "n_samples", "n_scored"])
+    return pd.DataFrame(rows, columns=[*CELL_KEY, "metric", "value", "n_samples", "n_scored"])
 
 
 def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:

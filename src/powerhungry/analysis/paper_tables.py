@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from powerhungry.analysis.summary import summarize
+from powerhungry.columns import GROUP_KEY, MODEL_KEY
 
 # A multi-purpose model's description, carried where the cells have it.
 DESCRIPTION = ["model_parameters", "architecture_kind"]
@@ -95,12 +96,12 @@ def comparison(
 ) -> pd.DataFrame:
     """Ours next to the paper's, per task and model kind, and per model the paper also measured."""
     paper = paper_summaries(paper_measurements)
-    per_task = _side_by_side(
-        tasks, paper["task_summary"], ["task", "model_kind"], suffix="_mean"
-    ).assign(level="task", model="")
-    per_model = _side_by_side(
-        models, paper["model_summary"], ["task", "model_kind", "model"], suffix=""
-    ).assign(level="model")
+    per_task = _side_by_side(tasks, paper["task_summary"], list(GROUP_KEY), suffix="_mean").assign(
+        level="task", model=""
+    )
+    per_model = _side_by_side(models, paper["model_summary"], list(MODEL_KEY), suffix="").assign(
+        level="model"
+    )
     table = pd.concat([per_task, per_model], ignore_index=True)
     table["energy_ratio"] = table["ours_energy_kwh_per_1k"] / table["paper_energy_kwh_per_1k"]
     columns = ["level", "task", "model_kind", "model"]

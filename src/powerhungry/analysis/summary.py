@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from powerhungry.columns import CELL_KEY, GROUP_KEY, MODEL_KEY
 from powerhungry.measure.repetitions import halfwidth_95
 
 REQUIRED_COLUMNS = [
-    "task",
-    "model",
-    "model_kind",
-    "dataset",
+    *CELL_KEY,
     "phase",
     "n_inferences",
     "energy_kwh",
@@ -36,7 +34,7 @@ METRICS = {
     "gpu_energy_above_idle_kwh_per_1k": ("gpu_energy_above_idle_kwh", 1.0),
     "emissions_g_per_1k": ("emissions_kg", 1000.0),
 }
-GROUP = ["task", "model_kind"]
+
 MODEL_DESCRIPTION = {"model_parameters": "max", "architecture_kind": "first"}
 
 
@@ -51,7 +49,7 @@ def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("measurements table has no query-phase rows with a task and dataset")
     # What the loaded model is, where recorded (the paper's table does not), travels with the rows.
     carried = [c for c in MODEL_DESCRIPTION if c in query.columns]
-    per_1k = query[["task", "model_kind", "model", "dataset", *carried]].copy()
+    per_1k = query[[*CELL_KEY, *carried]].copy()
     for name, (column, factor) in METRICS.items():
         if column in query.columns:  # tables without a metric's source (e.g. the paper's) skip it
             per_1k[name] = query[column] * factor / query["n_inferences"] * 1000
@@ -67,10 +65,10 @@ def model_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     per_1k = query_rows_per_1k(measurements)
     metrics = metrics_of(per_1k)
     size = description_of(per_1k)
-    per_dataset = per_1k.groupby([*GROUP, "model", "dataset"]).agg(
+    per_dataset = per_1k.groupby(list(CELL_KEY)).agg(
         repetitions=("dataset", "size"), **size, **{m: (m, "mean") for m in metrics}
     )
-    per_model = per_dataset.groupby([*GROUP, "model"]).agg(
+    per_model = per_dataset.groupby(list(MODEL_KEY)).agg(
         n_datasets=("repetitions", "size"),
         n_runs=("repetitions", "sum"),
         **size,
@@ -90,7 +88,7 @@ def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None
     models = model_summary(measurements)
     runs = query_rows_per_1k(measurements)
     metrics = metrics_of(runs)
-    summary = models.groupby(GROUP).agg(
+    summary = models.groupby(list(GROUP_KEY)).agg(
         n_models=("model", "size"),
         n_runs=("n_runs", "sum"),
         **{
@@ -99,23 +97,27 @@ def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None
             for stat in ("mean", "std", "median", "min", "max")
         },
     )
-    over_runs = runs.groupby(GROUP).agg(**{f"{m}_std_over_runs": (m, "std") for m in metrics})
+    over_runs = runs.groupby(list(GROUP_KEY)).agg(
+        **{f"{m}_std_over_runs": (m, "std") for m in metrics}
+    )
     summary = summary.join(over_runs)
     if "gpu_energy_source" in measurements.columns:
         # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch.
         sampled = measurements["gpu_energy_source"].eq("power_sampling")
-        summary["gpu_energy_estimated"] = sampled.groupby([measurements[c] for c in GROUP]).any()
+        summary["gpu_energy_estimated"] = sampled.groupby(
+            [measurements[c] for c in GROUP_KEY]
+        ).any()
     if missing is not None:
-        failed = missing.groupby(GROUP).size()
+        failed = missing.groupby(list(GROUP_KEY)).size()
         summary["n_cells_missing"] = failed.reindex(summary.index, fill_value=0)
     summary = summary.reset_index()
-    return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP], ignore_index=True)
+    return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP_KEY], ignore_index=True)
 
 
 def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     """One row per cell: repetitions, and mean, std and 95% CI half-width of its query energy."""
     per_1k = query_rows_per_1k(measurements)
-    groups = per_1k.groupby([*GROUP, "model", "dataset"])
+    groups = per_1k.groupby(list(CELL_KEY))
     cells = groups["energy_kwh_per_1k"]
     summary = groups.agg(
         n_repetitions=("energy_kwh_per_1k", "size"),

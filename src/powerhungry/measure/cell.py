@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 import transformers
 
-from powerhungry.analysis.aggregate import ENERGY_COLUMNS, FAILED_PHASE
+from powerhungry.columns import ENERGY_COLUMNS, FAILED_PHASE
 from powerhungry.files import write_atomic
 from powerhungry.measure import provenance
 from powerhungry.measure.repetitions import enough_repetitions

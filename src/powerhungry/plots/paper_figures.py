@@ -31,8 +31,17 @@ from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from powerhungry.columns import CELL_KEY, MODEL_KEY
 from powerhungry.files import atomic_path
 from powerhungry.plots.figure_inputs import FIGURE_INPUTS
+from powerhungry.tasks import (
+    IMAGE_GENERATION,
+    IMAGE_INPUT,
+    TASKS,
+    TEXT_INPUT,
+    ordered_tasks,
+    task_label,
+)
 
 DPI = 150
 SCATTER_SIZE = (7.5, 5.0)  # inches; PNG pixels are inches x DPI
@@ -56,30 +65,13 @@ GROUP_STYLE = {  # task-specific and multi-purpose colours as in energy_per_task
 }
 ARCHITECTURE_GROUP = {"seq2seq": SEQ2SEQ, "decoder_only": DECODER_ONLY}
 
-TASK_ORDER = [
-    "text_classification",
-    "token_classification",
-    "extractive_qa",
-    "masked_language_modeling",
-    "text_generation",
-    "summarization",
-    "image_classification",
-    "object_detection",
-    "image_captioning",
-    "image_generation",
-]
+TASK_ORDER = list(TASKS)
 TASK_COLORS = dict(zip(TASK_ORDER, plt.get_cmap("tab10").colors, strict=True))
-# The paper groups its figures by modality; image generation is its own group because its
-# emissions sit two orders of magnitude above every other task and would hide the trend.
-MODALITY = {
-    **dict.fromkeys(TASK_ORDER[:6], "text input"),
-    **dict.fromkeys(TASK_ORDER[6:9], "image input"),
-    "image_generation": "image generation (text to image)",
-}
+MODALITY = {name: task.modality for name, task in TASKS.items()}
 MODALITY_COLORS = {
-    "text input": "tab:blue",
-    "image input": "tab:red",
-    "image generation (text to image)": "tab:purple",
+    TEXT_INPUT: "tab:blue",
+    IMAGE_INPUT: "tab:red",
+    IMAGE_GENERATION: "tab:purple",
     "other task": "tab:gray",
 }
 
@@ -159,10 +151,6 @@ def group_of(rows: pd.DataFrame) -> pd.Series:
         architecture = pd.Series(None, index=rows.index, dtype=object)
     multi_purpose = architecture.map(ARCHITECTURE_GROUP).fillna(OTHER_MULTI_PURPOSE)
     return multi_purpose.where(rows["model_kind"] == "multi_purpose", TASK_SPECIFIC)
-
-
-def task_label(task: str) -> str:
-    return task.replace("_", " ").replace(" qa", " QA")
 
 
 def short_model(model: str) -> str:
@@ -307,18 +295,13 @@ def present_groups(groups: pd.Series) -> list[str]:
     return [g for g in GROUP_STYLE if g in set(groups)]
 
 
-def ordered_tasks(tasks: Iterable[str]) -> list[str]:
-    known = set(tasks)
-    return [t for t in TASK_ORDER if t in known] + sorted(known - set(TASK_ORDER))
-
-
 # --- Figure 2: parameters vs emissions by modality ------------------------------------------
 
 
 def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
     """Figure 2: one dot per model and task, log-log, coloured by modality."""
     title = "Model size vs emissions, by modality"
-    needed = ["task", "model_kind", "model", "model_parameters", "emissions_g_per_1k"]
+    needed = [*MODEL_KEY, "model_parameters", "emissions_g_per_1k"]
     if lacking := lacking_columns(title, {"model_summary": (model_summary, needed)}):
         return lacking
     rows = positive(model_summary, ["model_parameters", "emissions_g_per_1k"])
@@ -456,8 +439,8 @@ def parameters_vs_quality(
     """Model size vs a quality metric (mean over the model's scored datasets); dot size =
     emissions per 1,000 inferences; colour = task-specific, seq2seq or decoder-only."""
     task, metrics, metric_label = plot
-    models_needed = ["task", "model_kind", "model", "model_parameters", "emissions_g_per_1k"]
-    quality_needed = ["task", "model_kind", "model", "metric", "value"]
+    models_needed = [*MODEL_KEY, "model_parameters", "emissions_g_per_1k"]
+    quality_needed = [*MODEL_KEY, "metric", "value"]
     tables = {"model_summary": (model_summary, models_needed), "quality": (quality, quality_needed)}
     if lacking := lacking_columns(title, tables):
         return lacking
@@ -466,7 +449,7 @@ def parameters_vs_quality(
         what = f"results/tables/quality.csv has no {' or '.join(metrics)} score for {task}"
         return missing(title, what, how_to_score(task))
     rows = positive(
-        model_summary.merge(scores, on=["task", "model_kind", "model"]),
+        model_summary.merge(scores, on=list(MODEL_KEY)),
         ["model_parameters", "emissions_g_per_1k"],
     )
     if rows.empty:
@@ -479,7 +462,7 @@ def scores_of(quality: pd.DataFrame, task: str, metrics: Sequence[str]) -> pd.Da
     """One score per model: the mean over its datasets, on a 0-100 scale."""
     rows = quality[(quality["task"] == task) & quality["metric"].isin(metrics)]
     rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce")).dropna(subset=["value"])
-    scores = rows.groupby(["task", "model_kind", "model"], as_index=False)["value"].mean()
+    scores = rows.groupby(list(MODEL_KEY), as_index=False)["value"].mean()
     return scores.assign(score=scores["value"] * 100).drop(columns="value")
 
 
@@ -620,7 +603,7 @@ def summarization_length_vs_emissions(cell_summary: pd.DataFrame, lengths: pd.Da
     """Figure 6: one dot per summarization model and dataset: mean generated tokens vs
     emissions; colour = model group, marker = dataset."""
     title = "Summarization: output length vs emissions"
-    keys = ["task", "model_kind", "model", "dataset"]
+    keys = list(CELL_KEY)
     tables = {
         "cell_summary": (cell_summary, [*keys, "emissions_g_per_1k_mean"]),
         "lengths": (lengths, [*keys, "mean_output_tokens"]),

@@ -3,16 +3,19 @@
 `score` joins a dataset's samples (references) to a model's predictions on ``sample_index`` and
 returns the task's metrics, every one on a 0-1 scale (SQuAD's EM/F1 too, not 0-100):
 
-=========================  ==========  =================================================
-task                       reference   metrics
-=========================  ==========  =================================================
-text_classification        label       accuracy (sentiment polarity, see `.sentiment`)
-image_classification       label       accuracy (class names, lowercased, exact)
-token_classification       tags        entity_f1 (seqeval, strict IOB2, see `.entities`)
-extractive_qa              answers     exact_match, f1 (SQuAD v1.1, see `.squad`)
-summarization              summary     rouge1, rouge2, rougeL (F-measure, see `.text`)
-masked_language_modeling   target      accuracy_at_1 (see `.text`)
-=========================  ==========  =================================================
+==========================  =================================================
+task                        metrics
+==========================  =================================================
+text_classification         accuracy (sentiment polarity, see `.sentiment`)
+image_classification        accuracy (class names, lowercased, exact)
+token_classification        entity_f1 (seqeval, strict IOB2, see `.entities`)
+extractive_qa               exact_match, f1 (SQuAD v1.1, see `.squad`)
+summarization               rouge1, rouge2, rougeL (F-measure, see `.text`)
+masked_language_modeling    accuracy_at_1 (see `.text`)
+==========================  =================================================
+
+The sample column each task is scored against, and its scorer, are in
+`powerhungry.tasks.TASKS` (`reference`, `scorer`).
 
 Tasks without references (text_generation, image_generation, object_detection,
 image_captioning) score ``{}``, as do samples without the task's reference column. Otherwise the
@@ -29,38 +32,12 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from powerhungry.quality.classification import (
-    score_image_classification,
-    score_text_classification,
-)
 from powerhungry.quality.common import Scored
-from powerhungry.quality.entities import score_token_classification
-from powerhungry.quality.squad import score_extractive_qa
-from powerhungry.quality.text import score_masked_language_modeling, score_summarization
+from powerhungry.tasks import TASKS, load
 
-__all__ = ["REFERENCE_COLUMNS", "TASKS_WITHOUT_REFERENCES", "score"]
+__all__ = ["score"]
 
 Scorer = Callable[[Sequence[object], Sequence[object], str], Scored]
-
-TASKS_WITHOUT_REFERENCES = frozenset(
-    {"text_generation", "image_generation", "object_detection", "image_captioning"}
-)
-REFERENCE_COLUMNS: dict[str, str] = {
-    "text_classification": "label",
-    "image_classification": "label",
-    "token_classification": "tags",
-    "extractive_qa": "answers",
-    "summarization": "summary",
-    "masked_language_modeling": "target",
-}
-_SCORERS: dict[str, Scorer] = {
-    "text_classification": score_text_classification,
-    "image_classification": score_image_classification,
-    "token_classification": score_token_classification,
-    "extractive_qa": score_extractive_qa,
-    "summarization": score_summarization,
-    "masked_language_modeling": score_masked_language_modeling,
-}
 
 
 def score(
@@ -75,11 +52,11 @@ def score(
     metrics. `model_kind` "multi_purpose" marks zero-shot generated text (it changes how
     sentiment and masked words are read); any other kind is a task-specific model.
     """
-    if task in TASKS_WITHOUT_REFERENCES:
-        return {}
-    if task not in REFERENCE_COLUMNS:
+    if task not in TASKS:
         raise ValueError(f"no quality metric for unknown task {task!r}")
-    column = REFERENCE_COLUMNS[task]
+    column, scorer = TASKS[task].reference, TASKS[task].scorer
+    if column is None or scorer is None:
+        return {}
     if column not in samples.columns:
         return {}
     duplicated = predictions["sample_index"].duplicated()
@@ -91,5 +68,6 @@ def score(
         index=predictions["sample_index"].to_numpy(),
     )
     matched = samples["sample_index"].map(by_index)
-    metrics, n_scored = _SCORERS[task](samples[column].tolist(), matched.tolist(), model_kind)
+    scored: Scorer = load(scorer, __name__)
+    metrics, n_scored = scored(samples[column].tolist(), matched.tolist(), model_kind)
     return {**metrics, "n_scored": float(n_scored), "n_samples": float(len(samples))}

@@ -1,7 +1,7 @@
 import pandas as pd
-from conftest import REPO
+from helpers import REPO
 
-from powerhungry.data.columns import local_columns
+from powerhungry.data.file_columns import local_columns
 
 
 def test_columns_of_each_local_format(tmp_path):

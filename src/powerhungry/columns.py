@@ -1,0 +1,34 @@
+"""Column names the workflow's tables share: the keys that identify a cell, a model and a
+group, and the measured quantities of a measurement row. Plain tuples: importing this module
+imports nothing else.
+
+Keys go from the coarsest to the finest (task, then model kind, then model, then dataset), the
+order every table sorts and lists them in.
+"""
+
+from __future__ import annotations
+
+TASK = "task"
+MODEL_KIND = "model_kind"
+MODEL = "model"
+DATASET = "dataset"
+# A task and a kind of model (task-specific or multi-purpose): what the paper averages over.
+GROUP_KEY = (TASK, MODEL_KIND)
+# One model on one task (averaged over its datasets).
+MODEL_KEY = (*GROUP_KEY, MODEL)
+# One model on one dataset: a cell of the study.
+CELL_KEY = (*MODEL_KEY, DATASET)
+# One row of a measurement table: a phase of one repetition of a cell.
+MEASUREMENT_KEY = (*CELL_KEY, "phase", "repetition")
+# What a measurement row measured (counts, s, kWh, kg CO2eq); empty in a failed cell's row.
+ENERGY_COLUMNS = (
+    "n_inferences",
+    "duration_s",
+    "energy_kwh",
+    "gpu_energy_kwh",
+    "cpu_energy_kwh",
+    "ram_energy_kwh",
+    "emissions_kg",
+)
+# The phase of the one row a cell whose model failed writes instead of measurements.
+FAILED_PHASE = "failed"
