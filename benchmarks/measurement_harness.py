@@ -10,7 +10,7 @@ about `--seconds`. Then, `--rounds` times, in alternating order (ABBA, so drift 
 
 - (a) a bare loop: the same runner calls on the same inputs, synchronised, timed with
   perf_counter, no tracker;
-- (b) the workflow's measured query phase: a CodeCarbon run (`PhaseTracker`) around the same loop.
+- (b) the workflow's measured query phase: a CodeCarbon run (`EnergyMeter`) around the same loop.
 
 On a GPU both windows are also read on the GPU's NVML energy counter
 (`nvmlDeviceGetTotalEnergyConsumption`, mJ, the board's own counter; CodeCarbon reads the same
@@ -52,9 +52,16 @@ import yaml
 from snakemake.utils import update_config, validate
 
 from powerhungry.data.sampling import sample
-from powerhungry.measure.cell import DTYPES, resolve_device, run_inferences
+from powerhungry.measure.cell import run_inferences
+from powerhungry.measure.devices import (
+    DTYPES,
+    resolve_device,
+    synchronize,
+    synchronizer,
+    tracked_gpu_ids,
+)
+from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.provenance import cpu_model, gpu_description
-from powerhungry.measure.tracker import PhaseTracker, synchronize
 from powerhungry.models.prepare import prepare_model
 from powerhungry.study import Cell, Study, load_study
 from powerhungry.tasks import RUNNABLE_TASKS, make_runner
@@ -143,18 +150,23 @@ def bare_window(
 def measured_window(
     work: Callable[[], object], device: torch.device, counter: NvmlCounter | None, scratch: Path
 ) -> Window:
-    """The workflow's query phase (`PhaseTracker`, synchronised inside) around the same work."""
-    tracker = PhaseTracker(scratch, "harness", "USA", 1, device)
-    with tracker:
+    """The workflow's query window (`EnergyMeter`, synchronised inside) around the same work."""
+    meter = EnergyMeter(
+        scratch,
+        project_name="harness",
+        gpu_ids=tracked_gpu_ids(device),
+        synchronize=synchronizer(device),
+    )
+    with meter:
         synchronize(device)
         energy, start = joules(counter), time.perf_counter()
-        with tracker.phase("query"):
+        with meter.window("query"):
             inner = joules(counter)
             work()
             synchronize(device)
             inner = joules(counter) - inner
         seconds, energy = time.perf_counter() - start, joules(counter) - energy
-    (query,) = tracker.results
+    (query,) = meter.results
     return Window(seconds, energy, query.energy_kwh, query.gpu_energy_kwh, query.duration_s, inner)
 
 

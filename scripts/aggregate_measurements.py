@@ -4,9 +4,9 @@ cells whose model failed -> results/tables/missing_cells.csv."""
 import pandas as pd
 
 from powerhungry.analysis.aggregate import gather_measurements, split_failed
+from powerhungry.analysis.idle import subtract_idle
 from powerhungry.files import write_atomic
 from powerhungry.logs import log_to
-from powerhungry.measure.idle import subtract_idle
 
 with log_to(snakemake.log[0]):
     measured, missing = split_failed(gather_measurements(snakemake.input.measurements))

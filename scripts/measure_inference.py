@@ -12,24 +12,28 @@ with log_to(snakemake.log[0]):
     from powerhungry.measure.gpus import measurement_gpu
 
     with measurement_gpu(snakemake.params.protocol["device"]):
-        from powerhungry.measure.cell import CellOutputs, measure_or_record_failure
+        from powerhungry.measure.cell import CellJob, measure_or_record_failure
+        from powerhungry.measure.cell_files import CellOutputs
         from powerhungry.models.prepare import read_manifest
         from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
-        table = measure_or_record_failure(
-            task=snakemake.wildcards.task,
-            runner_settings=snakemake.params.runner_settings,
-            model=ModelSpec(**snakemake.params.model),
-            model_manifest=read_manifest(snakemake.input.model),
-            dataset=DatasetSpec(**snakemake.params.dataset),
-            samples_path=Path(snakemake.input.samples),
-            dataset_sha256=Path(snakemake.input.checksum).read_text().split()[0],
-            protocol=Protocol(**snakemake.params.protocol),
-            outputs=CellOutputs(
+        result = measure_or_record_failure(
+            CellJob(
+                task=snakemake.wildcards.task,
+                runner_settings=snakemake.params.runner_settings,
+                model=ModelSpec(**snakemake.params.model),
+                model_manifest=read_manifest(snakemake.input.model),
+                dataset=DatasetSpec(**snakemake.params.dataset),
+                samples_path=Path(snakemake.input.samples),
+                dataset_sha256=Path(snakemake.input.checksum).read_text().split()[0],
+                protocol=Protocol(**snakemake.params.protocol),
+                workflow_dir=Path(snakemake.scriptdir).parent,
+            ),
+            CellOutputs(
                 measurements=Path(snakemake.output.measurements),
                 codecarbon=Path(snakemake.output.codecarbon),
                 predictions=Path(snakemake.output.predictions),
             ),
-            workflow_dir=Path(snakemake.scriptdir).parent,
         )
-    print(table.drop(columns=table.columns[20:]).to_string(index=False))
+    for row in result.rows:
+        print(*(f"{k}={row.get(k)}" for k in ("phase", "repetition", "duration_s", "energy_kwh")))

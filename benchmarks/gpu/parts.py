@@ -352,11 +352,13 @@ def part_cpu_cell(args: argparse.Namespace) -> dict[str, Any]:
     """A `device: cpu` cell on this machine, CUDA_VISIBLE_DEVICES unset: it must count no GPU."""
     import tempfile
 
+    import pandas as pd
     import torch
     from measurement_harness import harness_cell, load_config
 
     from powerhungry.data.sampling import sample
-    from powerhungry.measure.cell import CellOutputs, measure_cell
+    from powerhungry.measure.cell import CellJob, measure_cell
+    from powerhungry.measure.cell_files import CellOutputs
     from powerhungry.models.prepare import prepare_model
     from powerhungry.study import load_study
     from powerhungry.tasks import RUNNABLE_TASKS
@@ -370,7 +372,7 @@ def part_cpu_cell(args: argparse.Namespace) -> dict[str, Any]:
         folder = Path(scratch)
         manifest = prepare_model(cell.model, folder / "model", folder / "model.json")
         sample(cell.dataset).to_parquet(folder / "samples.parquet", index=False)
-        rows = measure_cell(
+        job = CellJob(
             task=cell.task,
             runner_settings=study.runner_settings(cell.task, cell.model, cell.dataset),
             model=cell.model,
@@ -379,9 +381,10 @@ def part_cpu_cell(args: argparse.Namespace) -> dict[str, Any]:
             samples_path=folder / "samples.parquet",
             dataset_sha256="-",
             protocol=protocol,
-            outputs=CellOutputs(folder / "m.csv", folder / "c.csv", folder / "p.parquet"),
             workflow_dir=REPO,
         )
+        outputs = CellOutputs(folder / "m.csv", folder / "c.csv", folder / "p.parquet")
+        rows = pd.DataFrame(measure_cell(job, outputs).rows)
     figures = {
         "model": cell.model.id,
         "gpu_energy_kwh": rows["gpu_energy_kwh"].tolist(),

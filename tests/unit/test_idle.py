@@ -6,12 +6,13 @@ import pandas as pd
 import pytest
 import torch
 
+from powerhungry.analysis.idle import subtract_idle
 from powerhungry.analysis.summary import task_summary
-from powerhungry.measure.idle import measure_idle_power, subtract_idle
+from powerhungry.measure.idle import measure_idle_power
 
 
-def test_idle_power_on_a_machine_without_gpu_is_zero_per_gpu(tmp_path):
-    (row,) = measure_idle_power(0.3, torch.device("cpu"), "USA", tmp_path).to_dict("records")
+def test_idle_power_on_a_machine_without_gpu_is_zero_per_gpu():
+    row = measure_idle_power(0.3, torch.device("cpu"), "USA")
     assert 0.29 <= row["duration_s"] < 1.5  # the window covers the idle time (generous on load)
     assert (row["gpu_count"], row["gpu_idle_power_w"]) == (0, 0.0)
     assert row["cpu_power_w"] > 0 and row["hostname"]

@@ -13,11 +13,13 @@ from transformers import AutoModelForSequenceClassification
 from powerhungry.data.sampling import write_sample
 from powerhungry.measure import cell as cell_module
 from powerhungry.measure.cell import (
-    CellOutputs,
+    CellJob,
     ModelLoadError,
     measure_cell,
     measure_or_record_failure,
 )
+from powerhungry.measure.cell_files import CellOutputs
+from powerhungry.measure.meter import EnergyMeter
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
 PROTOCOL = Protocol(
@@ -59,7 +61,7 @@ def cell(tmp_path, tiny_models):
         codecarbon=tmp_path / "out" / "texts.codecarbon.csv",
         predictions=tmp_path / "out" / "texts.parquet",
     )
-    return dict(
+    job = CellJob(
         task="text_classification",
         runner_settings={},
         model=model,
@@ -68,14 +70,30 @@ def cell(tmp_path, tiny_models):
         samples_path=samples,
         dataset_sha256=checksum,
         protocol=PROTOCOL,
-        outputs=outputs,
         workflow_dir=tmp_path,
     )
+    return Cell(job, outputs)
+
+
+class Cell:
+    """A cell's job and outputs, with the job's fields replaceable per test."""
+
+    def __init__(self, job: CellJob, outputs: CellOutputs) -> None:
+        self.job, self.outputs = job, outputs
+
+    def __setitem__(self, name: str, value: object) -> None:
+        self.job = replace(self.job, **{name: value})
+
+    def measure(self, **options):
+        return measure_cell(self.job, self.outputs, **options)
+
+    def measure_or_record_failure(self):
+        return measure_or_record_failure(self.job, self.outputs)
 
 
 def test_cell_writes_tidy_rows_raw_codecarbon_and_predictions(cell):
-    table = measure_cell(**cell)
-    written = pd.read_csv(cell["outputs"].measurements)
+    table = pd.DataFrame(cell.measure().rows)
+    written = pd.read_csv(cell.outputs.measurements)
     assert len(written) == len(table) == 4  # 2 repetitions x (load, query)
     assert sorted(zip(written["repetition"], written["phase"], strict=True)) == [
         (0, "load"),
@@ -85,20 +103,20 @@ def test_cell_writes_tidy_rows_raw_codecarbon_and_predictions(cell):
     ]
     assert (written["energy_kwh"] > 0).all()
     assert (written["n_inferences"] == 5).all()
-    assert (written["dataset_sha256"] == cell["dataset_sha256"]).all()
+    assert (written["dataset_sha256"] == cell.job.dataset_sha256).all()
     assert written["codecarbon_run_id"].nunique() == 2  # one tracker run per repetition
     assert set(written["torch_version"]) and (written["batch_size"] == 2).all()
     assert set(written["model_weights"]) == {"pretrained"}
     assert not written["generation_length_forced"].any()
     # Counted from the loaded model, the same in every repetition.
-    model_dir = cell["model_manifest"]["path"]
+    model_dir = cell.job.model_manifest["path"]
     expected = AutoModelForSequenceClassification.from_pretrained(model_dir).num_parameters()
     assert set(written["model_parameters"]) == {expected}
     assert set(written["architecture_kind"]) == {"encoder_only"}
-    raw = pd.read_csv(cell["outputs"].codecarbon)
+    raw = pd.read_csv(cell.outputs.codecarbon)
     assert sorted(raw["task_name"]) == ["load", "load", "query", "query"]
     assert raw["energy_consumed"].sum() == pytest.approx(written["energy_kwh"].sum())
-    predictions = pd.read_parquet(cell["outputs"].predictions)
+    predictions = pd.read_parquet(cell.outputs.predictions)
     assert predictions["sample_index"].tolist() == [0, 1, 2, 3, 4]
 
 
@@ -108,7 +126,7 @@ def test_a_failing_model_leaves_no_output(cell, tmp_path):
     (broken / "config.json").write_text("{}")
     cell["model_manifest"] = {"path": str(broken), "resolved_revision": "local"}
     with pytest.raises(ModelLoadError, match=r"model 'org/tiny': cannot load from .*broken"):
-        measure_cell(**cell)
+        cell.measure()
     out = tmp_path / "out"
     assert not out.exists() or not any(out.iterdir())
 
@@ -118,12 +136,12 @@ def test_a_model_that_does_not_load_is_recorded_as_a_failed_cell(cell, tmp_path)
     broken.mkdir()
     (broken / "config.json").write_text("{}")
     cell["model_manifest"] = {"path": str(broken), "resolved_revision": "local"}
-    measure_or_record_failure(**cell)
-    (row,) = pd.read_csv(cell["outputs"].measurements).to_dict("records")
+    cell.measure_or_record_failure()
+    (row,) = pd.read_csv(cell.outputs.measurements).to_dict("records")
     assert row["phase"] == "failed" and row["n_inferences"] == 0 and pd.isna(row["energy_kwh"])
     assert row["error"].startswith("ModelLoadError: model 'org/tiny': cannot load from")
     assert row["hostname"] and row["torch_version"]  # where and with what it failed
-    assert pd.read_parquet(cell["outputs"].predictions).empty
+    assert pd.read_parquet(cell.outputs.predictions).empty
 
 
 def test_out_of_memory_is_recorded_and_other_errors_fail_the_job(cell, monkeypatch):
@@ -131,58 +149,85 @@ def test_out_of_memory_is_recorded_and_other_errors_fail_the_job(cell, monkeypat
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
 
     monkeypatch.setattr(cell_module, "run_inferences", out_of_memory)
-    measure_or_record_failure(**cell)
-    error = pd.read_csv(cell["outputs"].measurements)["error"].item()
+    cell.measure_or_record_failure()
+    error = pd.read_csv(cell.outputs.measurements)["error"].item()
     assert error.startswith("OutOfMemoryError: CUDA out of memory")
 
     def tracker_broke(*args, **kwargs):
         raise RuntimeError("not the model's fault")
 
-    for output in vars(cell["outputs"]).values():
+    for output in vars(cell.outputs).values():
         output.unlink()
     monkeypatch.setattr(cell_module, "run_inferences", tracker_broke)
     with pytest.raises(RuntimeError, match="not the model's fault"):
-        measure_or_record_failure(**cell)
-    assert not any(output.exists() for output in vars(cell["outputs"]).values())
+        cell.measure_or_record_failure()
+    assert not any(output.exists() for output in vars(cell.outputs).values())
 
 
-@pytest.mark.parametrize(("target", "expected"), [(10.0, 2), (1e-9, 4)])
-def test_adaptive_repetitions_stop_by_the_rule(cell, target, expected):
+class ScriptedMeter(EnergyMeter):
+    """An EnergyMeter whose query windows read given energies (kWh) in turn, so that a
+    logical rule is tested on known numbers, not on this machine's noise."""
+
+    def __init__(self, query_kwh, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.query_kwh = query_kwh
+
+    def end_window(self, name):
+        measured = super().end_window(name)
+        if name == "query":
+            self.results[-1] = replace(measured, energy_kwh=next(self.query_kwh))
+        return self.results[-1]
+
+
+@pytest.mark.parametrize(
+    ("readings", "target", "expected"),
+    [
+        # n=2: 95% half-width 12.7 x 0.0071 / sqrt(2) = 6.4% of the mean
+        ([1.0, 1.01, 1.0, 1.01], 0.1, 2),
+        # n=3: 4.30 x 0.0058 / sqrt(3) = 1.4% of the mean (n=2 was 6.4% > 5%)
+        ([1.0, 1.01, 1.0, 1.01], 0.05, 3),
+        # never narrow: stops at max_repetitions
+        ([1.0, 2.0, 1.0, 2.0], 0.01, 4),
+    ],
+)
+def test_adaptive_repetitions_stop_by_the_rule(cell, readings, target, expected):
     cell["protocol"] = replace(
         PROTOCOL, repetitions=2, max_repetitions=4, target_relative_halfwidth=target
     )
-    table = measure_cell(**cell)
-    assert sorted(set(table["repetition"])) == list(range(expected))
+    query_kwh = iter(readings)
+    result = cell.measure(meter_factory=lambda *a, **k: ScriptedMeter(query_kwh, *a, **k))
+    rows = pd.DataFrame(result.rows)
+    assert sorted(set(rows["repetition"])) == list(range(expected))
+    assert rows.loc[rows["phase"] == "query", "energy_kwh"].tolist() == readings[:expected]
 
 
 def test_float16_on_a_cpu_only_job_fails_before_measuring(cell, monkeypatch):
     cell["protocol"] = replace(PROTOCOL, device="auto", dtype="float16")
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)
     with pytest.raises(RuntimeError, match="float16 is not supported on the CPU"):
-        measure_cell(**cell)
-    assert not cell["outputs"].measurements.exists()
+        cell.measure()
+    assert not cell.outputs.measurements.exists()
 
 
 def test_warm_up_runs_between_the_phases_outside_both(cell, monkeypatch):
-    from powerhungry.measure.tracker import PhaseTracker
     from powerhungry.tasks.base import TaskRunner
 
     events = []
-    phase = PhaseTracker.phase
+    window = EnergyMeter.window
 
     def logged_phase(self, name):
         events.append(f"start {name}")
-        with phase(self, name):
+        with window(self, name):
             yield
         events.append(f"stop {name}")
 
     infer = TaskRunner.infer
-    monkeypatch.setattr(PhaseTracker, "phase", contextmanager(logged_phase))
+    monkeypatch.setattr(EnergyMeter, "window", contextmanager(logged_phase))
     monkeypatch.setattr(
         TaskRunner, "infer", lambda self, s: events.append("infer") or infer(self, s)
     )
     cell["protocol"] = replace(PROTOCOL, repetitions=1, warmup_inferences=3, batch_size=1)
-    measure_cell(**cell)
+    cell.measure()
     assert events == [
         "start load",
         "stop load",

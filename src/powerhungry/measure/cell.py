@@ -1,60 +1,70 @@
-"""Measure one model on one dataset: repetitions (fixed or adaptive), each a CodeCarbon run with
-`load` and `query`.
+"""Measure one model on one dataset (a cell): repetitions (fixed or adaptive), each an
+EnergyMeter run with the windows `load` and `query`.
 
 Each repetition loads the model anew, as the paper did (one tracker run per repetition). Warm-up
-inferences, if configured, run between the two phases, outside both.
+inferences, if configured, run between the two windows, outside both. `run_cell` measures and
+returns plain data; `measure_cell` also writes it (`cell_files.write_cell`), nothing unless every
+repetition succeeded; `measure_or_record_failure` writes a model's failure as the cell's result.
 """
 
 from __future__ import annotations
 
 import gc
-import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import torch
 import transformers
 
 from powerhungry.columns import ENERGY_COLUMNS, FAILED_PHASE
-from powerhungry.files import write_atomic
 from powerhungry.measure import provenance
+from powerhungry.measure.cell_files import CellOutputs, read_csv_rows, read_samples, write_cell
+from powerhungry.measure.devices import (
+    DTYPES,
+    check_dtype,
+    resolve_device,
+    synchronizer,
+    tracked_gpu_ids,
+)
+from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.repetitions import enough_repetitions
-from powerhungry.measure.tracker import PhaseTracker
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 from powerhungry.tasks import make_runner
 from powerhungry.tasks.base import Prediction, TaskRunner
 
-DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
-
 
 @dataclass(frozen=True)
-class CellOutputs:
-    measurements: Path
-    codecarbon: Path
-    predictions: Path
+class CellJob:
+    """Everything one cell's measurement needs: the study's specs, the prepared model's
+    manifest (`path`, `resolved_revision`), the sampled dataset file and its sha256, and the
+    workflow checkout (for its commit in the provenance)."""
+
+    task: str
+    runner_settings: dict[str, Any]
+    model: ModelSpec
+    model_manifest: dict[str, Any]
+    dataset: DatasetSpec
+    samples_path: Path
+    dataset_sha256: str
+    protocol: Protocol
+    workflow_dir: Path
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("protocol.device is 'cuda' but no CUDA device is visible to this job")
-    return torch.device(name)
+@dataclass
+class CellResult:
+    """A cell's rows as plain data: one measurement row per repetition and window (or one
+    failure row), CodeCarbon's own rows (its CSV text, with the repetition), and one
+    prediction per sample."""
 
-
-def check_dtype(device: torch.device, dtype: str) -> None:
-    if device.type == "cpu" and dtype == "float16":
-        raise RuntimeError(
-            "protocol.dtype float16 is not supported on the CPU, and this job has no GPU "
-            "(protocol.device auto found none); use float32 or bfloat16, or run on a GPU node"
-        )
+    rows: list[dict[str, Any]]
+    codecarbon_rows: list[dict[str, Any]] = field(default_factory=list)
+    predictions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def batches(samples: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
@@ -88,6 +98,9 @@ def naming_the_model(model: ModelSpec, model_dir: Path) -> Iterator[None]:
 # completes; anything else (a broken tracker, a killed job) fails the job, to be retried.
 MODEL_FAILURES = (ModelLoadError, torch.OutOfMemoryError)
 
+# How a repetition's meter is made: EnergyMeter, or a stand-in that returns given readings.
+MeterFactory = Callable[..., EnergyMeter]
+
 
 def run_inferences(
     runner: TaskRunner, samples: Sequence[dict[str, Any]], batch_size: int
@@ -99,178 +112,162 @@ def run_inferences(
 
 
 def measure_repetition(
+    job: CellJob,
     runner: TaskRunner,
-    model: ModelSpec,
-    model_dir: Path,
     samples: Sequence[dict[str, Any]],
     warmup: Sequence[dict[str, Any]],
-    protocol: Protocol,
     device: torch.device,
     run_dir: Path,
-) -> tuple[PhaseTracker, list[Prediction], dict[str, Any]]:
-    """One CodeCarbon run: load the model (phase `load`), warm up unmeasured, then run every
-    sample (phase `query`); the model is dropped afterwards so the next run loads it anew.
+    meter_factory: MeterFactory = EnergyMeter,
+) -> tuple[EnergyMeter, list[Prediction], dict[str, Any]]:
+    """One meter run: load the model (window `load`), warm up unmeasured, then run every
+    sample (window `query`); the model is dropped afterwards so the next run loads it anew.
     Also returns what the loaded model is (parameter count, architecture kind)."""
-    with PhaseTracker(
-        output_dir=run_dir,
-        project_name=model.id,
+    protocol, model_dir = job.protocol, Path(job.model_manifest["path"])
+    with meter_factory(
+        run_dir,
+        project_name=job.model.id,
         carbon_intensity=protocol.carbon_intensity,
         measure_power_secs=protocol.measure_power_secs,
-        device=device,
-    ) as tracker:
-        with tracker.phase("load"), naming_the_model(model, model_dir):
+        gpu_ids=tracked_gpu_ids(device),
+        synchronize=synchronizer(device),
+    ) as meter:
+        with meter.window("load"), naming_the_model(job.model, model_dir):
             runner.load(model_dir, device, DTYPES[protocol.dtype])
         loaded = runner.describe_model()
         run_inferences(runner, warmup, protocol.batch_size)
-        with tracker.phase("query"):
+        with meter.window("query"):
             predictions = run_inferences(runner, samples, protocol.batch_size)
     runner.unload()
     gc.collect()
     if device.type == "cuda":
         torch.cuda.empty_cache()
-    return tracker, predictions, loaded
+    return meter, predictions, loaded
 
 
-def measure_cell(
-    *,
-    task: str,
-    runner_settings: dict[str, Any],
-    model: ModelSpec,
-    model_manifest: dict[str, Any],
-    dataset: DatasetSpec,
-    samples_path: Path,
-    dataset_sha256: str,
-    protocol: Protocol,
-    outputs: CellOutputs,
-    workflow_dir: Path,
-) -> pd.DataFrame:
-    """Run the repetitions and write the tidy rows, CodeCarbon's raw rows and the predictions.
-
-    Nothing is written until every repetition has succeeded, so a failed cell leaves no result.
-    """
-    # Progress bars would be drawn, and paid for, inside the measured load phase.
-    transformers.utils.logging.disable_progress_bar()
-    device = resolve_device(protocol.device)
-    check_dtype(device, protocol.dtype)
-    samples = pd.read_parquet(samples_path).to_dict("records")
-    warmup = list(islice(cycle(samples), protocol.warmup_inferences))
-    runner = make_runner(task, model.kind, runner_settings)
-    model_dir = Path(model_manifest["path"])
-    context = {
+def run_context(job: CellJob, device: torch.device) -> dict[str, Any]:
+    """The columns every row of the cell carries: what was measured, how, on what."""
+    model, protocol = job.model, job.protocol
+    return {
         "model_source": model.source,
-        "model_revision": model_manifest["resolved_revision"],
+        "model_revision": job.model_manifest["resolved_revision"],
         "model_weights": model.weights,
         # Random weights never stop generating by themselves: lengths are forced to the maximum.
         "generation_length_forced": model.weights == "random",
-        "dataset_source": dataset.source,
-        "dataset_sha256": dataset_sha256,
+        "dataset_source": job.dataset.source,
+        "dataset_sha256": job.dataset_sha256,
         "batch_size": protocol.batch_size,
         "dtype": protocol.dtype,
         "warmup_inferences": protocol.warmup_inferences,
         "measure_power_secs": protocol.measure_power_secs,
         "carbon_intensity_setting": str(protocol.carbon_intensity),
-        **provenance.collect(device, workflow_dir),
+        **provenance.collect(device, job.workflow_dir),
     }
-    rows: list[dict[str, Any]] = []
-    raw_frames: list[pd.DataFrame] = []
-    predictions: list[Prediction] = []
+
+
+def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellResult:
+    """Run the repetitions the protocol asks for (`enough_repetitions`) and return the rows.
+
+    Writes nothing (CodeCarbon's own CSVs are read back from a scratch folder). Raises
+    ModelLoadError or torch.OutOfMemoryError (the model's failures, see
+    `measure_or_record_failure`), RuntimeError for a device or dtype the job cannot use, and
+    MeasurementError for a meter that measured nothing.
+    """
+    # Progress bars would be drawn, and paid for, inside the measured load window.
+    transformers.utils.logging.disable_progress_bar()
+    device = resolve_device(job.protocol.device)
+    check_dtype(device, job.protocol.dtype)
+    samples = read_samples(job.samples_path)
+    warmup = list(islice(cycle(samples), job.protocol.warmup_inferences))
+    runner = make_runner(job.task, job.model.kind, job.runner_settings)
+    with naming_the_model(job.model, Path(job.model_manifest["path"])):
+        runner.import_code(Path(job.model_manifest["path"]))
+    context = run_context(job, device)
+    result = CellResult(rows=[])
     query_energies: list[float] = []
-    with naming_the_model(model, model_dir):
-        runner.import_code(model_dir)
-    scratch = Path(tempfile.mkdtemp(prefix="powerhungry-codecarbon-"))
-    try:
-        while not enough_repetitions(query_energies, protocol):
+    predictions: list[Prediction] = []
+    with tempfile.TemporaryDirectory(prefix="powerhungry-codecarbon-") as scratch:
+        while not enough_repetitions(query_energies, job.protocol):
             repetition = len(query_energies)
             started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-            tracker, predictions, loaded = measure_repetition(
-                runner,
-                model,
-                model_dir,
-                samples,
-                warmup,
-                protocol,
-                device,
-                scratch / f"repetition-{repetition}",
+            run_dir = Path(scratch) / f"repetition-{repetition}"
+            meter, predictions, loaded = measure_repetition(
+                job, runner, samples, warmup, device, run_dir, meter_factory
             )
             ended_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-            rows += [
+            result.rows += [
                 {
-                    "task": task,
-                    "model": model.id,
-                    "model_kind": model.kind,
-                    "dataset": dataset.id,
-                    "phase": result.phase,
+                    **cell_key(job),
+                    "phase": window.phase,
                     "repetition": repetition,
                     "n_inferences": len(samples),
                     **loaded,
-                    **asdict(result),
-                    "carbon_intensity_g_per_kwh": result.emissions_kg / result.energy_kwh * 1000,
+                    **asdict(window),
+                    "carbon_intensity_g_per_kwh": window.emissions_kg / window.energy_kwh * 1000,
                     "started_at": started_at,
                     "ended_at": ended_at,
                     **context,
                 }
-                for result in tracker.results
+                for window in meter.results
             ]
-            raw_frames += [
-                pd.read_csv(raw).assign(repetition=repetition) for raw in tracker.raw_csv_files()
+            result.codecarbon_rows += [
+                {**row, "repetition": repetition}
+                for raw in meter.raw_csv_files()
+                for row in read_csv_rows(raw)
             ]
-            query_energies += [r.energy_kwh for r in tracker.results if r.phase == "query"]
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    table = pd.DataFrame(rows)
-    write_atomic(outputs.codecarbon, lambda tmp: pd.concat(raw_frames).to_csv(tmp, index=False))
-    write_atomic(
-        outputs.predictions,
-        lambda tmp: pd.DataFrame(
-            {
-                "sample_index": [sample["sample_index"] for sample in samples],
-                **pd.DataFrame([asdict(p) for p in predictions]).to_dict("list"),
-            }
-        ).to_parquet(tmp, index=False),
-    )
-    write_atomic(outputs.measurements, lambda tmp: table.to_csv(tmp, index=False))
-    return table
+            query_energies += [w.energy_kwh for w in meter.results if w.phase == "query"]
+    result.predictions = [
+        {"sample_index": sample["sample_index"], **asdict(prediction)}
+        for sample, prediction in zip(samples, predictions, strict=True)
+    ]
+    return result
 
 
-def measure_or_record_failure(**cell: Any) -> pd.DataFrame:
-    """`measure_cell`, or, if the model fails, the cell's failure record in its outputs."""
-    try:
-        return measure_cell(**cell)
-    except MODEL_FAILURES as error:
-        print(f"cell failed, recorded as such: {type(error).__name__}: {error}")
-        return record_failed_cell(error=error, **cell)
+def cell_key(job: CellJob) -> dict[str, str]:
+    """The columns that name the cell, in a measurement row's order."""
+    return {
+        "task": job.task,
+        "model": job.model.id,
+        "model_kind": job.model.kind,
+        "dataset": job.dataset.id,
+    }
 
 
-def record_failed_cell(
-    *,
-    error: BaseException,
-    task: str,
-    model: ModelSpec,
-    dataset: DatasetSpec,
-    protocol: Protocol,
-    outputs: CellOutputs,
-    workflow_dir: Path,
-    **_: Any,
-) -> pd.DataFrame:
+def failed_cell(job: CellJob, error: BaseException) -> CellResult:
     """One row saying which cell failed, why, where and when; no energy, no predictions."""
     row = {
-        "task": task,
-        "model": model.id,
-        "model_kind": model.kind,
-        "dataset": dataset.id,
+        **cell_key(job),
         "phase": FAILED_PHASE,
         "repetition": 0,
         **dict.fromkeys(ENERGY_COLUMNS),
         "n_inferences": 0,
         "error": f"{type(error).__name__}: {error}",
         "ended_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-        "batch_size": protocol.batch_size,
-        "dtype": protocol.dtype,
-        **provenance.collect(resolve_device(protocol.device), workflow_dir),
+        "batch_size": job.protocol.batch_size,
+        "dtype": job.protocol.dtype,
+        **provenance.collect(resolve_device(job.protocol.device), job.workflow_dir),
     }
-    table = pd.DataFrame([row])
-    empty_predictions = pd.DataFrame(columns=["sample_index", *Prediction.__dataclass_fields__])
-    write_atomic(outputs.codecarbon, lambda tmp: tmp.write_text(""))
-    write_atomic(outputs.predictions, lambda tmp: empty_predictions.to_parquet(tmp, index=False))
-    write_atomic(outputs.measurements, lambda tmp: table.to_csv(tmp, index=False))
-    return table
+    return CellResult(rows=[row])
+
+
+def measure_cell(
+    job: CellJob, outputs: CellOutputs, meter_factory: MeterFactory = EnergyMeter
+) -> CellResult:
+    """`run_cell`, then its three files; a cell that raises writes nothing."""
+    result = run_cell(job, meter_factory)
+    write_cell(outputs, result.rows, result.codecarbon_rows, result.predictions)
+    return result
+
+
+def measure_or_record_failure(
+    job: CellJob, outputs: CellOutputs, meter_factory: MeterFactory = EnergyMeter
+) -> CellResult:
+    """`measure_cell`, or, if the model fails (MODEL_FAILURES), the cell's failure record in
+    its outputs; any other error propagates and writes nothing."""
+    try:
+        return measure_cell(job, outputs, meter_factory)
+    except MODEL_FAILURES as error:
+        print(f"cell failed, recorded as such: {type(error).__name__}: {error}")
+        result = failed_cell(job, error)
+        write_cell(outputs, result.rows, [], [])
+        return result

@@ -9,8 +9,11 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
+
 
 PACKAGES = ("torch", "transformers", "diffusers", "datasets", "codecarbon")
 
@@ -36,6 +39,8 @@ def gpu_description(device: torch.device) -> tuple[str, int, str]:
     """(model name, count, driver) of the GPUs visible to this job."""
     if device.type != "cuda":
         return "", 0, ""
+    import torch
+
     count = torch.cuda.device_count()
     names = sorted({torch.cuda.get_device_name(i) for i in range(count)})
     try:

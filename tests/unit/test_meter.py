@@ -1,16 +1,12 @@
-"""The CodeCarbon wrapper with a real tracker on this machine's CPU."""
+"""The energy meter: named windows around a real CodeCarbon tracker on this machine's CPU."""
 
 import time
 
 import pytest
 import torch
 
-from powerhungry.measure.tracker import (
-    MeasurementError,
-    PhaseTracker,
-    tracked_gpu_ids,
-    tracker_arguments,
-)
+from powerhungry.measure.devices import synchronizer, tracked_gpu_ids
+from powerhungry.measure.meter import EnergyMeter, MeasurementError, tracker_arguments
 
 
 def busy(seconds):
@@ -20,12 +16,12 @@ def busy(seconds):
 
 
 def test_phases_record_real_energy_and_raw_csv(tmp_path):
-    with PhaseTracker(tmp_path, "test", 138.75, 1, torch.device("cpu")) as tracker:
-        with tracker.phase("load"):
+    with EnergyMeter(tmp_path, carbon_intensity=138.75) as meter:
+        with meter.window("load"):
             busy(0.2)
-        with tracker.phase("query"):
+        with meter.window("query"):
             busy(0.6)
-    load, query = tracker.results
+    load, query = meter.results
     assert (load.phase, query.phase) == ("load", "query")
     assert (
         0.59 <= query.duration_s < 1.5
@@ -35,18 +31,17 @@ def test_phases_record_real_energy_and_raw_csv(tmp_path):
         query.cpu_energy_kwh + query.gpu_energy_kwh + query.ram_energy_kwh, rel=1e-6
     )
     assert query.emissions_kg / query.energy_kwh == pytest.approx(0.13875, rel=1e-6)
-    (raw,) = tracker.raw_csv_files()
+    (raw,) = meter.raw_csv_files()
     assert raw.read_text().count("\n") == 3  # header, load, query
 
 
 def test_country_code_uses_codecarbon_grid_data(tmp_path):
     assert tracker_arguments("FRA") == {"country_iso_code": "FRA"}
-    with (
-        PhaseTracker(tmp_path, "test", "FRA", 1, torch.device("cpu")) as tracker,
-        tracker.phase("query"),
-    ):
+    meter = EnergyMeter(carbon_intensity="FRA")  # no output_dir: no file, results as data
+    with meter, meter.window("query"):
         busy(0.1)
-    (result,) = tracker.results
+    (result,) = meter.results
+    assert meter.raw_csv_files() == [] and not list(tmp_path.iterdir())
     assert 0 < result.emissions_kg / result.energy_kwh * 1000 < 200  # France's grid, g/kWh
 
 
@@ -55,7 +50,7 @@ def test_a_tracker_that_failed_to_initialise_is_an_error(tmp_path):
     blocked.write_text("")
     # CodeCarbon swallows the error of an unusable output_dir; the wrapper must not.
     with pytest.raises((MeasurementError, OSError)):
-        PhaseTracker(blocked / "out", "test", "USA", 1, torch.device("cpu"))
+        EnergyMeter(blocked / "out")
 
 
 def test_only_the_jobs_gpus_are_tracked(monkeypatch):
@@ -66,14 +61,27 @@ def test_only_the_jobs_gpus_are_tracked(monkeypatch):
     assert tracked_gpu_ids(torch.device("cuda", 1)) == [1]  # not every GPU of the node
 
 
-def test_phases_synchronize_cuda_before_and_after(tmp_path, monkeypatch):
+def test_windows_synchronize_cuda_before_and_after(monkeypatch):
     calls = []
     monkeypatch.setattr("torch.cuda.synchronize", lambda device=None: calls.append(device))
-    tracker = PhaseTracker(tmp_path, "test", "USA", 1, torch.device("cpu"))
-    tracker.device = torch.device("cuda", 0)  # what a GPU job's tracker holds
-    with tracker, tracker.phase("query"):
+    meter = EnergyMeter(synchronize=synchronizer(torch.device("cuda", 0)))  # a GPU job's meter
+    with meter, meter.window("query"):
         calls.append("work")
     assert calls == [torch.device("cuda", 0), "work", torch.device("cuda", 0)]
+    assert synchronizer(torch.device("cpu"))() is None and len(calls) == 3  # the CPU never waits
+
+
+def test_begin_and_end_window_by_name():
+    meter = EnergyMeter()
+    with meter:
+        meter.begin_window("load")
+        with pytest.raises(RuntimeError, match="'query' begun while window 'load' is open"):
+            meter.begin_window("query")
+        busy(0.05)
+        load = meter.end_window("load")
+        with pytest.raises(RuntimeError, match="'load' ended, but the open window is None"):
+            meter.end_window("load")
+    assert meter.results == [load] and load.phase == "load" and load.energy_kwh > 0
 
 
 def test_gpu_energy_source_reads_the_counter_or_falls_back(monkeypatch):

@@ -1,0 +1,182 @@
+"""An energy meter with named windows: CodeCarbon's tracker, one task per window, checked for
+real data.
+
+    meter = EnergyMeter(carbon_intensity="USA")
+    with meter:
+        with meter.window("load"):
+            ...
+        with meter.window("query"):
+            ...
+    load, query = meter.results  # PhaseResult: s, kWh, kg CO2eq, and what CodeCarbon measured
+
+The shape is Zeus's `begin_window`/`end_window` (ml-energy/zeus); the measuring is CodeCarbon's
+task API (`start_task`/`stop_task`, codecarbon >= 2.8), one window at a time. CodeCarbon swallows
+its own initialisation errors (`@suppress(Exception)` on `__init__`), so a misconfigured tracker
+would silently measure nothing; here that is an error, never a zero.
+
+Nothing here imports torch, pandas or Snakemake: which GPUs to count (`gpu_ids`) and how to
+wait for queued GPU work (`synchronize`) are given by the caller (see `powerhungry.measure.devices`
+for torch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from codecarbon import OfflineEmissionsTracker
+from codecarbon.output_methods.base_output import OutputMethod
+from codecarbon.output_methods.emissions_data import EmissionsData
+
+
+class MeasurementError(RuntimeError):
+    """The tracker produced no usable measurement (it failed to start, or a window recorded no
+    energy or no time)."""
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """What one window measured: `phase` is its name; duration in s, energies in kWh
+    (`energy_kwh` = CPU + GPU + RAM, CodeCarbon's `energy_consumed`), emissions in kg CO2eq."""
+
+    phase: str
+    duration_s: float
+    energy_kwh: float
+    cpu_energy_kwh: float
+    gpu_energy_kwh: float
+    ram_energy_kwh: float
+    emissions_kg: float
+    # CodeCarbon's own view of the run and of the hardware it measured.
+    codecarbon_run_id: str
+    codecarbon_cpu_model: str
+    codecarbon_gpu_model: str
+    codecarbon_gpu_count: int
+    codecarbon_tracking_mode: str
+
+
+def tracker_arguments(carbon_intensity: str | float) -> dict[str, object]:
+    """CodeCarbon's arguments for a carbon intensity: an ISO 3166 alpha-3 country code uses its
+    offline grid data (`country_iso_code`); a number is forced as g CO2eq/kWh
+    (`force_carbon_intensity_g_co2e_kwh`)."""
+    if isinstance(carbon_intensity, str):
+        return {"country_iso_code": carbon_intensity}
+    return {"force_carbon_intensity_g_co2e_kwh": float(carbon_intensity)}
+
+
+def _no_wait() -> None:
+    """The synchronisation of a device that runs work as it is called (the CPU)."""
+
+
+class EnergyMeter:
+    """One CodeCarbon run (`with meter:` or `start()`/`stop()`) whose named windows each
+    measure the work inside them.
+
+    `output_dir`: where CodeCarbon writes its own per-window CSV (`emissions_base_<run>.csv`,
+    see `raw_csv_files`); None writes no file. `carbon_intensity`: see `tracker_arguments`.
+    `measure_power_secs`: CodeCarbon's sampling interval (s). `gpu_ids`: the GPUs to count
+    (CodeCarbon's `gpu_ids`; None: those in CUDA_VISIBLE_DEVICES, else all). `synchronize`:
+    called at both ends of every window, so that queued GPU work falls in the window that
+    launched it. Raises MeasurementError if CodeCarbon cannot start.
+    """
+
+    def __init__(
+        self,
+        output_dir: Path | None = None,
+        *,
+        project_name: str = "powerhungry",
+        carbon_intensity: str | float = "USA",
+        measure_power_secs: float = 1.0,
+        gpu_ids: Sequence[int] | None = None,
+        synchronize: Callable[[], None] = _no_wait,
+    ) -> None:
+        self.output_dir = output_dir
+        self.synchronize = synchronize
+        self.results: list[PhaseResult] = []
+        self._open: str | None = None
+        if output_dir is not None:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        self._tracker = OfflineEmissionsTracker(
+            project_name=project_name,
+            measure_power_secs=measure_power_secs,
+            output_methods=[OutputMethod.CSV] if output_dir is not None else [],
+            **({"output_dir": str(output_dir)} if output_dir is not None else {}),
+            log_level="error",
+            # The caller, not CodeCarbon's lock file, keeps measurements apart (one job per GPU).
+            allow_multiple_runs=True,
+            **({} if gpu_ids is None else {"gpu_ids": list(gpu_ids)}),
+            **tracker_arguments(carbon_intensity),
+        )
+        if not hasattr(self._tracker, "_tasks"):  # set at the end of a successful __init__
+            raise MeasurementError(
+                "CodeCarbon's tracker failed to initialise (its error is in the log above); "
+                f"output_dir={str(output_dir)!r}, carbon_intensity={carbon_intensity!r}"
+            )
+
+    def start(self) -> None:
+        """Start CodeCarbon's run (it samples power from now on)."""
+        self._tracker.start()
+
+    def stop(self) -> None:
+        """End CodeCarbon's run (and write its CSV, if `output_dir` was given)."""
+        self._tracker.stop()
+
+    def __enter__(self) -> EnergyMeter:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def begin_window(self, name: str) -> None:
+        """Start measuring the window `name`; raises RuntimeError while another is open."""
+        if self._open is not None:
+            raise RuntimeError(f"window {name!r} begun while window {self._open!r} is open")
+        self.synchronize()
+        self._open = name
+        self._tracker.start_task(name)
+
+    def end_window(self, name: str) -> PhaseResult:
+        """Stop measuring the window `name` and return (and keep, in `results`) what it
+        measured; raises MeasurementError if CodeCarbon recorded no energy or no time."""
+        if self._open != name:
+            raise RuntimeError(f"window {name!r} ended, but the open window is {self._open!r}")
+        self.synchronize()
+        self._open = None
+        result = _phase_result(name, self._tracker.stop_task(name))
+        self.results.append(result)
+        return result
+
+    @contextmanager
+    def window(self, name: str) -> Iterator[None]:
+        """`begin_window(name)` ... `end_window(name)` around the block; a block that raises
+        ends no window (its partial measurement is not kept)."""
+        self.begin_window(name)
+        yield
+        self.end_window(name)
+
+    def raw_csv_files(self) -> list[Path]:
+        """CodeCarbon's own per-window CSV(s) of this run (emissions_base_<run_id>.csv)."""
+        if self.output_dir is None:
+            return []
+        return sorted(self.output_dir.glob("emissions_base_*.csv"))
+
+
+def _phase_result(name: str, data: EmissionsData | None) -> PhaseResult:
+    if data is None or not data.energy_consumed > 0 or not data.duration > 0:
+        raise MeasurementError(f"CodeCarbon recorded no energy for window {name!r}: {data!r}")
+    return PhaseResult(
+        phase=name,
+        duration_s=float(data.duration),
+        energy_kwh=float(data.energy_consumed),
+        cpu_energy_kwh=float(data.cpu_energy),
+        gpu_energy_kwh=float(data.gpu_energy),
+        ram_energy_kwh=float(data.ram_energy),
+        emissions_kg=float(data.emissions),
+        codecarbon_run_id=str(data.run_id),
+        codecarbon_cpu_model=str(data.cpu_model),
+        codecarbon_gpu_model=str(data.gpu_model),
+        codecarbon_gpu_count=int(data.gpu_count or 0),
+        codecarbon_tracking_mode=str(data.tracking_mode),
+    )
