@@ -7,8 +7,6 @@ import math
 from collections.abc import Sequence
 from statistics import fmean, stdev
 
-from scipy.stats import t as student_t
-
 from powerhungry.study import Protocol
 
 
@@ -17,6 +15,9 @@ def halfwidth_95(values: Sequence[float]) -> float:
     n = len(values)
     if n < 2:
         return math.nan
+    # Imported here: scipy.stats takes seconds to import, which a fixed-repetition job skips.
+    from scipy.stats import t as student_t
+
     return float(student_t.ppf(0.975, n - 1)) * stdev(values) / math.sqrt(n)
 
 

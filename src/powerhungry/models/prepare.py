@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from powerhungry.files import write_atomic
-from powerhungry.models.tiny import build_tiny_model
 from powerhungry.study import ModelSpec
 
 CONFIG_AND_TOKENIZER_FILES = ["*.json", "*.txt", "*.model", "*.tiktoken"]
@@ -27,6 +26,10 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
     if spec.source == "local":
         location, revision = _check_local(spec), "local"
     elif spec.source == "tiny":
+        # Imported here: building models loads every family's classes (seconds), which a
+        # measurement job, reading only the manifest, must not pay.
+        from powerhungry.models.tiny import build_tiny_model
+
         _replace_dir(model_dir, lambda tmp: build_tiny_model(dict(spec.tiny or {}), tmp))
         location, revision = model_dir, "random-weights"
     else:
