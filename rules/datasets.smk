@@ -1,8 +1,3 @@
-# Sampling may read the hub, so it runs on the submit host where there is internet.
-localrules:
-    sample_dataset,
-
-
 rule sample_dataset:
     input:
         dataset_source_files,
@@ -11,6 +6,8 @@ rule sample_dataset:
         checksum="results/samples/{task}/{dataset}.parquet.sha256",
     log:
         "logs/sample_dataset/{task}/{dataset}.log",
+    # Sampling may read the hub, so it runs on the submit host where there is internet.
+    localrule: True
     conda:
         ENV
     params:

@@ -1,8 +1,8 @@
 rule measure_inference:
     input:
-        samples="results/samples/{task}/{dataset}.parquet",
-        checksum="results/samples/{task}/{dataset}.parquet.sha256",
-        model=f"{CACHE}/models/{{model}}.json",
+        samples=rules.sample_dataset.output.samples,
+        checksum=rules.sample_dataset.output.checksum,
+        model=rules.prepare_model.output.manifest,
     output:
         measurements="results/measurements/{task}/{model}/{dataset}.csv",
         codecarbon="results/measurements/{task}/{model}/{dataset}.codecarbon.csv",

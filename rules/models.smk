@@ -1,13 +1,10 @@
-# Downloads need internet, which cluster compute nodes often lack: prepare on the submit host.
-localrules:
-    prepare_model,
-
-
 rule prepare_model:
     output:
         manifest=f"{CACHE}/models/{{model}}.json",
     log:
         "logs/prepare_model/{model}.log",
+    # Downloads need internet, which cluster compute nodes often lack: prepare on the submit host.
+    localrule: True
     conda:
         ENV
     params:

@@ -3,7 +3,7 @@
 rule aggregate_measurements:
     input:
         measurements=measurement_tables(),
-        idle_power="results/tables/idle_power.csv",
+        idle_power=rules.measure_idle_power.output.table,
     output:
         table=report(
             "results/tables/measurements.csv",
@@ -26,8 +26,8 @@ rule aggregate_measurements:
 
 rule summarize_measurements:
     input:
-        table="results/tables/measurements.csv",
-        missing="results/tables/missing_cells.csv",
+        table=rules.aggregate_measurements.output.table,
+        missing=rules.aggregate_measurements.output.missing,
     output:
         task_summary=report(
             "results/tables/task_summary.csv",
@@ -69,9 +69,8 @@ rule score_quality:
         ENV
     params:
         cells=cell_files(),
-        table="quality",
     script:
-        "../scripts/tabulate_cells.py"
+        "../scripts/score_quality.py"
 
 
 rule tabulate_lengths:
@@ -90,14 +89,13 @@ rule tabulate_lengths:
         ENV
     params:
         cells=cell_files(),
-        table="lengths",
     script:
-        "../scripts/tabulate_cells.py"
+        "../scripts/tabulate_lengths.py"
 
 
 rule tabulate_multi_purpose:
     input:
-        cells="results/tables/cell_summary.csv",
+        cells=rules.summarize_measurements.output.cell_summary,
     output:
         table=report(
             "results/tables/multi_purpose.csv",
@@ -110,12 +108,12 @@ rule tabulate_multi_purpose:
     conda:
         ENV
     script:
-        "../scripts/paper_tables.py"
+        "../scripts/tabulate_multi_purpose.py"
 
 
 rule tabulate_break_even:
     input:
-        multi_purpose="results/tables/multi_purpose.csv",
+        multi_purpose=rules.tabulate_multi_purpose.output.table,
     output:
         table=report(
             "results/tables/break_even.csv",
@@ -130,13 +128,13 @@ rule tabulate_break_even:
     params:
         training=config["training_energy"],
     script:
-        "../scripts/paper_tables.py"
+        "../scripts/tabulate_break_even.py"
 
 
 rule compare_with_paper:
     input:
-        tasks="results/tables/task_summary.csv",
-        models="results/tables/model_summary.csv",
+        tasks=rules.summarize_measurements.output.task_summary,
+        models=rules.summarize_measurements.output.model_summary,
         paper="resources/reference/paper/measurements.csv.gz",
     output:
         table=report(
@@ -150,4 +148,4 @@ rule compare_with_paper:
     conda:
         ENV
     script:
-        "../scripts/paper_tables.py"
+        "../scripts/compare_with_paper.py"
