@@ -32,6 +32,7 @@ from powerhungry.measure.devices import (
     synchronizer,
     tracked_gpu_ids,
 )
+from powerhungry.measure.gpus import measuring_alone
 from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.repetitions import enough_repetitions
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
@@ -165,10 +166,27 @@ def run_context(job: CellJob, device: torch.device) -> dict[str, Any]:
     }
 
 
+def warm_up_meter(meter_factory: MeterFactory, device: torch.device) -> None:
+    """Start and stop one unrecorded meter run: CodeCarbon detects the hardware on its first
+    start in a process (seconds: cpuinfo, the CPU power table), which is then not paid while
+    holding the measurement lease."""
+    meter = meter_factory(
+        None,
+        project_name="warm-up",
+        gpu_ids=tracked_gpu_ids(device),
+        synchronize=synchronizer(device),
+    )
+    meter.start()
+    meter.stop()
+
+
 def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellResult:
     """Run the repetitions the protocol asks for (`enough_repetitions`) and return the rows.
 
-    Writes nothing (CodeCarbon's own CSVs are read back from a scratch folder). Raises
+    Everything that costs time but is not measured (the runner, the model's code, the samples,
+    the provenance, CodeCarbon's hardware detection) happens before the measurement lease is
+    taken (`measuring_alone`). Writes nothing (CodeCarbon's own CSVs are read back from a scratch
+    folder). Raises
     ModelLoadError or torch.OutOfMemoryError (the model's failures, see
     `measure_or_record_failure`), RuntimeError for a device or dtype the job cannot use, and
     MeasurementError for a meter that measured nothing.
@@ -183,10 +201,14 @@ def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellRes
     with naming_the_model(job.model, Path(job.model_manifest["path"])):
         runner.import_code(Path(job.model_manifest["path"]))
     context = run_context(job, device)
+    warm_up_meter(meter_factory, device)
     result = CellResult(rows=[])
     query_energies: list[float] = []
     predictions: list[Prediction] = []
-    with tempfile.TemporaryDirectory(prefix="powerhungry-codecarbon-") as scratch:
+    with (
+        measuring_alone(device.type),
+        tempfile.TemporaryDirectory(prefix="powerhungry-codecarbon-") as scratch,
+    ):
         while not enough_repetitions(query_energies, job.protocol):
             repetition = len(query_energies)
             started_at = datetime.now(UTC).isoformat(timespec="milliseconds")

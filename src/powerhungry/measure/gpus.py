@@ -5,6 +5,10 @@ tell a job which GPU is its own: every job would pick GPU 0 and their energies w
 measurement job leases a GPU before CUDA starts: an exclusive lock on a per-GPU file, held for the
 whole job, and CUDA_VISIBLE_DEVICES narrowed to that GPU, which is then the one CodeCarbon reads
 and the provenance records. Under SLURM the scheduler has already given the job its own GPU(s).
+
+On the CPU, CodeCarbon measures the whole machine's CPU and RAM, so the measured windows of two
+jobs must never overlap: a CPU measurement holds the `cpu` lease around its repetitions only
+(`measuring_alone`), so that the next job's start-up (imports, model code) can run meanwhile.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ class GpuLeaseTimeout(TimeoutError):
 def gpu_lease(
     candidates: Sequence[str], leases: Path = LEASES, wait_s: float = WAIT_S
 ) -> Iterator[str]:
-    """Hold an exclusive lock on the first free GPU of `candidates`; yield its id. The lock is
-    the kernel's (flock): a killed job releases it with its process."""
+    """Hold an exclusive lock on the first free GPU of `candidates` (or on "cpu"); yield its
+    id. The lock is the kernel's (flock): a killed job releases it with its process."""
     leases.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
     while True:
@@ -52,6 +56,13 @@ def gpu_lease(
         if time.monotonic() > deadline:
             raise GpuLeaseTimeout(f"no free GPU among {list(candidates)} after {wait_s:.0f} s")
         time.sleep(0.5)
+
+
+def measuring_alone(device_type: str, leases: Path = LEASES) -> AbstractContextManager[object]:
+    """What a job holds while its windows measure: on the CPU ("cpu"), the machine-wide `cpu`
+    lease (one CPU measurement at a time); a GPU job already holds its GPU (`measurement_gpu`,
+    or SLURM's allocation), so nothing more."""
+    return gpu_lease(["cpu"], leases) if device_type == "cpu" else nullcontext()
 
 
 def visible_gpus() -> list[str]:

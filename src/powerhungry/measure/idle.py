@@ -9,6 +9,7 @@ import time
 import torch
 
 from powerhungry.measure.devices import synchronizer, tracked_gpu_ids
+from powerhungry.measure.gpus import measuring_alone
 from powerhungry.measure.meter import EnergyMeter
 from powerhungry.units import JOULES_PER_KWH
 
@@ -25,7 +26,7 @@ def measure_idle_power(
         gpu_ids=tracked_gpu_ids(device),
         synchronize=synchronizer(device),
     )
-    with meter, meter.window("idle"):
+    with measuring_alone(device.type), meter, meter.window("idle"):
         time.sleep(seconds)
     (idle,) = meter.results
     per_gpu = (
