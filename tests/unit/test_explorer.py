@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 import re
 import runpy
+import shutil
 import struct
+import subprocess
+import sys
+import tomllib
+import zipfile
+from fnmatch import fnmatch
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -21,10 +28,12 @@ from powerhungry.explorer import (
     explorer_payload,
     headline_metric,
     read_optional_table,
+    records,
     render_explorer,
     star_ratings,
     table_provenance,
 )
+from powerhungry.explorer.page import PAGE_TEMPLATE, page_environment
 
 ARTIFACTS = REPO / "test-artifacts"
 PAYLOAD = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)
@@ -257,6 +266,76 @@ def test_provenance_names_and_hashes_the_tables(tmp_path):
     assert provenance["comparison table"] == "absent"
 
 
+# --- templates ---------------------------------------------------------------------------
+
+
+def template_files() -> dict[str, str]:
+    """The page's templates as the installed package holds them: {name: text}."""
+    folder = resources.files("powerhungry.explorer") / "templates"
+    return {f.name: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.is_file()}
+
+
+def test_the_script_repeats_no_band_count():
+    """The script takes STAR_BANDS from the page's markup instead of a number of its own."""
+    script = template_files()["explorer.js"]
+    assert "const BANDS = Number(document.body.dataset.starBands);" in script
+    assert not re.search(r"\bBANDS\s*=\s*\d", script)
+
+
+def test_the_page_follows_star_bands(monkeypatch):
+    monkeypatch.setattr(records, "STAR_BANDS", 3)
+    page = render_explorer(explorer_payload(CELLS, QUALITY, None), "t", {})
+    assert '<body data-star-bands="3">' in page
+    assert "cut into 3 equal bands;\n&#9733;&#9733;&#9733; is" in page
+    stars = {r["stars"] for r in payload_of(page)["cells"]}
+    assert max(stars) == 3 and stars <= {1, 2, 3}
+
+
+def test_templates_are_package_data():
+    """Every template file is matched by pyproject's package-data globs (so a wheel ships it), and
+    the page is loaded from the package's own folder."""
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = globs["package-data"]["powerhungry"]
+    assert set(template_files()) >= {PAGE_TEMPLATE, "explorer.css", "explorer.js"}
+    for name in template_files():
+        assert any(fnmatch(f"explorer/templates/{name}", g) for g in globs), name
+    folder = Path(str(resources.files("powerhungry.explorer") / "templates"))
+    template = Path(page_environment().get_template(PAGE_TEMPLATE).filename)
+    assert template.parent == folder
+
+
+def test_a_built_wheel_renders_the_page(tmp_path):
+    """A non-editable install, away from the checkout: build the wheel from a copy of the sources,
+    unpack it, and render the page from there."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ["pyproject.toml", "README.md"]:
+        shutil.copy(REPO / name, source)
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index"]
+    subprocess.run([*pip, "-q", "-w", str(tmp_path / "dist"), str(source)], check=True)
+    (wheel,) = (tmp_path / "dist").glob("powerhungry-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    shutil.rmtree(source)  # the build copy is gone; the import below must come from the wheel
+    render = (
+        "import powerhungry.explorer as e; print(e.__file__); "
+        "print(e.render_explorer(e.explorer_payload(None, None, None), 'wheel', {}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", render],
+        env={"PYTHONPATH": str(site), "PATH": ""},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    module, page = result.stdout.split("\n", 1)
+    assert Path(module).is_relative_to(site)
+    assert "<title>wheel</title>" in page and "const BANDS = Number(" in page
+    assert payload_of(page) == {"cells": [], "headline_metrics": {}, "comparison": []}
+
+
 class Named(dict):
     """What Snakemake hands a script: names readable as attributes, and `.get`."""
 
@@ -333,3 +412,14 @@ def test_stars_and_numbers_render_in_headless_chromium(tmp_path):
     assert re.findall(r'data-stars="(\d)"', dom) == ["5", "1"]
     assert "\u2605" * 5 in dom and "\u2605" + "\u2606" * 4 in dom
     assert "1.50e-4" in dom and "No comparison with the paper" in dom
+
+
+def test_star_bands_reach_the_script_in_headless_chromium(tmp_path, monkeypatch):
+    browser = require_chromium()
+    monkeypatch.setattr(records, "STAR_BANDS", 3)
+    out = tmp_path / "explorer.html"
+    build_explorer(CELLS, QUALITY, None, out, "Explorer test", {})
+    dom = dump_dom(browser, f"{out.as_uri()}#task={SUM}")
+    assert re.findall(r'data-stars="(\d)"', dom) == ["3", "1"]
+    assert "\u2605" * 3 + "</td>" in dom and "\u2605" + "\u2606" * 2 + "</td>" in dom
+    assert 'title="3 of 3 stars"' in dom and "\u2606" * 3 not in dom

@@ -64,9 +64,12 @@ def test_no_lease_on_the_cpu_or_under_slurm(monkeypatch):
 
 
 def test_cpu_measurements_take_turns_and_gpu_ones_hold_their_gpu_already(tmp_path):
-    with gpus.measuring_alone("cpu", tmp_path):
-        # Another CPU measurement (here: the same lease asked again) waits for this one.
-        with pytest.raises(GpuLeaseTimeout), gpu_lease(["cpu"], tmp_path, wait_s=0.5):
-            pass
+    # Another CPU measurement (here: the same lease asked again) waits for this one.
+    with (
+        gpus.measuring_alone("cpu", tmp_path),
+        pytest.raises(GpuLeaseTimeout),
+        gpu_lease(["cpu"], tmp_path, wait_s=0.5),
+    ):
+        pass
     with gpus.measuring_alone("cpu", tmp_path), gpus.measuring_alone("cuda", tmp_path):
         pass  # a GPU job takes no CPU lease
