@@ -30,14 +30,10 @@ rule all:
         "results/tables/task_summary.csv",
         "results/tables/model_summary.csv",
         "results/tables/cell_summary.csv",
-        "results/figures/energy_per_task.png",
-        "results/figures/energy_per_task.pdf",
         "results/tables/quality.csv",
         "results/tables/lengths.csv",
         "results/tables/multi_purpose.csv",
         "results/tables/break_even.csv",
         "results/tables/comparison.csv",
         "results/explorer.html",
-        expand(
-            "results/figures/{figure}.{ext}", figure=PAPER_FIGURES, ext=["png", "pdf"]
-        ),
+        expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),
