@@ -26,18 +26,12 @@ onsuccess:
 rule all:
     default_target: True
     input:
-        "results/tables/measurements.csv",
-        "results/tables/task_summary.csv",
-        "results/tables/model_summary.csv",
-        "results/tables/cell_summary.csv",
-        "results/figures/energy_per_task.png",
-        "results/figures/energy_per_task.pdf",
-        "results/tables/quality.csv",
-        "results/tables/lengths.csv",
-        "results/tables/multi_purpose.csv",
-        "results/tables/break_even.csv",
-        "results/tables/comparison.csv",
-        "results/explorer.html",
-        expand(
-            "results/figures/{figure}.{ext}", figure=PAPER_FIGURES, ext=["png", "pdf"]
-        ),
+        rules.aggregate_measurements.output,
+        rules.summarize_measurements.output,
+        rules.score_quality.output,
+        rules.tabulate_lengths.output,
+        rules.tabulate_multi_purpose.output,
+        rules.tabulate_break_even.output,
+        rules.compare_with_paper.output,
+        rules.build_explorer.output,
+        expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),

@@ -17,7 +17,7 @@ os.environ.update(
 
 from powerhungry.study import StudyConfigError, as_params, load_study  # noqa: E402
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
-from powerhungry.plots.figure_inputs import FIGURE_INPUTS as PAPER_FIGURES  # noqa: E402
+from powerhungry.plots.registry import FIGURES  # noqa: E402
 
 validate(config, "../config/schema.yaml")
 try:

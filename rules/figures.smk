@@ -1,28 +1,8 @@
-rule plot_energy_per_task:
-    input:
-        models="results/tables/model_summary.csv",
-        tasks="results/tables/task_summary.csv",
-    output:
-        png=report(
-            "results/figures/energy_per_task.png",
-            caption="../report/energy_per_task.rst",
-            category="Figures",
-        ),
-        pdf="results/figures/energy_per_task.pdf",
-    log:
-        "logs/plot_energy_per_task.log",
-    localrule: True
-    conda:
-        ENV
-    script:
-        "../scripts/plot_energy_per_task.py"
-
-
 rule build_explorer:
     input:
-        cells="results/tables/cell_summary.csv",
-        quality="results/tables/quality.csv",
-        comparison="results/tables/comparison.csv",
+        cells=rules.summarize_measurements.output.cell_summary,
+        quality=rules.score_quality.output.table,
+        comparison=rules.compare_with_paper.output.table,
     output:
         html=report(
             "results/explorer.html",
@@ -40,8 +20,9 @@ rule build_explorer:
         "../scripts/build_explorer.py"
 
 
-# The paper's Figures 2-8 and ours-vs-paper: one rule each, from the tables each one draws on.
-for figure, tables in PAPER_FIGURES.items():
+# Every figure of the registry (the paper's Figures 1-8, and ours vs the paper): one rule each,
+# from the tables each one draws on, captioned by report/figures/<figure>.rst.
+for figure, (_, tables) in FIGURES.items():
 
     rule:
         name:

@@ -1,11 +1,17 @@
 """The paper's figures: each renders from its tables at its size, without overlapping text; a
 missing input gives a figure that says so; Figures 2, 3 and 5 render from the paper's own data
-(saved under test-artifacts/figures/ for a person to look at)."""
+(saved under test-artifacts/figures/ for a person to look at); one registry lists every figure,
+and planning from it imports no matplotlib."""
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import pkgutil
 import runpy
+import subprocess
+import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,9 +27,12 @@ from matplotlib.image import imread
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from powerhungry import plots
 from powerhungry.analysis.summary import summarize
-from powerhungry.plots import paper_figures
-from powerhungry.plots.paper_figures import FIGURES, MISSING_LABEL, draw, save
+from powerhungry.plots import comparison, legends, messages, style
+from powerhungry.plots.drawing import draw, figure_function, save
+from powerhungry.plots.messages import MISSING_LABEL
+from powerhungry.plots.registry import FIGURES
 
 REPO = Path(__file__).resolve().parents[2]
 PAPER = REPO / "resources" / "reference" / "paper"
@@ -31,6 +40,7 @@ ARTIFACTS = REPO / "test-artifacts" / "figures"
 
 # Inches x 150 dpi; every figure has a fixed size, so a rule's output never changes shape.
 EXPECTED_PIXELS = {  # (width, height)
+    "energy_per_task": (1950, 720),  # 1.1 inches per task (10) + 2
     "parameters_vs_emissions": (1125, 750),
     "zero_shot_dataset_emissions": (1500, 750),
     "parameters_vs_text_classification_accuracy": (1125, 750),
@@ -68,7 +78,7 @@ def synthetic_cells() -> pd.DataFrame:
     them) on two datasets each, and four multi-purpose models on the zero-shot datasets."""
     rng = np.random.default_rng(1)
     rows = []
-    for t, task in enumerate(paper_figures.TASK_ORDER):
+    for t, task in enumerate(style.TASK_ORDER):
         datasets = ZERO_SHOT.get(task, [f"{task}_a", f"{task}_b"])
         for m, dataset in itertools.product(range(2), datasets):
             rows.append(
@@ -128,6 +138,13 @@ def synthetic_models(cells: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def synthetic_tasks(models: pd.DataFrame) -> pd.DataFrame:
+    return models.groupby(["task", "model_kind"], as_index=False).agg(
+        n_models=("model", "size"),
+        energy_kwh_per_1k_mean=("energy_kwh_per_1k", "mean"),
+    )
+
+
 def synthetic_quality(cells: pd.DataFrame) -> pd.DataFrame:
     rng = np.random.default_rng(2)
     scored = cells[cells["task"].isin(QUALITY_METRICS)]
@@ -183,6 +200,7 @@ def tables() -> dict[str, pd.DataFrame]:
     return {
         "cell_summary": cells,
         "model_summary": models,
+        "task_summary": synthetic_tasks(models),
         "quality": synthetic_quality(cells),
         "lengths": synthetic_lengths(cells),
         "comparison": synthetic_comparison(models),
@@ -190,7 +208,7 @@ def tables() -> dict[str, pd.DataFrame]:
 
 
 def render(name: str, tables: dict[str, pd.DataFrame]) -> Figure:
-    function, inputs = FIGURES[name]
+    function, inputs = figure_function(name), FIGURES[name].tables
     return function(**{table: tables[table] for table in inputs})
 
 
@@ -261,10 +279,59 @@ def outside(texts: list[tuple[str, Bbox]], page: Bbox) -> list[str]:
     ]
 
 
+Rectangle = tuple[np.ndarray, np.ndarray, float, float]  # centre, direction, width, height
+
+
+def rotated_tick_labels(figure: Figure) -> dict[str, Rectangle]:
+    """The drawn tick labels turned sideways (Figure 1's), by text, as the rectangles they
+    cover: their axis-aligned boxes overlap where the slanted labels themselves do not."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    rectangles = {}
+    for axes in all_axes(figure):
+        for axis in (axes.xaxis, axes.yaxis):
+            for label in drawn_tick_labels(axis):
+                rotation = label.get_rotation()
+                if not (label.get_visible() and label.get_text().strip() and rotation % 180):
+                    continue
+                box = label.get_window_extent(renderer)
+                label.set_rotation(0)
+                flat = label.get_window_extent(renderer)
+                label.set_rotation(rotation)
+                # A rotated rectangle's axis-aligned box is centred on the rectangle.
+                centre = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+                angle = np.radians(rotation)
+                direction = np.array([np.cos(angle), np.sin(angle)])
+                rectangles[label.get_text()] = (centre, direction, flat.width, flat.height)
+    return rectangles
+
+
+def overlapping_rectangles(rectangles: dict[str, Rectangle]) -> list[tuple[str, str]]:
+    """Pairs of equally rotated rectangles that overlap (separating axes: along the text and
+    across it)."""
+    pairs = []
+    for (a, (centre_a, along, width_a, height_a)), (
+        b,
+        (centre_b, along_b, width_b, height_b),
+    ) in itertools.combinations(rectangles.items(), 2):
+        assert np.allclose(along, along_b), (a, b)  # labels of one axis, turned alike
+        across = np.array([-along[1], along[0]])
+        apart = centre_b - centre_a
+        if (
+            abs(apart @ along) < (width_a + width_b) / 2 - 0.5
+            and abs(apart @ across) < (height_a + height_b) / 2 - 0.5
+        ):
+            pairs.append((a, b))
+    return pairs
+
+
 def assert_readable(figure: Figure) -> None:
-    """No two drawn texts overlap (tick labels included) and none runs off the page."""
+    """No two drawn texts overlap (tick labels included, slanted ones by the rectangles they
+    cover) and none runs off the page."""
     texts = drawn_texts(figure)
-    assert overlapping(texts) == []
+    rotated = rotated_tick_labels(figure)
+    assert [pair for pair in overlapping(texts) if not set(pair) <= set(rotated)] == []
+    assert overlapping_rectangles(rotated) == []
     assert outside(texts, figure.bbox) == []
 
 
@@ -285,6 +352,16 @@ def test_the_overlap_check_catches_crowded_tick_labels():
     figure, axes = plt.subplots(figsize=(3, 2), layout="constrained")
     axes.set_xticks(range(6), [f"a long tick label {i}" for i in range(6)])
     assert overlapping(drawn_texts(figure)) != []
+    plt.close(figure)
+
+
+def test_the_overlap_check_catches_crowded_slanted_tick_labels():
+    figure, axes = plt.subplots(figsize=(6, 3), layout="constrained")
+    labels = [f"a long tick label {i}" for i in range(6)]
+    axes.set_xticks(range(6), labels, rotation=30, ha="right")
+    assert overlapping_rectangles(rotated_tick_labels(figure)) == []  # 1 inch apart: readable
+    axes.set_xticks([i / 20 for i in range(6)], labels, rotation=30, ha="right")
+    assert overlapping_rectangles(rotated_tick_labels(figure)) != []
     plt.close(figure)
 
 
@@ -372,7 +449,7 @@ def test_ours_vs_paper_annotates_the_ratio(tables):
 
 def test_ours_vs_paper_labels_rows_by_kind_only_when_both_kinds_are_shown(tables):
     task_specific = tables["comparison"][tables["comparison"]["model_kind"] == "task_specific"]
-    figure = paper_figures.ours_vs_paper(task_specific)
+    figure = comparison.ours_vs_paper(task_specific)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert "summarization" in labels and not any("task-specific" in x for x in labels)
     plt.close(figure)
@@ -461,6 +538,13 @@ MISSING_CASES = [  # figure, how its input is broken, words the message must con
         "comparison.csv is empty",
     ),
     ("ours_vs_paper", emptied("comparison"), "no task-level row"),
+    ("energy_per_task", replacing("task_summary", pd.DataFrame()), "task_summary.csv is empty"),
+    (
+        "energy_per_task",
+        dropping("model_summary", "energy_kwh_per_1k"),
+        "no column energy_kwh_per_1k",
+    ),
+    ("energy_per_task", emptied("model_summary"), "no measured model"),
 ]
 
 
@@ -480,7 +564,7 @@ def test_missing_input_gives_a_figure_that_says_so(name, breaking, words, tables
 
 
 def test_a_long_message_wraps_inside_the_figure():
-    figure = paper_figures.missing("A title", "x " * 200, "y " * 200)
+    figure = messages.missing("A title", "x " * 200, "y " * 200)
     assert_readable(figure)
     plt.close(figure)
 
@@ -542,7 +626,7 @@ def test_group_of_splits_multi_purpose_models_by_recorded_architecture():
             "architecture_kind": ["seq2seq", "seq2seq", "decoder_only", None],
         }
     )
-    assert paper_figures.group_of(rows).tolist() == [
+    assert style.group_of(rows).tolist() == [
         "task-specific",
         "multi-purpose, seq2seq",
         "multi-purpose, decoder-only",
@@ -560,24 +644,22 @@ def test_group_of_splits_multi_purpose_models_by_recorded_architecture():
     ],
 )
 def test_wrap_name_breaks_after_separators(name, wrapped):
-    assert paper_figures.wrap_name(name) == wrapped
+    assert style.wrap_name(name) == wrapped
 
 
-@pytest.mark.parametrize("group", paper_figures.GROUP_STYLE)
+@pytest.mark.parametrize("group", style.GROUP_STYLE)
 def test_every_group_marker_covers_a_circles_area_at_equal_size(group):
-    marker = paper_figures.GROUP_STYLE[group]["marker"]
-    scaled = paper_figures.sized_like_circles(np.array([100.0]), group)[0]
-    assert scaled * paper_figures.marker_area(marker) == pytest.approx(
-        100.0 * paper_figures.marker_area("o")
-    )
+    marker = style.GROUP_STYLE[group]["marker"]
+    scaled = legends.sized_like_circles(np.array([100.0]), group)[0]
+    assert scaled * legends.marker_area(marker) == pytest.approx(100.0 * legends.marker_area("o"))
 
 
 def test_format_ratio():
-    assert paper_figures.format_ratio(0.01234) == "\N{MULTIPLICATION SIGN}1/81"
-    assert paper_figures.format_ratio(0.83) == "\N{MULTIPLICATION SIGN}0.83"
-    assert paper_figures.format_ratio(1234.5) == "\N{MULTIPLICATION SIGN}1,234"
-    assert paper_figures.format_ratio(8.2e-5) == "\N{MULTIPLICATION SIGN}1/12,000"
-    assert paper_figures.format_ratio(float("nan")) == "not in paper"
+    assert comparison.format_ratio(0.01234) == "\N{MULTIPLICATION SIGN}1/81"
+    assert comparison.format_ratio(0.83) == "\N{MULTIPLICATION SIGN}0.83"
+    assert comparison.format_ratio(1234.5) == "\N{MULTIPLICATION SIGN}1,234"
+    assert comparison.format_ratio(8.2e-5) == "\N{MULTIPLICATION SIGN}1/12,000"
+    assert comparison.format_ratio(float("nan")) == "not in paper"
 
 
 # --- the paper's own data ----------------------------------------------------------------------
@@ -635,3 +717,58 @@ def test_figure_from_the_papers_data(name, points, paper_tables):
     assert shown == points
     assert_readable(figure)
     assert_saved(figure, ARTIFACTS, f"paper_{name}", EXPECTED_PIXELS[name])
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+SHARED_MODULES = {"registry", "drawing", "style", "messages", "axes", "legends"}
+
+
+def figure_functions() -> list[str]:
+    """Every figure a figure module draws, as "module:function": its public functions that
+    return a Figure from tables only (helpers take other arguments or return tables)."""
+    found = []
+    for module_info in pkgutil.iter_modules(plots.__path__):
+        if module_info.name in SHARED_MODULES:
+            continue
+        module = __import__(f"powerhungry.plots.{module_info.name}", fromlist=["_"])
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or function.__module__ != module.__name__:
+                continue
+            signature = inspect.signature(function, eval_str=True)
+            parameters = signature.parameters.values()
+            if signature.return_annotation is Figure and all(
+                p.annotation is pd.DataFrame for p in parameters
+            ):
+                found.append(f"{module_info.name}:{name}")
+    return found
+
+
+def test_the_registry_lists_every_figure_modules_figure_exactly_once():
+    listed = Counter(spec.function for spec in FIGURES.values())
+    assert listed == Counter(figure_functions())
+    assert set(listed.values()) == {1}
+    assert FIGURES["energy_per_task"].function == "energy_per_task:energy_per_task"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_a_figures_tables_are_its_functions_arguments_and_it_has_a_caption(name):
+    parameters = inspect.signature(figure_function(name)).parameters
+    assert tuple(parameters) == FIGURES[name].tables
+    assert (REPO / "report" / "figures" / f"{name}.rst").is_file()
+
+
+def test_importing_the_registry_does_not_import_matplotlib():
+    """The workflow plans its figure rules from the registry: matplotlib would cost ~1 s."""
+    code = (
+        "import sys; import powerhungry.plots.registry; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(REPO / "src")},
+    )
+    assert result.stdout.strip() == "[]"

@@ -13,7 +13,7 @@ from PIL import Image
 
 from powerhungry.analysis.summary import summarize
 from powerhungry.offline import OFFLINE_NOTICE, REFUSAL
-from powerhungry.plots.paper_figures import FIGURES as PAPER_FIGURES
+from powerhungry.plots.registry import FIGURES
 from powerhungry.tasks import RUNNABLE_TASKS
 
 pytestmark = pytest.mark.workflow
@@ -176,7 +176,8 @@ def test_figure_is_written_as_png_and_pdf(demo_run):
 def test_every_paper_figure_is_drawn_at_its_size(demo_run):
     sizes = {"zero_shot_dataset_emissions": (1500, 750), "ours_vs_paper": (1125, 900)}
     sizes["multi_purpose_emissions_by_task"] = (1275, 900)
-    for name in PAPER_FIGURES:
+    sizes["energy_per_task"] = (1950, 720)  # also checked above
+    for name in FIGURES:
         with Image.open(demo_run / "results" / "figures" / f"{name}.png") as image:
             assert image.size == sizes.get(name, (1125, 750)), name
             darkest, brightest = image.convert("L").getextrema()
@@ -243,6 +244,7 @@ def job_counts(output):
     return counts
 
 
+PLOTS = [f"plot_{name}" for name in FIGURES]  # one rule per figure of the registry
 # Rules downstream of the measurements: each runs once again after any new cell.
 TABLES_AND_FIGURES = {
     "aggregate_measurements",
@@ -254,7 +256,7 @@ TABLES_AND_FIGURES = {
     "compare_with_paper",
     "build_explorer",
     "plot_energy_per_task",
-    *(f"plot_{name}" for name in PAPER_FIGURES),
+    *PLOTS,
     "all",
 }
 
@@ -319,10 +321,12 @@ def test_editing_a_report_caption_reruns_nothing(demo_run):
         assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_editing_a_plotting_script_reruns_only_the_plot(demo_run):
-    with edited(demo_run / "scripts" / "plot_energy_per_task.py"):
+def test_editing_the_plotting_script_reruns_only_the_plots(demo_run):
+    """Every figure's rule runs scripts/plot_figure.py: editing it redraws the figures only."""
+    with edited(demo_run / "scripts" / "plot_figure.py"):
         result = run_snakemake(demo_run, "--profile", "profiles/demo", "-n")
-        assert job_counts(result.stdout + result.stderr) == {"plot_energy_per_task": 1, "all": 1}
+        counts = job_counts(result.stdout + result.stderr)
+        assert counts == {"plot_energy_per_task": 1, **dict.fromkeys(PLOTS, 1), "all": 1}
 
 
 def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):

@@ -1,1 +1,5 @@
-"""Figures (matplotlib only), drawn from the summary tables."""
+"""The figures, drawn from the summary tables: `registry` lists them all (plain data, what the
+workflow plans from), `drawing` draws one from its table files and saves it; one module per
+family of figures (`energy_per_task`, `parameters`, `zero_shot`, `lengths`, `comparison`) and
+the pieces they share (`style`, `messages`, `axes`, `legends`). Nothing is imported here, so
+that importing the registry does not import matplotlib."""
