@@ -18,7 +18,7 @@ import yaml
 from helpers import REPO, copy_workflow
 from local_slurm import Cluster, Run, Snakemake, ci_profile, local_cluster, run_bounded
 
-pytestmark = pytest.mark.workflow
+pytestmark = pytest.mark.slurm
 
 MODEL = "demo/tiny-bert-sentiment"
 DATASET = "short_reviews"

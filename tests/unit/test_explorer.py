@@ -304,6 +304,7 @@ def test_templates_are_package_data():
     assert template.parent == folder
 
 
+@pytest.mark.slow
 def test_a_built_wheel_renders_the_page(tmp_path):
     """A non-editable install, away from the checkout: build the wheel from a copy of the sources,
     unpack it, and render the page from there."""
@@ -378,6 +379,7 @@ def png_size(png: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
+@pytest.mark.browser
 def test_filters_in_headless_chromium(tmp_path):
     browser = require_chromium()
     out = tmp_path / "explorer.html"
@@ -404,6 +406,7 @@ def test_filters_in_headless_chromium(tmp_path):
     assert png_size(png) == (1400, 1000)
 
 
+@pytest.mark.browser
 def test_stars_and_numbers_render_in_headless_chromium(tmp_path):
     browser = require_chromium()
     out = tmp_path / "explorer.html"
@@ -414,6 +417,7 @@ def test_stars_and_numbers_render_in_headless_chromium(tmp_path):
     assert "1.50e-4" in dom and "No comparison with the paper" in dom
 
 
+@pytest.mark.browser
 def test_star_bands_reach_the_script_in_headless_chromium(tmp_path, monkeypatch):
     browser = require_chromium()
     monkeypatch.setattr(records, "STAR_BANDS", 3)

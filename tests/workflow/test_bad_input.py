@@ -5,8 +5,6 @@ import pytest
 import yaml
 from helpers import copy_workflow, run_snakemake, small_study
 
-pytestmark = pytest.mark.workflow
-
 
 @pytest.fixture
 def workflow(tmp_path):
@@ -44,6 +42,7 @@ def test_invalid_config_stops_before_any_job(workflow, change, named):
     assert not (workflow / "logs").exists()
 
 
+@pytest.mark.workflow
 def test_missing_dataset_path_fails_in_sampling_naming_the_dataset(workflow):
     study = small_study()
     study["datasets"][0]["path"] = "resources/demo/no_such_file.jsonl"
@@ -57,6 +56,7 @@ def test_missing_dataset_path_fails_in_sampling_naming_the_dataset(workflow):
     ).exists()
 
 
+@pytest.mark.workflow
 def test_missing_model_path_fails_in_preparation_naming_the_model(workflow):
     study = small_study(
         models=[
@@ -74,6 +74,7 @@ def test_missing_model_path_fails_in_preparation_naming_the_model(workflow):
     assert "model 'lab/finetuned': local path '/nonexistent/model' does not exist" in log
 
 
+@pytest.mark.workflow
 def test_a_failing_model_is_reported_in_missing_cells_and_left_out_of_the_tables(workflow):
     broken = workflow / "broken-model"
     broken.mkdir()

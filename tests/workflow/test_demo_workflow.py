@@ -345,6 +345,7 @@ def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
             assert opening in html, caption
 
 
+@pytest.mark.browser
 def test_explorer_of_the_demo_filters_in_a_browser(demo_run):
     browser = require_chromium()
     cells = pd.read_csv(demo_run / "results" / "tables" / "cell_summary.csv")
