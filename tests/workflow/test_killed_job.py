@@ -14,6 +14,8 @@ import pytest
 import yaml
 from helpers import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
 
+from powerhungry.measure.gpus import LEASES
+
 pytestmark = pytest.mark.workflow
 
 # Two cells, three repetitions each: time to kill one in the middle of its repetitions.
@@ -36,6 +38,7 @@ COMMAND = [
 CELL = Path("results/measurements/text_classification")
 LOG = Path("logs/measure_inference/text_classification")
 TIMEOUT_S = 300
+CPU_LEASE = LEASES / "gpu-cpu.lock"
 
 
 def measurement_process(workdir: Path) -> int | None:
@@ -53,16 +56,17 @@ def measurement_process(workdir: Path) -> int | None:
 
 
 def kill_first_measurement_mid_repetitions(workdir: Path) -> str:
-    """SIGKILL the first measurement once CodeCarbon has started measuring; return its model."""
+    """SIGKILL the first measurement once it measures (it holds the CPU measurement lease, whose
+    file names its pid); return its model."""
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
-        for model in ("test--first", "test--second"):
-            log = workdir / LOG / model / "reviews.log"
-            pid = measurement_process(workdir)
-            if pid and log.is_file() and "codecarbon" in log.read_text().lower():
-                os.kill(pid, signal.SIGKILL)
-                return model
-        time.sleep(0.1)
+        pid = measurement_process(workdir)
+        if pid and CPU_LEASE.is_file() and CPU_LEASE.read_text().strip() == str(pid):
+            for model in ("test--first", "test--second"):
+                if (workdir / LOG / model / "reviews.log").is_file():
+                    os.kill(pid, signal.SIGKILL)
+                    return model
+        time.sleep(0.05)
     raise AssertionError("no measurement started")
 
 
