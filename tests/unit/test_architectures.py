@@ -1,6 +1,10 @@
 """The shipped real architectures (resources/architectures): configs with the published
 hyper-parameters and real tokenizers, so that architecture-only mode (`weights: random`) runs
-at real size with no hub. Their parameter counts must be those of the checkpoints they stand for."""
+at real size with no hub. Their parameter counts must be those of the checkpoints they stand for.
+
+Real-size models are built on the meta device (shapes, no memory, no initialisation): counting
+their parameters takes a second where building them took minutes. Forward passes run on the
+tiny demo models, which are these architectures scaled down (powerhungry.models.tiny)."""
 
 import pytest
 import torch
@@ -9,11 +13,14 @@ from helpers import REPO
 from test_runners import TEXTS, images
 from transformers import AutoConfig, AutoTokenizer
 
+from powerhungry.models.tiny import SOURCES
 from powerhungry.tasks import make_runner
 from powerhungry.tasks.image_generation import random_weights_pipeline
 
 ARCHITECTURES = REPO / "resources" / "architectures"
-CPU, FP32 = torch.device("cpu"), torch.float32
+CPU, META, FP32 = torch.device("cpu"), torch.device("meta"), torch.float32
+# Shipped folder -> the tiny architecture scaled down from it.
+TINY = {folder: architecture for architecture, folder in SOURCES.items()}
 
 # The checkpoints' own parameter counts (model.num_parameters() of the published weights).
 PUBLISHED_PARAMETERS = {
@@ -90,19 +97,48 @@ def test_bart_splits_text_as_gpt2_does():
 
 
 @pytest.mark.parametrize("name", sorted(TASKS))
-def test_architecture_runs_with_random_weights(name):
-    task, samples, settings = TASKS[name]
+def test_random_weights_load_has_the_published_size(name):
+    """The runner's architecture-only load of the shipped folder, at real size on meta."""
+    task, _, settings = TASKS[name]
     runner = make_runner(task, "task_specific", {**settings, "random_weights": True})
-    runner.load(ARCHITECTURES / name, CPU, FP32)
-    predictions = runner.infer(samples)
-    assert len(predictions) == len(samples)
+    with torch.device("meta"):
+        runner.load(ARCHITECTURES / name, META, FP32)
     assert runner.model.num_parameters() == PUBLISHED_PARAMETERS[name]
 
 
-def test_stable_diffusion_runs_with_random_weights():
+def test_every_shipped_architecture_has_a_tiny_version():
+    assert set(TINY) == set(TASKS) | {"stable-diffusion-v1-5"}
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_architecture_runs_with_random_weights(name, tiny_models):
+    """Architecture-only mode end to end, on the architecture scaled down: its model class and
+    its tokenizer's ids are the shipped folder's."""
+    task, samples, settings = TASKS[name]
+    model_dir = tiny_models[TINY[name]]
+    shipped = AutoConfig.from_pretrained(ARCHITECTURES / name)
+    assert AutoConfig.from_pretrained(model_dir).architectures == shipped.architectures
+    runner = make_runner(task, "task_specific", {**settings, "random_weights": True})
+    runner.load(model_dir, CPU, FP32)
+    predictions = runner.infer(samples)
+    assert len(predictions) == len(samples)
+    if hasattr(runner, "tokenizer"):
+        tokenizer = AutoTokenizer.from_pretrained(ARCHITECTURES / name)
+        assert runner.tokenizer("Hello world").input_ids == tokenizer("Hello world").input_ids
+
+
+def test_stable_diffusion_load_has_the_published_size():
+    settings = {"random_weights": True, "num_inference_steps": 2}
+    runner = make_runner("image_generation", "task_specific", settings)
+    with torch.device("meta"):
+        runner.load(ARCHITECTURES / "stable-diffusion-v1-5", META, FP32)
+    assert runner.describe_model()["model_parameters"] == sum(STABLE_DIFFUSION_PARAMETERS.values())
+
+
+def test_stable_diffusion_runs_with_random_weights(tiny_models):
     settings = {"random_weights": True, "num_inference_steps": 2, "height": 64, "width": 64}
     runner = make_runner("image_generation", "task_specific", settings)
-    runner.load(ARCHITECTURES / "stable-diffusion-v1-5", CPU, FP32)
+    runner.load(tiny_models["stable_diffusion"], CPU, FP32)
     (prediction,) = runner.infer([{"text": "a photo of an astronaut riding a horse"}])
     assert (prediction.image_width, prediction.image_height) == (64, 64)
     assert prediction.input_tokens == 10

@@ -24,7 +24,10 @@ def spec(**overrides):
 def test_tiny_model_is_built_and_described(tmp_path):
     manifest = prepare_model(spec(source="tiny", tiny=TINY), tmp_path / "m", tmp_path / "m.json")
     assert (tmp_path / "m" / "config.json").is_file()
-    assert (tmp_path / "m" / "tokenizer.json").is_file()
+    # GPT-2's tokenizer files, copied from resources/architectures/gpt2.
+    assert {"vocab.json", "merges.txt", "tokenizer_config.json"} <= {
+        p.name for p in (tmp_path / "m").iterdir()
+    }
     assert manifest["resolved_revision"] == "random-weights"
     assert read_manifest(tmp_path / "m.json") == manifest
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no scratch left

@@ -87,12 +87,12 @@ def test_text_generation_continues_each_prompt_up_to_max_new_tokens(tiny_models)
 
 def test_summarization_respects_the_length_bounds(tiny_models):
     settings = {"min_length": 4, "max_length": 7}
-    _, predictions = run("summarization", tiny_models["t5_seq2seq"], TEXTS, settings)
+    _, predictions = run("summarization", tiny_models["bart_seq2seq"], TEXTS, settings)
     # max_length counts the decoder start token, which is not an output token.
     assert all(3 <= p.output_tokens <= 6 for p in predictions)
 
 
-@pytest.mark.parametrize("architecture", ["t5_seq2seq", "gpt2_causal_lm"])
+@pytest.mark.parametrize("architecture", ["bart_seq2seq", "gpt2_causal_lm"])
 def test_zero_shot_fills_the_prompt_and_generates(tiny_models, architecture):
     settings = {
         "prompt": "what is the binary sentiment of the following sentence? {text}",
@@ -110,7 +110,7 @@ def test_zero_shot_fills_the_prompt_and_generates(tiny_models, architecture):
 def test_zero_shot_without_a_length_keeps_generation_defaults(tiny_models):
     settings = {"prompt": "summarize the following text: {text}", "max_new_tokens": None}
     runner, predictions = run(
-        "summarization", tiny_models["t5_seq2seq"], TEXTS, settings, kind="multi_purpose"
+        "summarization", tiny_models["bart_seq2seq"], TEXTS, settings, kind="multi_purpose"
     )
     # No length set: transformers' model-agnostic default max_length (about 20) applies.
     assert runner.model.generation_config.max_new_tokens is None
@@ -197,10 +197,10 @@ def test_random_weights_need_no_checkpoint(config_only):
     ("task", "architecture", "settings", "kind", "forced"),
     [
         ("text_generation", "gpt2_causal_lm", {"max_new_tokens": 7}, "task_specific", 7),
-        ("summarization", "t5_seq2seq", {"min_length": 2, "max_length": 9}, "task_specific", 8),
+        ("summarization", "bart_seq2seq", {"min_length": 2, "max_length": 9}, "task_specific", 8),
         (
             "summarization",
-            "t5_seq2seq",
+            "bart_seq2seq",
             {"prompt": "summarize: {text}", "max_new_tokens": None},
             "multi_purpose",
             20,
@@ -218,7 +218,7 @@ def test_random_weights_generate_exactly_the_maximum_length(
 @pytest.mark.parametrize(
     ("task", "architecture", "kind"),
     [
-        ("summarization", "t5_seq2seq", "seq2seq"),
+        ("summarization", "bart_seq2seq", "seq2seq"),
         ("text_generation", "gpt2_causal_lm", "decoder_only"),
         ("text_classification", "bert_sequence_classification", "encoder_only"),
         ("image_generation", "stable_diffusion", "diffusion"),
@@ -252,15 +252,15 @@ def model_with_own_code(tiny_models, tmp_path, monkeypatch):
     }
     (model_dir / "config.json").write_text(json.dumps(config))
     (model_dir / "custom_config.py").write_text(
-        "from transformers import BertConfig\n\n"
-        "class CustomConfig(BertConfig):\n    model_type = 'custom-bert'\n"
+        "from transformers import DistilBertConfig\n\n"
+        "class CustomConfig(DistilBertConfig):\n    model_type = 'custom-bert'\n"
     )
     marker = tmp_path / "foreign-code-ran"
     (model_dir / "custom_model.py").write_text(
         f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
-        "from transformers import BertForSequenceClassification\n"
+        "from transformers import DistilBertForSequenceClassification\n"
         "from .custom_config import CustomConfig\n\n"
-        "class CustomModel(BertForSequenceClassification):\n    config_class = CustomConfig\n"
+        "class CustomModel(DistilBertForSequenceClassification):\n    config_class = CustomConfig\n"
     )
     monkeypatch.setenv("HF_MODULES_CACHE", str(tmp_path / "modules"))
     return model_dir, marker

@@ -13,7 +13,7 @@ MULTI_PURPOSE = {
     "kind": "multi_purpose",
     "tasks": ["text_classification"],
     "source": "tiny",
-    "tiny": {"architecture": "t5_seq2seq"},
+    "tiny": {"architecture": "bart_seq2seq"},
     "prompts": {},
 }
 
@@ -77,7 +77,7 @@ def test_multi_purpose_settings_carry_prompt_and_per_dataset_length(demo_config)
     )
     assert settings["max_new_tokens"] == 65
     assert settings["prompt"].startswith("{question}? Find the answer")
-    flan_like = study.model("demo--tiny-t5-instruct")
+    flan_like = study.model("demo--tiny-bart-instruct")
     reviews = study.dataset("text_classification", "movie_reviews")
     assert (
         study.runner_settings("text_classification", flan_like, reviews)["max_new_tokens"] is None

@@ -108,7 +108,8 @@ def check_seq2seq(model_dir: Path) -> None:
     assert inputs["input_ids"][0, -1] == tokenizer.eos_token_id
     ids = model.generate(**inputs, max_new_tokens=5, min_new_tokens=5, do_sample=False)
     assert ids.shape == (1, 6)
-    assert ids[0, 0] == tokenizer.pad_token_id == model.config.decoder_start_token_id
+    # BART starts decoding from </s>, its end-of-sequence token (T5 would start from <pad>).
+    assert ids[0, 0] == tokenizer.eos_token_id == model.config.decoder_start_token_id
     assert isinstance(tokenizer.decode(ids[0], skip_special_tokens=True), str)
 
 
@@ -176,7 +177,7 @@ CASES: dict[str, tuple[list[str] | None, Callable[[Path], None]]] = {
     "bert_question_answering": (None, check_question_answering),
     "bert_masked_lm": (None, check_masked_lm),
     "gpt2_causal_lm": (None, check_causal_lm),
-    "t5_seq2seq": (None, check_seq2seq),
+    "bart_seq2seq": (None, check_seq2seq),
     "vit_image_classification": (IMAGE_LABELS, check_image_classification),
     "detr_object_detection": (IMAGE_LABELS, check_object_detection),
     "vit_gpt2_image_captioning": (None, check_image_captioning),
@@ -196,7 +197,7 @@ def test_builds_and_runs_offline(architecture: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "architecture", ["bert_token_classification", "t5_seq2seq", "vit_image_classification"]
+    "architecture", ["bert_token_classification", "bart_seq2seq", "vit_image_classification"]
 )
 def test_settings_set_the_transformer_size(architecture: str, tmp_path: Path) -> None:
     build_tiny_model(settings(architecture, hidden_size=48, num_layers=3), tmp_path)

@@ -1,442 +1,338 @@
-"""Tiny random-weight models with locally trained tokenizers: the embedded demo needs no hub.
+"""Tiny random-weight models for the embedded demo and the tests: the shipped real architectures
+(resources/architectures, one published checkpoint per task), scaled down. No hub, no training.
+
+Each tiny architecture names a shipped folder (`SOURCES`). Its `config.json` is loaded with
+transformers' `AutoConfig` (diffusers' `load_config` for Stable Diffusion) and only sizes are
+overridden (`scale_config`): the hidden size and layer count of the `tiny:` settings, `NUM_HEADS`
+attention heads, feed-forward widths that keep the checkpoint's ratio to the hidden size,
+`MAX_LENGTH` text positions, `IMAGE_SIZE` images. Everything else (activation, norms, vocabulary
+size, special token ids, block types) is the checkpoint's. The tokenizer and image-processor
+files are copied from the folder with only their size limits changed, so the tiny models
+tokenize exactly as the real ones do: BERT's WordPiece (30,522 tokens), GPT-2's byte-level BPE
+(50,257; BART's 50,261 of them in 50,264 embeddings), CLIP's BPE (49,408). Weights are random,
+seeded by `seed`.
+
+At the default hidden size (32) and 2 layers, most parameters are the token embeddings
+(vocabulary x 32, about 1.0M for the BERT family, 1.6M for GPT-2, BART and CLIP): 1.0M
+parameters (4 MB on disk) for the BERT family, 1.6-1.7M (8 MB) for GPT-2, BART and the ViT-GPT2
+captioner, 2.0M (10 MB) for Stable Diffusion, 33k for ViT and 140k for DETR. At hidden size 128
+(demo/small-bert-sentiment) the BERT classifier has 4.3M (18 MB). Each builds in a fraction of
+a second.
 
 Energy figures of these models say nothing about real models; they exist so that the whole
-workflow (load, tokenize, run, measure) runs on any machine in seconds.
+workflow (load, tokenize, run, measure) runs on any machine in seconds, on the real
+architectures' code paths.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 import transformers
-from tokenizers import (
-    Tokenizer,
-    decoders,
-    models,
-    normalizers,
-    pre_tokenizers,
-    processors,
-    trainers,
-)
-from transformers import (
-    BertConfig,
-    BertForMaskedLM,
-    BertForQuestionAnswering,
-    BertForSequenceClassification,
-    BertForTokenClassification,
-    BertTokenizerFast,
-    CLIPTextConfig,
-    CLIPTextModel,
-    CLIPTokenizer,
-    DetrConfig,
-    DetrForObjectDetection,
-    GPT2Config,
-    GPT2LMHeadModel,
-    PreTrainedTokenizerFast,
-    ResNetConfig,
-    T5Config,
-    T5ForConditionalGeneration,
-    VisionEncoderDecoderModel,
-    ViTConfig,
-    ViTForImageClassification,
-    ViTModel,
-)
+from transformers import AutoConfig, PretrainedConfig
 
-# The tokenizers learn their vocabulary from this text; the demo datasets use similar words.
-CORPUS = [
-    "the quick brown fox jumps over the lazy dog",
-    "this movie was great and i loved every minute of it",
-    "this film was terrible , boring and far too long",
-    "a wonderful story with brilliant acting and a moving score",
-    "the plot made no sense and the dialogue was awful",
-    "machine learning models consume energy every time they run inference",
-    "data centres draw power from the grid and emit carbon",
-    "paris is the capital of france and berlin is the capital of germany",
-    "the committee published its report on energy use last week",
-    "researchers measured the cost of deploying large language models",
-] * 10
+# The repository's resources/architectures (this file is src/powerhungry/models/tiny.py).
+ARCHITECTURES = Path(__file__).resolve().parents[3] / "resources" / "architectures"
+
+# Tiny architecture -> the shipped folder it is scaled down from.
+SOURCES: dict[str, str] = {
+    # DistilBERT (BERT with 6 layers and no segment embeddings) for the three fine-tuned tasks,
+    # BERT itself for masked language modelling: the checkpoints of config/architectures.yaml.
+    "bert_sequence_classification": "distilbert-base-uncased-finetuned-sst-2-english",
+    "bert_token_classification": "keyphrase-extraction-distilbert-inspec",
+    "bert_question_answering": "distilbert-base-uncased-distilled-squad",
+    "bert_masked_lm": "bert-base-uncased",
+    "gpt2_causal_lm": "gpt2",
+    # The one encoder-decoder shipped; it also stands in for Flan-T5 in the demo's zero-shot runs
+    # (no T5 SentencePiece vocabulary can be had without the hub).
+    "bart_seq2seq": "bart-large-cnn",
+    "vit_image_classification": "vit-base-patch16-224",
+    "detr_object_detection": "detr-resnet-50",
+    "vit_gpt2_image_captioning": "vit-gpt2-image-captioning",
+    "stable_diffusion": "stable-diffusion-v1-5",
+}
+# Architectures whose head is sized by the `labels` setting (the others ignore it).
+LABELLED = {
+    "bert_sequence_classification",
+    "bert_token_classification",
+    "vit_image_classification",
+    "detr_object_detection",
+}
+
+# Text positions (BERT 512, GPT-2 and BART 1024): inputs longer than this are truncated.
 MAX_LENGTH = 128
-VOCAB_SIZE = 400
 # Attention heads are fixed so that any even hidden_size from the settings divides evenly.
 NUM_HEADS = 2
+# ViT: 224x224 images in 16x16 patches (196 tokens) -> 32x32 in 8x8 patches (16 tokens).
 IMAGE_SIZE = 32
 PATCH_SIZE = 8
-# DETR resizes by edge length; 64 keeps a few feature-map cells after the backbone's strides.
+# DETR resizes by edge length (800..1333); at 64 the ResNet's 32x stride leaves 2x2 cells.
 DETECTION_EDGE = 64
-# Stable Diffusion prompts are short; a short CLIP context keeps the text encoder tiny.
+# DETR's 100 object queries -> 10.
+NUM_QUERIES = 10
+# Stable Diffusion's CLIP text encoder takes 77 tokens; demo prompts are short.
 CLIP_MAX_LENGTH = 16
+
+# Files that describe the network; every other file of a shipped folder (tokenizer, image
+# processor) is copied. bart-large-cnn's generation_config.json (4 beams, 56..142 tokens) is
+# left out with them: the tiny BART decodes greedily with transformers' defaults (20 tokens), as
+# Flan-T5, which it also stands in for, does; the demo's summarization settings set its lengths.
+MODEL_FILES = {"config.json", "generation_config.json"}
 
 Builder = Callable[[dict[str, Any], Path], None]
 
 
-# ---------------------------------------------------------------- tokenizers
+# ---------------------------------------------------------------- configs
 
 
-def wordpiece_tokenizer() -> BertTokenizerFast:
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.train_from_iterator(
-        CORPUS, trainers.WordPieceTrainer(vocab_size=VOCAB_SIZE, special_tokens=specials)
-    )
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[(t, tokenizer.token_to_id(t)) for t in ("[CLS]", "[SEP]")],
-    )
-    tokenizer.decoder = decoders.WordPiece()
-    return BertTokenizerFast(
-        tokenizer_object=tokenizer,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-        model_max_length=MAX_LENGTH,
-    )
+def widened(config: PretrainedConfig, width: str, hidden: int) -> int:
+    """A feed-forward width for `hidden` with the checkpoint's ratio to its hidden size."""
+    return hidden * getattr(config, width) // config.hidden_size
 
 
-def byte_level_bpe_tokenizer() -> PreTrainedTokenizerFast:
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    tokenizer.train_from_iterator(
-        CORPUS,
-        trainers.BpeTrainer(
-            vocab_size=VOCAB_SIZE,
-            special_tokens=["<|endoftext|>"],
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        ),
-    )
-    eos = "<|endoftext|>"
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        bos_token=eos,
-        eos_token=eos,
-        unk_token=eos,
-        pad_token=eos,
-        model_max_length=MAX_LENGTH,
-        model_input_names=["input_ids", "attention_mask"],
-    )
+def scale_config(config: PretrainedConfig, hidden: int, layers: int) -> None:
+    """Shrink a shipped config in place: hidden size, layers, heads, widths, positions, images.
 
-
-def unigram_tokenizer() -> PreTrainedTokenizerFast:
-    """T5-style: SentencePiece-like unigram pieces, every sequence ends in </s>."""
-    tokenizer = Tokenizer(models.Unigram())
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    tokenizer.decoder = decoders.Metaspace()
-    tokenizer.train_from_iterator(
-        CORPUS,
-        trainers.UnigramTrainer(
-            vocab_size=VOCAB_SIZE, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>"
-        ),
-    )
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="$A </s>",
-        pair="$A </s> $B </s>",
-        special_tokens=[("</s>", tokenizer.token_to_id("</s>"))],
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        pad_token="<pad>",
-        eos_token="</s>",
-        unk_token="<unk>",
-        model_max_length=MAX_LENGTH,
-        # T5 has no segment embeddings; generate() rejects token_type_ids.
-        model_input_names=["input_ids", "attention_mask"],
-    )
-
-
-def clip_tokenizer() -> CLIPTokenizer:
-    """CLIP-style BPE: words end in "</w>", and CLIPTokenizer rebuilds the pipeline itself."""
-    alphabet = pre_tokenizers.ByteLevel.alphabet()
-    tokenizer = Tokenizer(models.BPE(end_of_word_suffix="</w>"))
-    tokenizer.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Lowercase()])
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(
-                r"""'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
-                behavior="removed",
-                invert=True,
-            ),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ]
-    )
-    tokenizer.train_from_iterator(
-        CORPUS,
-        trainers.BpeTrainer(
-            vocab_size=VOCAB_SIZE,
-            special_tokens=["<|startoftext|>", "<|endoftext|>"],
-            initial_alphabet=alphabet,
-            end_of_word_suffix="</w>",
-        ),
-    )
-    # CLIPTokenizer looks up every byte character, with and without "</w>", so unseen
-    # characters need vocabulary entries too.
-    vocab = tokenizer.get_vocab()
-    for token in (t for ch in sorted(alphabet) for t in (ch, ch + "</w>")):
-        vocab.setdefault(token, len(vocab))
-    merges = json.loads(tokenizer.to_str())["model"]["merges"]
-    # tokenizers writes merges as pairs (newer) or "a b" strings (older).
-    pairs = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in merges]
-    return CLIPTokenizer(vocab=vocab, merges=pairs, model_max_length=CLIP_MAX_LENGTH)
-
-
-# ---------------------------------------------------------------- shared pieces
+    Per model type (shipped -> tiny, for hidden h and n layers):
+    - distilbert, bert: 768 -> h, 6 or 12 layers -> n, 12 heads -> 2, FFN 3072 -> 4h,
+      512 positions -> 128;
+    - gpt2: 768 -> h, 12 layers -> n, 12 heads -> 2, 1024 positions -> 128 (FFN stays 4h);
+    - bart: d_model 1024 -> h, 12+12 layers -> n+n, 16 heads -> 2, FFN 4096 -> 4h,
+      1024 positions -> 128;
+    - vit: 768 -> h, 12 layers -> n, 12 heads -> 2, FFN 3072 -> 4h, pooler 768 -> h,
+      224px images in 16px patches -> 32px in 8px;
+    - detr: d_model 256 -> h, 6+6 layers -> n+n, 8 heads -> 2, FFN 2048 -> 8h, 100 queries -> 10,
+      ResNet-50 backbone -> a bottleneck ResNet of the same four stages, one block each,
+      channels 256..2048 -> 16..128;
+    - vision-encoder-decoder: its ViT encoder and GPT-2 decoder as above;
+    - clip_text_model: 768 -> h, 12 layers -> n, 12 heads -> 2, FFN 3072 -> 4h,
+      projection 768 -> h, 77 positions -> 16.
+    """
+    kind = config.model_type
+    if kind == "vision-encoder-decoder":
+        scale_config(config.encoder, hidden, layers)
+        scale_config(config.decoder, hidden, layers)
+        return
+    if kind == "distilbert":
+        sizes = {"hidden_dim": widened(config, "hidden_dim", hidden)}
+    elif kind in ("bert", "vit", "clip_text_model"):
+        sizes = {"intermediate_size": widened(config, "intermediate_size", hidden)}
+    elif kind in ("bart", "detr"):
+        ffn = widened(config, "encoder_ffn_dim", hidden)
+        sizes = {
+            "encoder_layers": layers,
+            "decoder_layers": layers,
+            "encoder_attention_heads": NUM_HEADS,
+            "decoder_attention_heads": NUM_HEADS,
+            "encoder_ffn_dim": ffn,
+            "decoder_ffn_dim": ffn,
+        }
+    elif kind == "gpt2":
+        sizes = {}
+    else:
+        raise ValueError(f"no tiny scaling for model type {kind!r}")
+    # Standard names: transformers maps them to n_embd, dim, d_model, n_layer, encoder_layers...
+    sizes.update(hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=NUM_HEADS)
+    if kind in ("distilbert", "bert", "gpt2", "bart"):
+        sizes["max_position_embeddings"] = MAX_LENGTH
+    elif kind == "clip_text_model":
+        sizes.update(max_position_embeddings=CLIP_MAX_LENGTH, projection_dim=hidden)
+    elif kind == "vit":
+        # The pooler's width and the (unused) masked-image stride follow hidden size and patch.
+        sizes.update(
+            image_size=IMAGE_SIZE,
+            patch_size=PATCH_SIZE,
+            encoder_stride=PATCH_SIZE,
+            pooler_output_size=hidden,
+        )
+    elif kind == "detr":
+        sizes["num_queries"] = NUM_QUERIES
+        backbone = config.backbone_config
+        backbone.embedding_size = 8
+        backbone.hidden_sizes = [16, 32, 64, 128]
+        backbone.depths = [1] * len(backbone.depths)
+    for name, value in sizes.items():
+        setattr(config, name, value)
 
 
 def label_maps(labels: Sequence[str]) -> dict[str, dict]:
-    """id2label/label2id config kwargs, so that pipelines report label names, not LABEL_i."""
+    """id2label/label2id config values, so that pipelines report label names, not LABEL_i."""
     return {
         "id2label": dict(enumerate(labels)),
         "label2id": {label: i for i, label in enumerate(labels)},
     }
 
 
-def bert_config(tokenizer: BertTokenizerFast, settings: dict[str, Any], **extra: Any) -> BertConfig:
-    return BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=settings["hidden_size"],
-        num_hidden_layers=settings["num_layers"],
-        num_attention_heads=NUM_HEADS,
-        intermediate_size=2 * settings["hidden_size"],
-        max_position_embeddings=MAX_LENGTH,
-        pad_token_id=tokenizer.pad_token_id,
-        **extra,
-    )
+def tiny_config(architecture: str, settings: dict[str, Any]) -> PretrainedConfig:
+    """The shipped config of `architecture` (a transformers model), scaled down by `settings`
+    (hidden_size, num_layers, and labels where the architecture classifies)."""
+    config = AutoConfig.from_pretrained(ARCHITECTURES / SOURCES[architecture])
+    scale_config(config, settings["hidden_size"], settings["num_layers"])
+    if architecture in LABELLED:
+        for name, value in label_maps(settings["labels"]).items():
+            setattr(config, name, value)
+    return config
 
 
-def gpt2_config(
-    tokenizer: PreTrainedTokenizerFast, settings: dict[str, Any], **extra: Any
-) -> GPT2Config:
-    return GPT2Config(
-        vocab_size=len(tokenizer),
-        n_positions=MAX_LENGTH,
-        n_embd=settings["hidden_size"],
-        n_layer=settings["num_layers"],
-        n_head=NUM_HEADS,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        **extra,
-    )
+# ---------------------------------------------------------------- tokenizer and processor files
 
 
-def vit_config(settings: dict[str, Any], **extra: Any) -> ViTConfig:
-    return ViTConfig(
-        image_size=IMAGE_SIZE,
-        patch_size=PATCH_SIZE,
-        num_channels=3,
-        hidden_size=settings["hidden_size"],
-        num_hidden_layers=settings["num_layers"],
-        num_attention_heads=NUM_HEADS,
-        intermediate_size=2 * settings["hidden_size"],
-        **extra,
-    )
+def update_json(path: Path, **values: Any) -> None:
+    content = json.loads(path.read_text())
+    path.write_text(json.dumps({**content, **values}, indent=1, ensure_ascii=False) + "\n")
 
 
-def image_processor_class(name: str) -> type:
-    """The PIL variant where transformers has one: the torchvision default needs torchvision."""
-    return getattr(transformers, f"{name}Pil", None) or getattr(transformers, name)
+def copy_preprocessing(source: Path, out_dir: Path) -> None:
+    """The folder's tokenizer and image-processor files, as files (the shipped ones are partly
+    symbolic links into resources/architectures/tokenizers)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.iterdir()):
+        if path.is_file() and path.name not in MODEL_FILES:
+            shutil.copyfile(path, out_dir / path.name)
 
 
-def vit_image_processor() -> Any:
-    return image_processor_class("ViTImageProcessor")(
-        size={"height": IMAGE_SIZE, "width": IMAGE_SIZE}
-    )
+def save_transformers_model(architecture: str, settings: dict[str, Any], out_dir: Path) -> None:
+    """Model (the class the shipped config names), tokenizer and processor in one directory, as
+    hub checkpoints have them; text limited to MAX_LENGTH tokens, images resized small."""
+    config = tiny_config(architecture, settings)
+    model = getattr(transformers, config.architectures[0])(config)
+    model.save_pretrained(out_dir)
+    copy_preprocessing(ARCHITECTURES / SOURCES[architecture], out_dir)
+    tokenizer = out_dir / "tokenizer_config.json"
+    if tokenizer.exists():
+        update_json(tokenizer, model_max_length=MAX_LENGTH)
+    processor = out_dir / "preprocessor_config.json"
+    if processor.exists() and config.model_type == "detr":
+        update_json(
+            processor, size={"shortest_edge": DETECTION_EDGE, "longest_edge": DETECTION_EDGE}
+        )
+    elif processor.exists():
+        update_json(processor, size={"height": IMAGE_SIZE, "width": IMAGE_SIZE})
 
 
-def save_all(out_dir: Path, *parts: Any) -> None:
-    """Model, tokenizer and processor share one directory, as hub checkpoints do."""
-    for part in parts:
-        part.save_pretrained(out_dir)
-
-
-# ---------------------------------------------------------------- text models
+# ---------------------------------------------------------------- transformers models
 
 
 def build_bert_sequence_classification(settings: dict[str, Any], out_dir: Path) -> None:
-    tokenizer = wordpiece_tokenizer()
-    config = bert_config(tokenizer, settings, **label_maps(settings["labels"]))
-    save_all(out_dir, BertForSequenceClassification(config), tokenizer)
+    """DistilBertForSequenceClassification from distilbert-base-uncased-finetuned-sst-2-english:
+    token ids (1, t) -> logits (1, len(labels)); WordPiece, 30,522 tokens."""
+    save_transformers_model("bert_sequence_classification", settings, out_dir)
 
 
 def build_bert_token_classification(settings: dict[str, Any], out_dir: Path) -> None:
-    tokenizer = wordpiece_tokenizer()
-    config = bert_config(tokenizer, settings, **label_maps(settings["labels"]))
-    save_all(out_dir, BertForTokenClassification(config), tokenizer)
+    """DistilBertForTokenClassification from keyphrase-extraction-distilbert-inspec:
+    (1, t) -> logits (1, t, len(labels))."""
+    save_transformers_model("bert_token_classification", settings, out_dir)
 
 
 def build_bert_question_answering(settings: dict[str, Any], out_dir: Path) -> None:
-    # Extractive QA predicts span starts and ends; settings["labels"] has no meaning here.
-    tokenizer = wordpiece_tokenizer()
-    save_all(out_dir, BertForQuestionAnswering(bert_config(tokenizer, settings)), tokenizer)
+    """DistilBertForQuestionAnswering from distilbert-base-uncased-distilled-squad: a
+    question/context pair (1, t) -> span start and end logits (1, t) each; no labels."""
+    save_transformers_model("bert_question_answering", settings, out_dir)
 
 
 def build_bert_masked_lm(settings: dict[str, Any], out_dir: Path) -> None:
-    tokenizer = wordpiece_tokenizer()
-    save_all(out_dir, BertForMaskedLM(bert_config(tokenizer, settings)), tokenizer)
+    """BertForMaskedLM from bert-base-uncased: (1, t) -> logits (1, t, 30,522)."""
+    save_transformers_model("bert_masked_lm", settings, out_dir)
 
 
 def build_gpt2_causal_lm(settings: dict[str, Any], out_dir: Path) -> None:
-    tokenizer = byte_level_bpe_tokenizer()
-    save_all(out_dir, GPT2LMHeadModel(gpt2_config(tokenizer, settings)), tokenizer)
+    """GPT2LMHeadModel from gpt2: (1, t) -> logits (1, t, 50,257), t + new tokens <= 128;
+    byte-level BPE with no pad token (the runners pad with end-of-text)."""
+    save_transformers_model("gpt2_causal_lm", settings, out_dir)
 
 
-def build_t5_seq2seq(settings: dict[str, Any], out_dir: Path) -> None:
-    tokenizer = unigram_tokenizer()
-    hidden = settings["hidden_size"]
-    config = T5Config(
-        vocab_size=len(tokenizer),
-        d_model=hidden,
-        d_kv=hidden // NUM_HEADS,
-        d_ff=2 * hidden,
-        num_layers=settings["num_layers"],
-        num_decoder_layers=settings["num_layers"],
-        num_heads=NUM_HEADS,
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        # T5 starts decoding from the pad token.
-        decoder_start_token_id=tokenizer.pad_token_id,
-    )
-    save_all(out_dir, T5ForConditionalGeneration(config), tokenizer)
-
-
-# ---------------------------------------------------------------- image models
+def build_bart_seq2seq(settings: dict[str, Any], out_dir: Path) -> None:
+    """BartForConditionalGeneration from bart-large-cnn: (1, t <= 128) -> generated ids starting
+    with the decoder start token </s>; GPT-2's BPE with BART's special tokens, 50,264 embeddings."""
+    save_transformers_model("bart_seq2seq", settings, out_dir)
 
 
 def build_vit_image_classification(settings: dict[str, Any], out_dir: Path) -> None:
-    config = vit_config(settings, **label_maps(settings["labels"]))
-    save_all(out_dir, ViTForImageClassification(config), vit_image_processor())
+    """ViTForImageClassification from vit-base-patch16-224: pixel values (1, 3, 32, 32) ->
+    logits (1, len(labels))."""
+    save_transformers_model("vit_image_classification", settings, out_dir)
 
 
 def build_detr_object_detection(settings: dict[str, Any], out_dir: Path) -> None:
-    # A transformers-native ResNet: timm is not needed and no pretrained weights are fetched.
-    backbone = ResNetConfig(
-        num_channels=3,
-        embedding_size=8,
-        hidden_sizes=[8, 16],
-        depths=[1, 1],
-        layer_type="basic",
-        out_features=["stage2"],
-    )
-    config = DetrConfig(
-        use_timm_backbone=False,
-        backbone_config=backbone,
-        use_pretrained_backbone=False,
-        d_model=settings["hidden_size"],
-        encoder_layers=settings["num_layers"],
-        decoder_layers=settings["num_layers"],
-        encoder_attention_heads=NUM_HEADS,
-        decoder_attention_heads=NUM_HEADS,
-        encoder_ffn_dim=2 * settings["hidden_size"],
-        decoder_ffn_dim=2 * settings["hidden_size"],
-        num_queries=10,
-        **label_maps(settings["labels"]),
-    )
-    processor = image_processor_class("DetrImageProcessor")(
-        size={"shortest_edge": DETECTION_EDGE, "longest_edge": DETECTION_EDGE}
-    )
-    save_all(out_dir, DetrForObjectDetection(config), processor)
+    """DetrForObjectDetection from detr-resnet-50 (transformers' own ResNet, no timm, nothing
+    pretrained): images resized to a 64-pixel longest edge -> class logits (1, 10, labels + 1,
+    the last "no object") and boxes (1, 10, 4)."""
+    save_transformers_model("detr_object_detection", settings, out_dir)
 
 
 def build_vit_gpt2_image_captioning(settings: dict[str, Any], out_dir: Path) -> None:
-    tokenizer = byte_level_bpe_tokenizer()
-    encoder = ViTModel(vit_config(settings), add_pooling_layer=False)
-    decoder = GPT2LMHeadModel(
-        gpt2_config(tokenizer, settings, add_cross_attention=True, is_decoder=True)
-    )
-    model = VisionEncoderDecoderModel(encoder=encoder, decoder=decoder)
-    # The composite config does not inherit the decoder's special tokens, and generate()
-    # cannot start without a decoder_start_token_id.
-    special = {
-        "decoder_start_token_id": tokenizer.bos_token_id,
-        "pad_token_id": tokenizer.pad_token_id,
-        "eos_token_id": tokenizer.eos_token_id,
-    }
-    for target in (model.config, model.generation_config):
-        for key, value in special.items():
-            setattr(target, key, value)
-    save_all(out_dir, model, tokenizer, vit_image_processor())
+    """VisionEncoderDecoderModel (ViT encoder, GPT-2 decoder with cross-attention) from
+    vit-gpt2-image-captioning: pixel values (1, 3, 32, 32) -> caption ids starting with the
+    decoder start token <|endoftext|>, which is also its pad and end token."""
+    save_transformers_model("vit_gpt2_image_captioning", settings, out_dir)
+    # The checkpoint pads with <|endoftext|> (its config's pad_token_id); the GPT-2 tokenizer
+    # files it shares name no pad token.
+    update_json(out_dir / "tokenizer_config.json", pad_token="<|endoftext|>")
 
 
 # ---------------------------------------------------------------- diffusion
 
 
 def build_stable_diffusion(settings: dict[str, Any], out_dir: Path) -> None:
-    # diffusers is imported here: it is slow to import and only this architecture needs it.
-    from diffusers import (
-        AutoencoderKL,
-        DDIMScheduler,
-        StableDiffusionPipeline,
-        UNet2DConditionModel,
-    )
+    """StableDiffusionPipeline from stable-diffusion-v1-5: a prompt (at most 16 CLIP tokens) ->
+    a 32x32 image by default, through 16x16x4 latents.
 
-    # Fixed sizes: UNet, VAE and text encoder must agree with each other, not with the settings.
-    tokenizer = clip_tokenizer()
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            vocab_size=len(tokenizer),
-            hidden_size=32,
-            intermediate_size=64,
-            num_attention_heads=NUM_HEADS,
-            num_hidden_layers=2,
-            max_position_embeddings=tokenizer.model_max_length,
-            bos_token_id=tokenizer.bos_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id,
-            projection_dim=32,
-        )
-    )
-    # Two VAE blocks halve the resolution once, so 16x16 latents decode to 32x32 images.
-    unet = UNet2DConditionModel(
-        block_out_channels=(8, 16),
+    Text encoder: CLIPTextModel scaled as `scale_config` says (hidden size and layers from the
+    settings). UNet: SD v1.5's four levels and block types (three with cross-attention), one
+    ResNet layer per block, channels 320..1280 -> 8..32, 2 heads, cross-attention width = the
+    text encoder's. VAE: the first two of its four levels, channels 128..512 -> 8..16, so a
+    32x32 image has 16x16 latents (SD's factor 8 would leave 4x4, below the UNet's three
+    downsamplings). Scheduler: the shipped PNDM config's noise schedule, run by DDIM so that
+    n steps are n UNet calls (PNDM's PLMS adds one). Tokenizer: CLIP's, copied.
+    """
+    # diffusers is imported here: it is slow to import and only this architecture needs it.
+    from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
+    from transformers import CLIPTextModel
+
+    source = ARCHITECTURES / SOURCES["stable_diffusion"]
+    hidden = settings["hidden_size"]
+    text_config = AutoConfig.from_pretrained(source / "text_encoder")
+    scale_config(text_config, hidden, settings["num_layers"])
+    CLIPTextModel(text_config).save_pretrained(out_dir / "text_encoder")
+
+    unet = dict(UNet2DConditionModel.load_config(source / "unet"))
+    channels = [c // 40 for c in unet["block_out_channels"]]
+    unet.update(
+        block_out_channels=channels,
         layers_per_block=1,
-        sample_size=IMAGE_SIZE // 2,
-        in_channels=4,
-        out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=32,
-        attention_head_dim=4,
         norm_num_groups=4,
+        cross_attention_dim=hidden,
+        attention_head_dim=NUM_HEADS,  # diffusers' name for SD v1's head count
+        sample_size=IMAGE_SIZE // 2,
     )
-    vae = AutoencoderKL(
-        block_out_channels=(8, 16),
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D",) * 2,
-        up_block_types=("UpDecoderBlock2D",) * 2,
-        latent_channels=4,
+    UNet2DConditionModel.from_config(unet).save_pretrained(out_dir / "unet")
+
+    vae = dict(AutoencoderKL.load_config(source / "vae"))
+    vae.update(
+        down_block_types=vae["down_block_types"][:2],
+        up_block_types=vae["up_block_types"][:2],
+        block_out_channels=[c // 16 for c in vae["block_out_channels"][:2]],
+        layers_per_block=1,
         norm_num_groups=4,
         sample_size=IMAGE_SIZE,
     )
-    # Stable Diffusion v1's schedule.
-    scheduler = DDIMScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        clip_sample=False,
-        set_alpha_to_one=False,
-        steps_offset=1,
-    )
-    pipeline = StableDiffusionPipeline(
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        unet=unet,
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
-    pipeline.save_pretrained(out_dir)
+    AutoencoderKL.from_config(vae).save_pretrained(out_dir / "vae")
+
+    schedule = dict(DDIMScheduler.load_config(source / "scheduler"))
+    schedule.pop("skip_prk_steps")  # PNDM's own option
+    DDIMScheduler.from_config(schedule).save_pretrained(out_dir / "scheduler")
+
+    copy_preprocessing(source / "tokenizer", out_dir / "tokenizer")
+    update_json(out_dir / "tokenizer" / "tokenizer_config.json", model_max_length=CLIP_MAX_LENGTH)
+    index = json.loads((source / "model_index.json").read_text())
+    index["scheduler"] = ["diffusers", "DDIMScheduler"]
+    (out_dir / "model_index.json").write_text(json.dumps(index, indent=2) + "\n")
 
 
 BUILDERS: dict[str, Builder] = {
@@ -445,7 +341,7 @@ BUILDERS: dict[str, Builder] = {
     "bert_question_answering": build_bert_question_answering,
     "bert_masked_lm": build_bert_masked_lm,
     "gpt2_causal_lm": build_gpt2_causal_lm,
-    "t5_seq2seq": build_t5_seq2seq,
+    "bart_seq2seq": build_bart_seq2seq,
     "vit_image_classification": build_vit_image_classification,
     "detr_object_detection": build_detr_object_detection,
     "vit_gpt2_image_captioning": build_vit_gpt2_image_captioning,
