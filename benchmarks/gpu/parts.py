@@ -223,7 +223,9 @@ def part_workflow(args: argparse.Namespace) -> dict[str, Any]:
         "--cores",
         str(os.cpu_count() or 1),
         "--resources",
-        "gpu=1",
+        # One GPU, one measurement. A dry run measures on the CPU, where a job measures only
+        # while holding the machine's CPU lease: two in flight, one starting while one measures.
+        "gpu=2" if args.dry_run else "gpu=1",
         # The ILP scheduler needs pulp, which the kit does not carry; the order of jobs is all
         # the scheduler decides, never what a job measures.
         "--scheduler",
