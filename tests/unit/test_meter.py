@@ -109,3 +109,14 @@ def test_gpu_energy_source_reads_the_counter_or_falls_back(monkeypatch):
     assert gpu_energy_source(torch.device("cuda", 0)) == "energy_counter"
     monkeypatch.setitem(sys.modules, "pynvml", fake_nvml(counter=False))
     assert gpu_energy_source(torch.device("cuda", 0)) == "power_sampling"
+
+
+def test_a_window_whose_work_fails_keeps_nothing_and_the_next_one_measures():
+    meter = EnergyMeter()
+    with meter:
+        with pytest.raises(ValueError, match="the work failed"), meter.window("load"):
+            raise ValueError("the work failed")
+        with meter.window("query"):
+            busy(0.05)
+    assert [window.phase for window in meter.results] == ["query"]
+    assert meter.results[0].energy_kwh > 0

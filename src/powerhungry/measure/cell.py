@@ -186,8 +186,7 @@ def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellRes
     Everything that costs time but is not measured (the runner, the model's code, the samples,
     the provenance, CodeCarbon's hardware detection) happens before the measurement lease is
     taken (`measuring_alone`). Writes nothing (CodeCarbon's own CSVs are read back from a scratch
-    folder). Raises
-    ModelLoadError or torch.OutOfMemoryError (the model's failures, see
+    folder). Raises ModelLoadError or torch.OutOfMemoryError (the model's failures, see
     `measure_or_record_failure`), RuntimeError for a device or dtype the job cannot use, and
     MeasurementError for a meter that measured nothing.
     """

@@ -150,10 +150,16 @@ class EnergyMeter:
 
     @contextmanager
     def window(self, name: str) -> Iterator[None]:
-        """`begin_window(name)` ... `end_window(name)` around the block; a block that raises
-        ends no window (its partial measurement is not kept)."""
+        """`begin_window(name)` ... `end_window(name)` around the block. A block that raises
+        keeps nothing of the window (its partial measurement is dropped, never recorded) and
+        leaves the meter ready for the next window."""
         self.begin_window(name)
-        yield
+        try:
+            yield
+        except BaseException:
+            self._open = None
+            self._tracker.stop_task(name)
+            raise
         self.end_window(name)
 
     def raw_csv_files(self) -> list[Path]:
