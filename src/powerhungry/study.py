@@ -346,13 +346,9 @@ def _check_protocol(protocol: Protocol) -> None:
 
 def _check_carbon_intensity(carbon_intensity: str | float) -> None:
     """CodeCarbon falls back to a world average for a country it does not know: refuse instead."""
-    if not isinstance(carbon_intensity, str):
-        return
-    from codecarbon.input import DataSource
+    from powerhungry.measure.meter import check_carbon_intensity
 
-    if carbon_intensity not in DataSource().get_global_energy_mix_data():
-        raise StudyConfigError(
-            f"protocol.carbon_intensity: {carbon_intensity!r} is not a country code in "
-            "CodeCarbon's grid data (use an ISO 3166-1 alpha-3 code such as USA or FRA, or a "
-            "positive intensity in gCO2eq/kWh)"
-        )
+    try:
+        check_carbon_intensity(carbon_intensity)
+    except ValueError as error:
+        raise StudyConfigError(f"protocol.{error}") from None

@@ -79,7 +79,7 @@ def test_begin_and_end_window_by_name():
             meter.begin_window("query")
         busy(0.05)
         load = meter.end_window("load")
-        with pytest.raises(RuntimeError, match="'load' ended, but the open window is None"):
+        with pytest.raises(RuntimeError, match="'load' ended, but no window is open"):
             meter.end_window("load")
     assert meter.results == [load] and load.phase == "load" and load.energy_kwh > 0
 
@@ -120,3 +120,44 @@ def test_a_window_whose_work_fails_keeps_nothing_and_the_next_one_measures():
             busy(0.05)
     assert [window.phase for window in meter.results] == ["query"]
     assert meter.results[0].energy_kwh > 0
+
+
+@pytest.mark.parametrize(
+    ("carbon_intensity", "named"),
+    [
+        ("XX", "not a country code"),
+        ("fra", "not a country code"),  # CodeCarbon's data spells it FRA
+        ("138.75", "not a country code"),
+        (0, "give a positive number"),
+        (-100, "give a positive number"),
+        (True, "give a positive number"),
+    ],
+)
+def test_a_carbon_intensity_codecarbon_would_replace_by_a_default_is_refused(
+    carbon_intensity, named
+):
+    with pytest.raises(ValueError, match=named):
+        EnergyMeter(carbon_intensity=carbon_intensity)
+
+
+def test_a_meter_measures_one_run_with_each_window_once():
+    meter = EnergyMeter()
+    with pytest.raises(RuntimeError, match="outside the meter's run: start it first"):
+        meter.begin_window("early")
+    with meter:
+        with meter.window("query"):
+            busy(0.05)
+        with pytest.raises(RuntimeError, match="'query' was measured already"):
+            meter.begin_window("query")
+        with pytest.raises(RuntimeError, match="no window is open: call begin_window"):
+            meter.end_window("load")
+    with pytest.raises(RuntimeError, match=r"run has ended: .* make a new EnergyMeter"):
+        meter.start()
+    left_open = EnergyMeter()
+    left_open.start()
+    left_open.begin_window("load")
+    with pytest.raises(RuntimeError, match=r"'load' was still open .* not recorded"):
+        left_open.stop()
+    assert left_open.results == []
+    with pytest.raises(ValueError, match="measure_power_secs"):
+        EnergyMeter(measure_power_secs=0)

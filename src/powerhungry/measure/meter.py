@@ -21,6 +21,7 @@ for torch).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,30 @@ class PhaseResult:
     codecarbon_tracking_mode: str
 
 
+def check_carbon_intensity(carbon_intensity: str | float) -> None:
+    """Raise ValueError unless `carbon_intensity` is a country CodeCarbon has grid data for (ISO
+    3166-1 alpha-3, as CodeCarbon spells it: "USA", "FRA") or a positive g CO2eq/kWh. CodeCarbon
+    itself falls back to a world average for a country it does not know, and takes any number."""
+    if isinstance(carbon_intensity, str):
+        from codecarbon.input import DataSource
+
+        if carbon_intensity not in DataSource().get_global_energy_mix_data():
+            raise ValueError(
+                f"carbon_intensity {carbon_intensity!r} is not a country code in CodeCarbon's "
+                "grid data (use an ISO 3166-1 alpha-3 code such as USA or FRA, or a positive "
+                "intensity in gCO2eq/kWh)"
+            )
+    elif (
+        isinstance(carbon_intensity, bool)
+        or not isinstance(carbon_intensity, int | float)
+        or not 0 < carbon_intensity < math.inf
+    ):
+        raise ValueError(
+            f"carbon_intensity {carbon_intensity!r}: give a positive number of gCO2eq/kWh, or a "
+            "country code such as USA or FRA"
+        )
+
+
 def tracker_arguments(carbon_intensity: str | float) -> dict[str, object]:
     """CodeCarbon's arguments for a carbon intensity: an ISO 3166 alpha-3 country code uses its
     offline grid data (`country_iso_code`); a number is forced as g CO2eq/kWh
@@ -74,16 +99,18 @@ class EnergyMeter:
     measure the work inside them.
 
     `output_dir`: where CodeCarbon writes its own per-window CSV (`emissions_base_<run>.csv`,
-    see `raw_csv_files`); None writes no file. `carbon_intensity`: see `tracker_arguments`.
-    `measure_power_secs`: CodeCarbon's sampling interval (s). `gpu_ids`: the GPUs to count
+    see `raw_csv_files`); None writes no file. `carbon_intensity`: see `check_carbon_intensity`.
+    `measure_power_secs`: CodeCarbon's sampling interval (s, > 0). `gpu_ids`: the GPUs to count
     (CodeCarbon's `gpu_ids`; None: those in CUDA_VISIBLE_DEVICES, else all). `synchronize`:
     called at both ends of every window, so that queued GPU work falls in the window that
-    launched it. Raises MeasurementError if CodeCarbon cannot start.
+    launched it. A meter measures one run: windows go between `start` and `stop`, one open at a
+    time, each name once. Raises ValueError for a setting out of range, MeasurementError if
+    CodeCarbon cannot start.
     """
 
     def __init__(
         self,
-        output_dir: Path | None = None,
+        output_dir: str | Path | None = None,
         *,
         project_name: str = "powerhungry",
         carbon_intensity: str | float = "USA",
@@ -91,10 +118,16 @@ class EnergyMeter:
         gpu_ids: Sequence[int] | None = None,
         synchronize: Callable[[], None] = _no_wait,
     ) -> None:
+        check_carbon_intensity(carbon_intensity)
+        if not 0 < measure_power_secs < math.inf:
+            raise ValueError(f"measure_power_secs {measure_power_secs!r}: give a positive number")
+        output_dir = None if output_dir is None else Path(output_dir)
         self.output_dir = output_dir
         self.synchronize = synchronize
         self.results: list[PhaseResult] = []
         self._open: str | None = None
+        self._names: set[str] = set()
+        self._state = "new"
         if output_dir is not None:
             output_dir.mkdir(parents=True, exist_ok=True)
         self._tracker = OfflineEmissionsTracker(
@@ -115,24 +148,58 @@ class EnergyMeter:
             )
 
     def start(self) -> None:
-        """Start CodeCarbon's run (it samples power from now on)."""
+        """Start CodeCarbon's run (it samples power from now on); raises RuntimeError if this
+        meter was started before."""
+        if self._state != "new":
+            raise RuntimeError(
+                f"this meter's run has {'ended' if self._state == 'stopped' else 'started'}: "
+                "a meter measures one run; make a new EnergyMeter for another"
+            )
+        self._state = "running"
         self._tracker.start()
 
     def stop(self) -> None:
-        """End CodeCarbon's run (and write its CSV, if `output_dir` was given)."""
+        """End CodeCarbon's run (and write its CSV, if `output_dir` was given); raises
+        RuntimeError, after stopping, if a window was left open (it is not recorded)."""
+        left_open, self._open = self._open, None
+        if left_open is not None:
+            self._tracker.stop_task(left_open)
+        self._state = "stopped"
         self._tracker.stop()
+        if left_open is not None:
+            raise RuntimeError(
+                f"window {left_open!r} was still open when the meter stopped, and is not "
+                f"recorded: end it first (end_window({left_open!r}))"
+            )
 
     def __enter__(self) -> EnergyMeter:
         self.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:  # the block failed: its open window is dropped, not reported
+            self._open = None
         self.stop()
 
     def begin_window(self, name: str) -> None:
-        """Start measuring the window `name`; raises RuntimeError while another is open."""
+        """Start measuring the window `name`; raises RuntimeError outside a started run, while
+        another window is open, or for a name this meter has measured already."""
+        if self._state != "running":
+            raise RuntimeError(
+                f"window {name!r} begun outside the meter's run: start it first "
+                "(`with meter:` or meter.start())"
+            )
         if self._open is not None:
-            raise RuntimeError(f"window {name!r} begun while window {self._open!r} is open")
+            raise RuntimeError(
+                f"window {name!r} begun while window {self._open!r} is open: "
+                f"end_window({self._open!r}) first; windows do not nest"
+            )
+        if name in self._names:
+            raise RuntimeError(
+                f"window {name!r} was measured already in this run: a name is used once per "
+                "meter (CodeCarbon's tasks); use another name, or a new meter"
+            )
+        self._names.add(name)
         self.synchronize()
         self._open = name
         self._tracker.start_task(name)
@@ -141,7 +208,11 @@ class EnergyMeter:
         """Stop measuring the window `name` and return (and keep, in `results`) what it
         measured; raises MeasurementError if CodeCarbon recorded no energy or no time."""
         if self._open != name:
-            raise RuntimeError(f"window {name!r} ended, but the open window is {self._open!r}")
+            now = "no window is open" if self._open is None else f"{self._open!r} is open"
+            raise RuntimeError(
+                f"window {name!r} ended, but {now}: call begin_window({name!r}) before "
+                "end_window, or use `with meter.window(name):`"
+            )
         self.synchronize()
         self._open = None
         result = _phase_result(name, self._tracker.stop_task(name))
