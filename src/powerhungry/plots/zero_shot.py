@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from powerhungry.columns import CELL_KEY, MODEL_KEY
 from powerhungry.plots.axes import log_number_axis, positive
 from powerhungry.plots.legends import (
     area_scale,
@@ -59,10 +60,7 @@ def zero_shot_dataset_emissions(cell_summary: pd.DataFrame) -> Figure:
     One panel per task."""
     title = "Emissions on the zero-shot datasets: task-specific vs multi-purpose models"
     needed = [
-        "task",
-        "model_kind",
-        "model",
-        "dataset",
+        *CELL_KEY,
         "model_parameters",
         "emissions_g_per_1k_mean",
         "architecture_kind",
@@ -141,9 +139,7 @@ def multi_purpose_emissions_by_task(model_summary: pd.DataFrame) -> Figure:
     heading per architecture: seq2seq, then decoder-only."""
     title = "Multi-purpose models: emissions by task, seq2seq vs decoder-only"
     needed = [
-        "task",
-        "model_kind",
-        "model",
+        *MODEL_KEY,
         "model_parameters",
         "architecture_kind",
         "emissions_g_per_1k",
