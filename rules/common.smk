@@ -4,6 +4,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
@@ -15,11 +16,19 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(p for p in (SRC_DIR, os.environ.get("PYTHONPATH")) if p)
 )
 
-from powerhungry.study import StudyConfigError, as_params, load_study  # noqa: E402
+from powerhungry.study import (  # noqa: E402
+    StudyConfigError,
+    as_params,
+    load_study,
+    schema_problem,
+)
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 from powerhungry.plots.registry import FIGURES  # noqa: E402
 
-validate(config, "../config/schema.yaml")
+SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
+if problem := schema_problem(config, yaml.safe_load(SCHEMA.read_text())):
+    raise WorkflowError(f"invalid study config: {problem}")
+validate(config, str(SCHEMA))  # fills the schema's defaults
 try:
     STUDY = load_study(config, RUNNABLE_TASKS)
 except StudyConfigError as error:

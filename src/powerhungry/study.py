@@ -21,6 +21,20 @@ class StudyConfigError(ValueError):
     """A config that passed the schema but does not describe a runnable study."""
 
 
+def schema_problem(config: Mapping[str, Any], schema: Mapping[str, Any]) -> str | None:
+    """The one most relevant way `config` breaks the JSON schema, as "key.path: what is
+    wrong" (jsonschema's best match), or None if it is valid. Snakemake's own validation
+    message prints the whole schema after it; this is what a user needs to read."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(schema).iter_errors(config))
+    if error is None:
+        return None
+    where = error.json_path.removeprefix("$").removeprefix(".") or "(top level)"
+    return f"{where}: {error.message}"
+
+
 def slug(identifier: str) -> str:
     """File-system name of a hub id, following the Hugging Face cache convention (org--name)."""
     return identifier.replace("/", "--")
