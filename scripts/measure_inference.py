@@ -12,10 +12,13 @@ with log_to(snakemake.log[0]):
     from powerhungry.measure.gpus import measurement_gpu
 
     with measurement_gpu(snakemake.params.protocol["device"]):
-        from powerhungry.measure.cell import CellJob, measure_or_record_failure
-        from powerhungry.measure.cell_files import CellOutputs
-        from powerhungry.models.prepare import read_manifest
-        from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+        from powerhungry.startup import long_lived_setup
+
+        with long_lived_setup():
+            from powerhungry.measure.cell import CellJob, measure_or_record_failure
+            from powerhungry.measure.cell_files import CellOutputs
+            from powerhungry.models.prepare import read_manifest
+            from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
         result = measure_or_record_failure(
             CellJob(

@@ -35,6 +35,7 @@ from powerhungry.measure.devices import (
 from powerhungry.measure.gpus import measuring_alone
 from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.repetitions import enough_repetitions
+from powerhungry.startup import long_lived_setup
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 from powerhungry.tasks import make_runner
 from powerhungry.tasks.base import Prediction, TaskRunner
@@ -185,22 +186,25 @@ def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellRes
 
     Everything that costs time but is not measured (the runner, the model's code, the samples,
     the provenance, CodeCarbon's hardware detection) happens before the measurement lease is
-    taken (`measuring_alone`). Writes nothing (CodeCarbon's own CSVs are read back from a scratch
-    folder). Raises ModelLoadError or torch.OutOfMemoryError (the model's failures, see
-    `measure_or_record_failure`), RuntimeError for a device or dtype the job cannot use, and
+    taken (`measuring_alone`), with the garbage collector off; what it leaves is then frozen
+    (`long_lived_setup`: meant for one cell per process, as the workflow runs it). Writes
+    nothing (CodeCarbon's own CSVs are read back from a scratch folder). Raises ModelLoadError
+    or torch.OutOfMemoryError (the model's failures, see `measure_or_record_failure`),
+    RuntimeError for a device or dtype the job cannot use, and
     MeasurementError for a meter that measured nothing.
     """
     # Progress bars would be drawn, and paid for, inside the measured load window.
     transformers.utils.logging.disable_progress_bar()
     device = resolve_device(job.protocol.device)
     check_dtype(device, job.protocol.dtype)
-    samples = read_samples(job.samples_path)
-    warmup = list(islice(cycle(samples), job.protocol.warmup_inferences))
-    runner = make_runner(job.task, job.model.kind, job.runner_settings)
-    with naming_the_model(job.model, Path(job.model_manifest["path"])):
-        runner.import_code(Path(job.model_manifest["path"]))
-    context = run_context(job, device)
-    warm_up_meter(meter_factory, device)
+    with long_lived_setup():
+        samples = read_samples(job.samples_path)
+        warmup = list(islice(cycle(samples), job.protocol.warmup_inferences))
+        runner = make_runner(job.task, job.model.kind, job.runner_settings)
+        with naming_the_model(job.model, Path(job.model_manifest["path"])):
+            runner.import_code(Path(job.model_manifest["path"]))
+        context = run_context(job, device)
+        warm_up_meter(meter_factory, device)
     result = CellResult(rows=[])
     query_energies: list[float] = []
     predictions: list[Prediction] = []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from powerhungry.files import write_atomic
+from powerhungry.startup import long_lived_setup
 from powerhungry.study import ModelSpec
 
 CONFIG_AND_TOKENIZER_FILES = ["*.json", "*.txt", "*.model", "*.tiktoken"]
@@ -27,10 +28,12 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
         location, revision = _check_local(spec), "local"
     elif spec.source == "tiny":
         # Imported here: building models loads every family's classes (seconds), which a
-        # measurement job, reading only the manifest, must not pay.
-        from powerhungry.models.tiny import build_tiny_model
+        # measurement job, reading only the manifest, must not pay. Mostly imports, and a model
+        # of a few MB: no collection needed (`long_lived_setup`).
+        with long_lived_setup():
+            from powerhungry.models.tiny import build_tiny_model
 
-        _replace_dir(model_dir, lambda tmp: build_tiny_model(dict(spec.tiny or {}), tmp))
+            _replace_dir(model_dir, lambda tmp: build_tiny_model(dict(spec.tiny or {}), tmp))
         location, revision = model_dir, "random-weights"
     else:
         revision = _download(spec, model_dir)
