@@ -14,6 +14,7 @@ and the study needs all four. This replica is a small stdlib `http.server` inste
 - store.py: repos as plain folders per revision, with a repo.json (gated, old names, shas).
 - server.py: the endpoints, and the request log.
 - replica.py: `HubReplica`, server thread + client environment + log queries.
+- builders.py: the files of the repos tests publish (parquet and script datasets, tiny model).
 - client.py: running client code in a child process pointed at the replica.
 """
 

@@ -1,0 +1,134 @@
+"""The files of the repos tests publish on the replica, laid out as today's Hub has them.
+
+Each builder returns {path in repo: content} for `HubReplica.add_dataset`/`add_model`.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import torch
+import yaml
+from datasets import ClassLabel, Dataset, Features, Value
+from safetensors.torch import load_file
+
+from powerhungry.models.tiny import build_tiny_model
+
+from .store import LFS_SUFFIXES
+
+# Movie reviews with a ClassLabel, as stanfordnlp/imdb has them.
+REVIEW_FEATURES = Features({"text": Value("string"), "label": ClassLabel(names=["neg", "pos"])})
+REVIEWS = {
+    "train": {"text": ["a fine film", "dull and long", "loved it"], "label": [1, 0, 1]},
+    "test": {"text": ["great movie", "terrible film", "not bad"], "label": [1, 0, 1]},
+}
+# The lines of the .gitattributes every Hub repo is created with that the replica's files need.
+GITATTRIBUTES = "".join(
+    f"*{suffix} filter=lfs diff=lfs merge=lfs -text\n" for suffix in sorted(LFS_SUFFIXES)
+).encode()
+
+
+def parquet(columns: dict[str, list], features: Features) -> bytes:
+    """A parquet file as `datasets` writes it (push_to_hub, the Hub's parquet export): the
+    features, ClassLabel names included, are kept in the schema metadata."""
+    buffer = io.BytesIO()
+    pq.write_table(Dataset.from_dict(columns, features=features).data.table, buffer)
+    return buffer.getvalue()
+
+
+def readme(header: dict) -> bytes:
+    """A dataset card: the YAML header the Hub and `datasets` read, and a line of prose."""
+    return f"---\n{yaml.safe_dump(header, sort_keys=False)}---\n\nA replica dataset.\n".encode()
+
+
+def dataset_info(config: str, features: Features) -> dict:
+    """The card's `dataset_info` entry of one config."""
+    return {"config_name": config, "features": features._to_yaml_list()}
+
+
+def parquet_dataset(
+    config: str = "plain_text",
+    splits: dict[str, dict[str, list]] = REVIEWS,
+    features: Features = REVIEW_FEATURES,
+) -> dict[str, bytes]:
+    """A data-only dataset repo: one parquet file per split under `{config}/`, and a README
+    whose `configs:` maps the splits to them and whose `dataset_info` declares the features."""
+    files = {".gitattributes": GITATTRIBUTES}
+    data_files = []
+    for split, columns in splits.items():
+        path = f"{config}/{split}-00000-of-00001.parquet"
+        files[path] = parquet(columns, features)
+        data_files.append({"split": split, "path": f"{config}/{split}-*"})
+    header = {
+        "configs": [{"config_name": config, "data_files": data_files}],
+        "dataset_info": dataset_info(config, features),
+    }
+    return {**files, "README.md": readme(header)}
+
+
+def script_dataset(
+    name: str,
+    config: str = "plain_text",
+    splits: dict[str, dict[str, list]] = REVIEWS,
+    features: Features = REVIEW_FEATURES,
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """A dataset that still has a loading script on main, and the Hub's parquet export of it.
+
+    Main: `{name}.py` and a README with `dataset_info` only (no `configs:`), as script datasets
+    have. The export (branch `refs/convert/parquet`, written by the dataset viewer from an empty
+    commit): `.gitattributes` and `{config}/{split}/0000.parquet`, one folder per config of the
+    script. Returns (main files, export files).
+    """
+    script = f'''"""{name}: a loading script, as datasets before 4.0 ran them."""
+import datasets
+
+class Replica(datasets.GeneratorBasedBuilder):
+    BUILDER_CONFIGS = [datasets.BuilderConfig(name="{config}")]
+'''
+    main = {
+        ".gitattributes": GITATTRIBUTES,
+        f"{name}.py": script.encode(),
+        "README.md": readme({"dataset_info": dataset_info(config, features)}),
+    }
+    export = {".gitattributes": GITATTRIBUTES}
+    for split, columns in splits.items():
+        export[f"{config}/{split}/0000.parquet"] = parquet(columns, features)
+    return main, export
+
+
+def tiny_model(folder: Path) -> dict[str, bytes | Path]:
+    """A tiny DistilBERT sentiment classifier (real WordPiece tokenizer, hidden size 16, one
+    layer: `model.safetensors` of 2 MB) built into `folder`, plus the weight files real repos of
+    that age also carry: a `pytorch_model.bin` duplicate of the same weights, and Flax,
+    TensorFlow and ONNX exports (stand-in bytes; v5 clients must never fetch them)."""
+    settings = {
+        "architecture": "bert_sequence_classification",
+        "hidden_size": 16,
+        "num_layers": 1,
+        "labels": ["NEGATIVE", "POSITIVE"],
+        "seed": 0,
+    }
+    build_tiny_model(settings, folder)
+    weights = io.BytesIO()
+    torch.save(load_file(folder / "model.safetensors"), weights)
+    files: dict[str, bytes | Path] = {path.name: path for path in sorted(folder.iterdir())}
+    return {
+        **files,
+        ".gitattributes": GITATTRIBUTES,
+        "pytorch_model.bin": weights.getvalue(),
+        "flax_model.msgpack": b"\x00" * 4096,
+        "tf_model.h5": b"\x00" * 4096,
+        "model.onnx": b"\x00" * 4096,
+    }
+
+
+def tiny_diffusion_pipeline(folder: Path) -> dict[str, bytes | Path]:
+    """A tiny Stable Diffusion pipeline (model_index.json and one folder per component, as
+    runwayml/stable-diffusion-v1-5 had them; hidden size 32, one layer) built into `folder`."""
+    settings = {"architecture": "stable_diffusion", "hidden_size": 32, "num_layers": 1, "seed": 0}
+    build_tiny_model(settings, folder)
+    return {
+        path.relative_to(folder).as_posix(): path for path in folder.rglob("*") if path.is_file()
+    }
