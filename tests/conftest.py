@@ -1,14 +1,16 @@
-"""Shared fixtures: a schema-validated demo config, tiny models, the demo run. Everything else
-tests share is in helpers.py."""
+"""Shared fixtures: a schema-validated demo config, tiny models, the demo run, the Hub replica.
+Everything else tests share is in helpers.py (and, for the replica, in hub_replica/)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from helpers import REPO, SECRET_TOKEN, copy_workflow, run_snakemake, validated
+from hub_replica import HubReplica
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -54,3 +56,12 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_snakemake(workdir, "--profile", "profiles/demo", env={"HF_TOKEN": SECRET_TOKEN})
     assert result.returncode == 0, result.stderr[-5000:]
     return workdir
+
+
+@pytest.fixture(scope="session")
+def hub_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubReplica]:
+    """A Hugging Face Hub replica on 127.0.0.1 (tests/hub_replica), empty until tests add repos
+    (`add_model`, `add_dataset`); its gated repos are served to SECRET_TOKEN. Client code runs in
+    child processes started with `hub_replica.env`."""
+    with HubReplica(tmp_path_factory.mktemp("hub-replica"), [SECRET_TOKEN]) as replica:
+        yield replica
