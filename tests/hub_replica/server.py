@@ -78,7 +78,7 @@ class HubError(Exception):
 
 class ReplicaHandler(BaseHTTPRequestHandler):
     """Routes one request. Paths are split on "/" before unquoting, so that a quoted revision
-    (`refs%2Fconvert%2Fparquet`, hf_api.py:3205, file_download.py:294) stays one segment."""
+    (`refs%2Fconvert%2Fparquet`, hf_api.py:3205, file_download.py:290) stays one segment."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx2 expects of the Hub
     server: HubReplicaServer
@@ -170,7 +170,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
 
         A renamed repo's old name is answered `307` to the same path under the new name, with a
         relative `Location`, as the Hub does; huggingface_hub's client follows it
-        (utils/_http.py:453 `follow_redirects=True`; for HEAD /resolve, utils/_http.py:730).
+        (utils/_http.py:347 `follow_redirects=True`; for HEAD /resolve, utils/_http.py:776).
         A missing repo is `RepoNotFound`: 401 without a token, 404 with one.
         """
         for length in (2, 1):
@@ -257,9 +257,9 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         self.send_json([entries[path] for path in form.get("paths", []) if path in entries])
 
     def send_file(self, repo: Repo, revision: str, path: str) -> None:
-        """`hf_hub_download` HEAD then GET (file_download.py:1669, :334) and HfFileSystem range
-        reads (hf_file_system.py:1576). HEAD needs `X-Repo-Commit` and an ETag
-        (file_download.py:1790, :1800); LFS files add `X-Linked-Etag`/`X-Linked-Size` as the
+        """`hf_hub_download` HEAD then GET (file_download.py:1670, :334) and HfFileSystem range
+        reads (hf_file_system.py:1575). HEAD needs `X-Repo-Commit` and an ETag
+        (file_download.py:1789, :1800); LFS files add `X-Linked-Etag`/`X-Linked-Size` as the
         Hub's redirect to its CDN does. `Range: bytes=a-b|a-|-n` is answered 206."""
         branch, sha = self.revision(repo, revision)
         entry = repo.files(branch).get(path)
@@ -282,7 +282,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
 
     def check_access(self, repo: Repo) -> None:
         """A gated repo's files: 401 `GatedRepo` without a token, 403 with a token that is not
-        accepted (the Hub's messages; utils/_http.py:878 turns both into GatedRepoError)."""
+        accepted (the Hub's messages; utils/_http.py:888 turns both into GatedRepoError)."""
         if not repo.gated:
             return
         kind = f"{repo.type} {repo.id}"
@@ -357,13 +357,9 @@ class ReplicaHandler(BaseHTTPRequestHandler):
 
 def split_revision(segments: list[str]) -> tuple[str, str]:
     """(revision, path in repo) from the segments after `resolve`, `tree`, `revision` or
-    `paths-info`. The Hub also takes `refs/convert/…` and `refs/pr/…` unquoted (HfFileSystem
-    sends them so: hf_file_system.py:1777)."""
-    if segments[:1] == ["refs"] and segments[1:2] in (["convert"], ["pr"]) and len(segments) >= 3:
-        revision, rest = "/".join(segments[:3]), segments[3:]
-    else:
-        revision, rest = unquote(segments[0]), segments[1:]
-    return revision, "/".join(unquote(segment) for segment in rest)
+    `paths-info`. The clients always quote the revision (hf_api.py:3205, :4019,
+    file_download.py:290), so `refs/convert/parquet` arrives as one segment."""
+    return unquote(segments[0]), "/".join(unquote(segment) for segment in segments[1:])
 
 
 def flag(values: dict[str, list[str]], name: str) -> bool:
@@ -412,7 +408,7 @@ def tree_entries(files: dict[str, FileEntry], sha: str) -> dict[str, dict]:
 
 
 def file_entry(entry: FileEntry) -> dict:
-    """A file in the Hub's tree and paths-info format (hf_api.py:697 `RepoFile`)."""
+    """A file in the Hub's tree and paths-info format (hf_api.py:680 `RepoFile`)."""
     result: dict = {"type": "file", "oid": entry.oid, "size": entry.size, "path": entry.path}
     if entry.lfs_sha256:
         result["lfs"] = {
