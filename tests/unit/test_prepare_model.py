@@ -1,6 +1,4 @@
 import json
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -77,36 +75,3 @@ def test_manifest_of_a_vanished_model_directory_says_how_to_recover(tmp_path):
     with pytest.raises(ModelSourceError, match=r"model 'org/model' is not in the cache") as error:
         read_manifest(tmp_path / "m.json")
     assert f"snakemake --cores 1 --force {tmp_path / 'm.json'}" in str(error.value)
-
-
-@pytest.mark.parametrize(
-    ("files", "skipped"),
-    [
-        (["config.json", "model.safetensors", "pytorch_model.bin"], True),
-        (["config.json", "pytorch_model.bin"], False),  # no safer copy: the pickle is all there is
-    ],
-)
-def test_hub_download_skips_pickled_weights_when_safetensors_exist(
-    tmp_path, monkeypatch, files, skipped
-):
-    import huggingface_hub
-
-    calls = []
-
-    def model_info(self, repo_id, revision=None):
-        siblings = [SimpleNamespace(rfilename=name) for name in files]
-        return SimpleNamespace(sha="0123abcd" * 5, siblings=siblings)
-
-    def snapshot_download(**kwargs):
-        calls.append(kwargs)
-        (Path(kwargs["local_dir"]) / "config.json").write_text("{}")
-
-    monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
-    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
-    manifest = prepare_model(spec(revision="main"), tmp_path / "m", tmp_path / "m.json")
-    assert manifest["resolved_revision"] == "0123abcd" * 5
-    (call,) = calls
-    assert call["revision"] == "0123abcd" * 5  # the commit resolved at fetch time
-    assert (call["ignore_patterns"] is not None) == skipped
-    if skipped:
-        assert "*.bin" in call["ignore_patterns"] and "*.safetensors" not in call["ignore_patterns"]

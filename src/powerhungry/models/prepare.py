@@ -8,15 +8,17 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from powerhungry.files import write_atomic
+from powerhungry.models.hub_files import MODEL_INDEX, files_to_fetch
 from powerhungry.startup import long_lived_setup
 from powerhungry.study import ModelSpec
 
-CONFIG_AND_TOKENIZER_FILES = ["*.json", "*.txt", "*.model", "*.tiktoken"]
+T = TypeVar("T")
 
 
 class ModelSourceError(ValueError):
@@ -24,6 +26,11 @@ class ModelSourceError(ValueError):
 
 
 def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict[str, Any]:
+    """Fetch, check or build `spec`'s model into `model_dir` (local models stay where they are)
+    and write its manifest: where it is, the revision asked for and the commit it resolved to,
+    and, for downloads, the files fetched and their size (`download_bytes`, B; empty for
+    models not downloaded). Returns the manifest; raises ModelSourceError naming the model."""
+    download: dict[str, Any] = {"files": None, "download_bytes": None}
     if spec.source == "local":
         location, revision = _check_local(spec), "local"
     elif spec.source == "tiny":
@@ -36,8 +43,8 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
             _replace_dir(model_dir, lambda tmp: build_tiny_model(dict(spec.tiny or {}), tmp))
         location, revision = model_dir, "random-weights"
     else:
-        revision = _download(spec, model_dir)
-        location = model_dir
+        download = _download(spec, model_dir)
+        location, revision = model_dir, download.pop("resolved_revision")
     manifest = {
         "id": spec.id,
         "source": spec.source,
@@ -45,6 +52,7 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
         "path": str(Path(location).resolve()),
         "requested_revision": spec.revision if spec.source == "hub" else None,
         "resolved_revision": revision,
+        **download,
         "prepared_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     write_atomic(manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2) + "\n"))
@@ -74,52 +82,51 @@ def _check_local(spec: ModelSpec) -> Path:
     return path
 
 
-def _download(spec: ModelSpec, model_dir: Path) -> str:
-    """Download `spec.revision` of the hub model; return the commit it resolved to."""
+def _download(spec: ModelSpec, model_dir: Path) -> dict[str, Any]:
+    """Download what a measurement of `spec.revision` loads (`files_to_fetch`); return the commit
+    it resolved to, the files and their size in bytes (the Hub's sizes)."""
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import HfHubHTTPError
 
     try:
-        info = HfApi().model_info(spec.id, revision=spec.revision)
-        commit = info.sha
-        # Architecture-only models need their configs and tokenizer, not the checkpoint.
-        patterns = CONFIG_AND_TOKENIZER_FILES if spec.weights == "random" else None
-        files = [sibling.rfilename for sibling in info.siblings or []]
-        _replace_dir(
-            model_dir,
-            lambda tmp: snapshot_download(
-                repo_id=spec.id,
-                revision=commit,
-                local_dir=tmp,
-                allow_patterns=patterns,
-                ignore_patterns=pickled_weights_to_skip(files),
-            ),
-        )
+        info = HfApi().model_info(spec.id, revision=spec.revision, files_metadata=True)
+        commit = str(info.sha)
+        sizes = {sibling.rfilename: sibling.size for sibling in info.siblings or []}
+
+        def fetch(tmp: Path) -> list[str]:
+            index = None
+            if MODEL_INDEX in sizes:
+                snapshot_download(
+                    spec.id, revision=commit, local_dir=tmp, allow_patterns=[MODEL_INDEX]
+                )
+                index = json.loads((tmp / MODEL_INDEX).read_text())
+            files = files_to_fetch(sizes, spec.weights, spec.trust_remote_code, index)
+            snapshot_download(spec.id, revision=commit, local_dir=tmp, allow_patterns=files)
+            return files
+
+        files = _replace_dir(model_dir, fetch)
     except (HfHubHTTPError, OSError) as error:
         raise ModelSourceError(
             f"model {spec.id!r}: cannot download revision {spec.revision!r} from the hub: {error}"
         ) from error
-    return str(commit)
+    return {
+        "resolved_revision": commit,
+        "files": files,
+        "download_bytes": sum(sizes[name] or 0 for name in files),
+    }
 
 
-PICKLED_WEIGHTS = ["*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl"]
-
-
-def pickled_weights_to_skip(files: list[str]) -> list[str] | None:
-    """Where a repository has safetensors weights, its pickled copies are not downloaded: loading
-    a pickle can run code, and transformers would pick safetensors anyway."""
-    return PICKLED_WEIGHTS if any(name.endswith(".safetensors") for name in files) else None
-
-
-def _replace_dir(model_dir: Path, fill: Any) -> None:
-    """Fill a fresh directory beside `model_dir`, then swap it in, so a failure leaves no half."""
+def _replace_dir(model_dir: Path, fill: Callable[[Path], T]) -> T:
+    """Fill a fresh directory beside `model_dir`, then swap it in, so a failure leaves no half;
+    returns what `fill` returns."""
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=model_dir.parent, prefix=f".{model_dir.name}."))
     try:
-        fill(tmp)
+        filled = fill(tmp)
         if model_dir.exists():
             shutil.rmtree(model_dir)
         tmp.rename(model_dir)
+        return filled
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
