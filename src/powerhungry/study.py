@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from powerhungry.data.file_columns import local_columns
+from powerhungry.data.hub import is_namespaced, namespaced_id_hint
 from powerhungry.tasks import TASKS
 
 
@@ -263,6 +264,7 @@ def _check(
                 f"{where}.id: duplicate dataset id {dataset.id!r} for task {dataset.task!r}"
             )
         seen_datasets.add((dataset.task, dataset.slug))
+        _check_dataset_source(where, dataset)
         columns = local_columns(dataset.path) if dataset.path is not None else None
         absent = {role: c for role, c in dataset.fields.items() if columns and c not in columns}
         if absent:
@@ -308,6 +310,15 @@ def _check(
                     f"{where}.datasets: model {model.id!r} lists {name!r}, "
                     f"which is not a dataset of its task(s) {', '.join(model.evaluated_tasks)}"
                 )
+
+
+def _check_dataset_source(where: str, dataset: DatasetSpec) -> None:
+    """A hub source names a repository of today's Hub."""
+    if dataset.hub is not None and not is_namespaced(dataset.hub):
+        raise StudyConfigError(
+            f"{where}.hub: dataset {dataset.id!r}: {dataset.hub!r} has no namespace, which the "
+            f"Hub libraries refuse; {namespaced_id_hint(dataset.hub)}"
+        )
 
 
 def _check_prompts(

@@ -182,6 +182,48 @@ def test_semantic_errors_name_the_key(small_config, edit, message):
         load_study(small_config, RUNNABLE_TASKS)
 
 
+def hub_source(hub, **keys):
+    """An edit making the first dataset a hub dataset."""
+    return lambda c: c["datasets"][0].update(path=None, hub=hub, **keys)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            hub_source("imdb"),
+            r"^datasets\[0\].hub: dataset 'reviews': 'imdb' has no namespace, "
+            r"which the Hub libraries refuse; "
+            r"it lives at 'stanfordnlp/imdb' today: use hub: stanfordnlp/imdb$",
+        ),
+        (
+            hub_source("my_reviews"),
+            r"^datasets\[0\].hub: dataset 'reviews': 'my_reviews' has no namespace, "
+            r"which the Hub libraries refuse; "
+            r"use hub: namespace/name as shown on the dataset's Hub page$",
+        ),
+        (hub_source("stanfordnlp/imdb"), None),
+    ],
+)
+def test_hub_sources_name_a_repository_of_todays_hub(small_config, edit, message):
+    edit(small_config)
+    if message is None:  # control: a valid edit loads
+        load_study(small_config, RUNNABLE_TASKS)
+        return
+    with pytest.raises(StudyConfigError, match=message) as raised:
+        load_study(small_config, RUNNABLE_TASKS)
+    assert "\n" not in str(raised.value)
+
+
+def test_every_known_rename_is_a_namespaced_repository():
+    from powerhungry.data.hub import RENAMED_DATASETS, is_namespaced, namespaced_id_hint
+
+    assert len(RENAMED_DATASETS) == 22
+    for bare, repository in RENAMED_DATASETS.items():
+        assert not is_namespaced(bare) and is_namespaced(repository), bare
+        assert namespaced_id_hint(bare).endswith(f"use hub: {repository}")
+
+
 def test_defaults_never_add_a_task_the_config_does_not_list(small_config):
     assert list(small_config["tasks"]) == ["text_classification"]
 

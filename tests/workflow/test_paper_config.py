@@ -9,6 +9,7 @@ import pytest
 import yaml
 from helpers import REPO, copy_workflow, run_snakemake, validated
 
+from powerhungry.data.hub import RENAMED_DATASETS
 from powerhungry.study import load_study
 from powerhungry.tasks import RUNNABLE_TASKS
 
@@ -74,9 +75,13 @@ def test_ids_match_the_papers_measurements(study):
     }
     ours = {(d.task, d.id, d.config, d.split) for d in study.datasets}
     assert ours == paper_datasets
-    assert all(d.hub == d.id for d in study.datasets)
     paper_models = set(zip(paper["model"], paper["model_kind"], strict=True))
     assert {(m.id, m.kind) for m in study.models} == paper_models
+
+
+def test_datasets_are_read_from_todays_repositories_under_the_papers_names(study):
+    for dataset in study.datasets:
+        assert dataset.hub == RENAMED_DATASETS.get(dataset.id, dataset.id), dataset.id
 
 
 def test_zero_shot_generation_lengths(study):
