@@ -102,6 +102,7 @@ def test_slug_follows_the_hub_cache_convention():
         (lambda c: c["datasets"][0].update(samples=0), "samples"),
         (lambda c: c["protocol"].update(carbon_intensity=-5), "carbon_intensity"),
         (lambda c: c.update(modles=[]), "modles"),
+        (lambda c: c["datasets"][0].update(revision=""), "revision"),
     ],
 )
 def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
@@ -203,9 +204,26 @@ def hub_source(hub, **keys):
             r"use hub: namespace/name as shown on the dataset's Hub page$",
         ),
         (hub_source("stanfordnlp/imdb"), None),
+        (
+            hub_source("lab/reviews", revision="refs/convert/parquet", config="plain_text"),
+            r"^datasets\[0\].config: dataset 'reviews': the parquet export .* read as one config, "
+            r"'default', .* use data_dir: plain_text instead of config: plain_text$",
+        ),
+        (hub_source("lab/reviews", revision="refs/convert/parquet", data_dir="plain_text"), None),
+        (hub_source("lab/reviews", revision="refs/convert/parquet", config="default"), None),
+        (hub_source("lab/reviews", revision="0123abcd", config="plain_text"), None),
+        (
+            lambda c: c["datasets"][0].update(revision="main"),
+            r"^datasets\[0\].revision: dataset 'reviews' is read from a local path \(r.jsonl\); "
+            r"revision applies to hub datasets only, remove it$",
+        ),
+        (
+            lambda c: c["datasets"][0].update(data_dir="en"),
+            r"^datasets\[0\].data_dir: dataset 'reviews' is read from a local path",
+        ),
     ],
 )
-def test_hub_sources_name_a_repository_of_todays_hub(small_config, edit, message):
+def test_hub_sources_name_a_repository_and_a_revision_that_load(small_config, edit, message):
     edit(small_config)
     if message is None:  # control: a valid edit loads
         load_study(small_config, RUNNABLE_TASKS)

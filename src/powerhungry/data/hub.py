@@ -5,6 +5,9 @@ libraries no longer follow the old names: datasets 5.2 builds `hf://datasets/imd
 the id as given and huggingface_hub 2.4 rejects it ("Repository id must be 'namespace/name'")
 before the Hub's redirect is asked (shared/notes/hub-audit-2026-11.md, F1). A study names
 today's repository; its `id` keeps the paper's name for the tables.
+
+Datasets whose main branch holds only a loading script (which datasets 4 and later refuse to run)
+are read from the parquet export the Hub's dataset viewer keeps on another branch (F2).
 """
 
 from __future__ import annotations
@@ -36,6 +39,16 @@ RENAMED_DATASETS: dict[str, str] = {
     "visual_genome": "ranjaykrishna/visual_genome",
     "red_caps": "kdexd/red_caps",
 }
+
+# The branch holding the dataset viewer's parquet export: `{config}/{split}/NNNN.parquet` (a
+# large split's first ~5 GB as `partial-{split}`), and nothing else but .gitattributes (the
+# viewer's commit deletes the rest: dataset-viewer, job_runners/config/parquet_and_info.py).
+# datasets 5.2 reads it like any other branch (load.py, HubDatasetModuleFactory): no README, so
+# no `configs:` metadata, so the whole branch is one config named `default` whose files are found
+# by datasets' split patterns (`partial-train` counts as train). An original config is therefore
+# selected with `data_dir: <config>`; `name=<config>` fails ("BuilderConfig '<config>' not
+# found. Available: ['default']"), and without data_dir every config's rows are mixed.
+PARQUET_EXPORT = "refs/convert/parquet"
 
 
 def is_namespaced(hub_id: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import datasets
 import pandas as pd
@@ -25,41 +26,44 @@ class DatasetSourceError(ValueError):
     """A dataset source that is missing, of an unknown format, too small or lacks a field."""
 
 
-def load_rows(spec: DatasetSpec, cache_dir: str) -> datasets.Dataset | datasets.IterableDataset:
-    if spec.path is not None:
-        path = Path(spec.path)
-        if path.is_dir():
-            return datasets.load_dataset(
-                IMAGE_FOLDER, data_dir=str(path), split="train", cache_dir=cache_dir
-            )
-        if not path.is_file():
-            raise DatasetSourceError(
-                f"dataset {spec.id!r}: local path {str(path)!r} does not exist"
-            )
-        builder = LOCAL_FORMATS.get(path.suffix.lower())
-        if builder is None:
-            raise DatasetSourceError(
-                f"dataset {spec.id!r}: cannot read {path.suffix!r} files "
-                f"(use one of {', '.join(sorted(LOCAL_FORMATS))} or an image folder)"
-            )
-        return datasets.load_dataset(
-            builder, data_files=str(path), split="train", cache_dir=cache_dir
+def load_arguments(spec: DatasetSpec, cache_dir: str) -> dict[str, Any]:
+    """The keyword arguments of `datasets.load_dataset` that read the dataset's rows: a hub
+    dataset at its revision, or a local file or image folder."""
+    if spec.path is None:
+        return {
+            "path": spec.hub,
+            "name": spec.config,
+            "data_dir": spec.data_dir,
+            "split": spec.split,
+            "revision": spec.revision,
+            # Streaming reads only the rows taken; a shuffle needs the whole split.
+            "streaming": spec.shuffle_seed is None,
+            "cache_dir": cache_dir,
+        }
+    path = Path(spec.path)
+    if path.is_dir():
+        return {
+            "path": IMAGE_FOLDER,
+            "data_dir": str(path),
+            "split": "train",
+            "cache_dir": cache_dir,
+        }
+    if not path.is_file():
+        raise DatasetSourceError(f"dataset {spec.id!r}: local path {str(path)!r} does not exist")
+    builder = LOCAL_FORMATS.get(path.suffix.lower())
+    if builder is None:
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: cannot read {path.suffix!r} files "
+            f"(use one of {', '.join(sorted(LOCAL_FORMATS))} or an image folder)"
         )
-    # Streaming reads only the rows taken; a shuffle needs the whole split.
-    return datasets.load_dataset(
-        spec.hub,
-        spec.config,
-        split=spec.split,
-        streaming=spec.shuffle_seed is None,
-        cache_dir=cache_dir,
-    )
+    return {"path": builder, "data_files": str(path), "split": "train", "cache_dir": cache_dir}
 
 
 def sample(spec: DatasetSpec) -> pd.DataFrame:
     """The measured samples: one row per sample, one column per field role, plus sample_index."""
     # A local file's Arrow copy is scratch: it must not pile up in the user's ~/.cache.
     with tempfile.TemporaryDirectory(prefix="powerhungry-dataset-") as scratch:
-        rows = load_rows(spec, scratch)
+        rows = datasets.load_dataset(**load_arguments(spec, scratch))
         if spec.shuffle_seed is not None:
             rows = rows.shuffle(seed=spec.shuffle_seed)
         taken = list(rows.take(spec.samples))
