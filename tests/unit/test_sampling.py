@@ -5,9 +5,18 @@ import pandas as pd
 import pytest
 
 from powerhungry.data.hub import PARQUET_EXPORT
-from powerhungry.data.sampling import DatasetSourceError, load_arguments, sample, write_sample
+from powerhungry.data.sample_record import read_sample_record
+from powerhungry.data.sampling import (
+    DatasetSourceError,
+    load_arguments,
+    resolve_commit,
+    sample,
+    write_sample,
+)
 from powerhungry.files import sha256_of
 from powerhungry.study import DatasetSpec
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 @pytest.fixture
@@ -50,11 +59,20 @@ def test_max_words_keeps_the_first_words(source):
     assert sample(spec(source, max_words=3))["text"][0] == "review number 0"
 
 
-def test_parquet_and_checksum_are_written(source, tmp_path):
+def test_parquet_checksum_and_record_are_written(source, tmp_path):
     out, checksum = tmp_path / "s.parquet", tmp_path / "s.parquet.sha256"
-    digest = write_sample(spec(source), str(out), str(checksum))
+    record = write_sample(spec(source), str(out), str(checksum), str(tmp_path / "s.json"))
     assert len(pd.read_parquet(out)) == 5
-    assert digest == sha256_of(out) == checksum.read_text().split()[0]
+    assert record.sha256 == sha256_of(out) == checksum.read_text().split()[0]
+    assert read_sample_record(tmp_path / "s.json") == record
+    assert (record.dataset, record.rows, record.path, record.split) == (
+        "reviews",
+        5,
+        str(source),
+        "test",
+    )
+    # A local file has no hub revision and no commit: none, never a made-up value.
+    assert record.hub is record.revision is record.commit is None
 
 
 def hub_spec(**overrides):
@@ -69,29 +87,30 @@ def hub_spec(**overrides):
     return DatasetSpec(**{**values, **overrides})
 
 
-def test_a_hub_dataset_is_read_at_its_revision():
-    arguments = load_arguments(hub_spec(revision=PARQUET_EXPORT), "/scratch")
+def test_a_hub_dataset_is_read_at_the_commit_its_revision_resolved_to():
+    arguments = load_arguments(hub_spec(revision=PARQUET_EXPORT), COMMIT, "/scratch")
     assert arguments == {
         "path": "eriktks/conll2003",
         "name": None,
         "data_dir": None,
         "split": "validation",
-        "revision": PARQUET_EXPORT,
+        "revision": COMMIT,
         "streaming": True,
         "cache_dir": "/scratch",
     }
-    shuffled = load_arguments(hub_spec(config="en", shuffle_seed=1), "/scratch")
+    shuffled = load_arguments(hub_spec(config="en", shuffle_seed=1), None, "/scratch")
     assert (shuffled["name"], shuffled["revision"], shuffled["streaming"]) == ("en", None, False)
 
 
-def test_a_local_source_is_read_without_revision(source):
-    arguments = load_arguments(spec(source), "/scratch")
+def test_a_local_source_is_read_without_revision_and_resolves_to_no_commit(source):
+    arguments = load_arguments(spec(source), None, "/scratch")
     assert arguments == {
         "path": "json",
         "data_files": str(source),
         "split": "train",
         "cache_dir": "/scratch",
     }
+    assert resolve_commit(spec(source)) is None  # asks no hub
 
 
 @pytest.fixture
@@ -117,7 +136,7 @@ def test_a_parquet_export_config_is_selected_by_its_folder(parquet_export, tmp_p
         revision=PARQUET_EXPORT, data_dir="1k", split=split, fields={"text": "prompt"}
     )
     arguments = {
-        **load_arguments(config, str(tmp_path / "cache")),
+        **load_arguments(config, COMMIT, str(tmp_path / "cache")),
         "path": str(parquet_export),
     }
     rows = list(datasets.load_dataset(**arguments))
