@@ -2,6 +2,7 @@ rule measure_inference:
     input:
         samples=rules.sample_dataset.output.samples,
         checksum=rules.sample_dataset.output.checksum,
+        sample_record=rules.sample_dataset.output.record,
         model=rules.prepare_model.output.manifest,
     output:
         measurements="results/measurements/{task}/{model}/{dataset}.csv",

@@ -15,11 +15,14 @@ with log_to(snakemake.log[0]):
         from powerhungry.startup import long_lived_setup
 
         with long_lived_setup():
+            from powerhungry.data.sample_record import read_sample_record
             from powerhungry.measure.cell import CellJob, measure_or_record_failure
             from powerhungry.measure.cell_files import CellOutputs
             from powerhungry.models.prepare import read_manifest
             from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
+        # The dataset's revision and commit as recorded when sampled: this job never asks the Hub.
+        sample_record = read_sample_record(snakemake.input.sample_record)
         result = measure_or_record_failure(
             CellJob(
                 task=snakemake.wildcards.task,
@@ -29,6 +32,8 @@ with log_to(snakemake.log[0]):
                 dataset=DatasetSpec(**snakemake.params.dataset),
                 samples_path=Path(snakemake.input.samples),
                 dataset_sha256=Path(snakemake.input.checksum).read_text().split()[0],
+                dataset_revision=sample_record.revision or "",
+                dataset_commit=sample_record.commit or "",
                 protocol=Protocol(**snakemake.params.protocol),
                 workflow_dir=Path(snakemake.scriptdir).parent,
             ),

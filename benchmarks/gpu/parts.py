@@ -382,6 +382,8 @@ def part_cpu_cell(args: argparse.Namespace) -> dict[str, Any]:
             dataset=cell.dataset,
             samples_path=folder / "samples.parquet",
             dataset_sha256="-",
+            dataset_revision="",
+            dataset_commit="",
             protocol=protocol,
             workflow_dir=REPO,
         )

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from powerhungry.data.file_columns import local_columns
+from powerhungry.data.hub import PARQUET_EXPORT, is_namespaced, namespaced_id_hint
 from powerhungry.tasks import TASKS
 
 
@@ -49,6 +50,8 @@ class DatasetSpec:
     fields: dict[str, str]
     hub: str | None = None
     config: str | None = None
+    revision: str | None = None
+    data_dir: str | None = None
     path: str | None = None
     shuffle_seed: int | None = None
     max_words: int | None = None
@@ -263,6 +266,7 @@ def _check(
                 f"{where}.id: duplicate dataset id {dataset.id!r} for task {dataset.task!r}"
             )
         seen_datasets.add((dataset.task, dataset.slug))
+        _check_dataset_source(where, dataset)
         columns = local_columns(dataset.path) if dataset.path is not None else None
         absent = {role: c for role, c in dataset.fields.items() if columns and c not in columns}
         if absent:
@@ -308,6 +312,30 @@ def _check(
                     f"{where}.datasets: model {model.id!r} lists {name!r}, "
                     f"which is not a dataset of its task(s) {', '.join(model.evaluated_tasks)}"
                 )
+
+
+def _check_dataset_source(where: str, dataset: DatasetSpec) -> None:
+    """A hub source names today's repository and reads what it means to; a local one has no
+    hub-only keys."""
+    if dataset.hub is None:
+        for key in ("revision", "data_dir"):
+            if getattr(dataset, key) is not None:
+                raise StudyConfigError(
+                    f"{where}.{key}: dataset {dataset.id!r} is read from a local path "
+                    f"({dataset.path}); {key} applies to hub datasets only, remove it"
+                )
+        return
+    if not is_namespaced(dataset.hub):
+        raise StudyConfigError(
+            f"{where}.hub: dataset {dataset.id!r}: {dataset.hub!r} has no namespace, which the "
+            f"Hub libraries refuse; {namespaced_id_hint(dataset.hub)}"
+        )
+    if dataset.revision == PARQUET_EXPORT and dataset.config not in (None, "default"):
+        raise StudyConfigError(
+            f"{where}.config: dataset {dataset.id!r}: the parquet export ({PARQUET_EXPORT}) is "
+            f"read as one config, 'default', with each original config in a folder of its name; "
+            f"use data_dir: {dataset.config} instead of config: {dataset.config}"
+        )
 
 
 def _check_prompts(

@@ -48,7 +48,9 @@ def cell(tmp_path, tiny_models):
         path=str(source),
     )
     samples = tmp_path / "texts.parquet"
-    checksum = write_sample(dataset, str(samples), str(tmp_path / "texts.sha256"))
+    record = write_sample(
+        dataset, str(samples), str(tmp_path / "texts.sha256"), str(tmp_path / "texts.json")
+    )
     model = ModelSpec(
         id="org/tiny", task="text_classification", kind="task_specific", source="local"
     )
@@ -68,7 +70,9 @@ def cell(tmp_path, tiny_models):
         model_manifest=manifest,
         dataset=dataset,
         samples_path=samples,
-        dataset_sha256=checksum,
+        dataset_sha256=record.sha256,
+        dataset_revision=record.revision or "",
+        dataset_commit=record.commit or "",
         protocol=PROTOCOL,
         workflow_dir=tmp_path,
     )
@@ -104,6 +108,8 @@ def test_cell_writes_tidy_rows_raw_codecarbon_and_predictions(cell):
     assert (written["energy_kwh"] > 0).all()
     assert (written["n_inferences"] == 5).all()
     assert (written["dataset_sha256"] == cell.job.dataset_sha256).all()
+    # A local source has no revision and no commit: empty, never made up.
+    assert written["dataset_revision"].isna().all() and written["dataset_commit"].isna().all()
     assert written["codecarbon_run_id"].nunique() == 2  # one tracker run per repetition
     assert set(written["torch_version"]) and (written["batch_size"] == 2).all()
     assert set(written["model_weights"]) == {"pretrained"}
@@ -236,3 +242,11 @@ def test_warm_up_runs_between_the_phases_outside_both(cell, monkeypatch):
         *["infer"] * 5,
         "stop query",
     ]
+
+
+def test_rows_carry_the_hub_revision_and_commit_the_sample_was_drawn_from(cell):
+    cell["dataset_revision"] = "refs/convert/parquet"
+    cell["dataset_commit"] = "0123456789abcdef0123456789abcdef01234567"
+    context = cell_module.run_context(cell.job, torch.device("cpu"))
+    assert context["dataset_revision"] == "refs/convert/parquet"
+    assert context["dataset_commit"] == "0123456789abcdef0123456789abcdef01234567"

@@ -1,11 +1,22 @@
 import json
 
+import datasets
 import pandas as pd
 import pytest
 
-from powerhungry.data.sampling import DatasetSourceError, sample, write_sample
+from powerhungry.data.hub import PARQUET_EXPORT
+from powerhungry.data.sample_record import read_sample_record
+from powerhungry.data.sampling import (
+    DatasetSourceError,
+    load_arguments,
+    resolve_commit,
+    sample,
+    write_sample,
+)
 from powerhungry.files import sha256_of
 from powerhungry.study import DatasetSpec
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 @pytest.fixture
@@ -48,11 +59,92 @@ def test_max_words_keeps_the_first_words(source):
     assert sample(spec(source, max_words=3))["text"][0] == "review number 0"
 
 
-def test_parquet_and_checksum_are_written(source, tmp_path):
+def test_parquet_checksum_and_record_are_written(source, tmp_path):
     out, checksum = tmp_path / "s.parquet", tmp_path / "s.parquet.sha256"
-    digest = write_sample(spec(source), str(out), str(checksum))
+    record = write_sample(spec(source), str(out), str(checksum), str(tmp_path / "s.json"))
     assert len(pd.read_parquet(out)) == 5
-    assert digest == sha256_of(out) == checksum.read_text().split()[0]
+    assert record.sha256 == sha256_of(out) == checksum.read_text().split()[0]
+    assert read_sample_record(tmp_path / "s.json") == record
+    assert (record.dataset, record.rows, record.path, record.split) == (
+        "reviews",
+        5,
+        str(source),
+        "test",
+    )
+    # A local file has no hub revision and no commit: none, never a made-up value.
+    assert record.hub is record.revision is record.commit is None
+
+
+def hub_spec(**overrides):
+    values = dict(
+        id="conll2003",
+        task="token_classification",
+        split="validation",
+        samples=5,
+        fields={"text": "tokens"},
+        hub="eriktks/conll2003",
+    )
+    return DatasetSpec(**{**values, **overrides})
+
+
+def test_a_hub_dataset_is_read_at_the_commit_its_revision_resolved_to():
+    arguments = load_arguments(hub_spec(revision=PARQUET_EXPORT), COMMIT, "/scratch")
+    assert arguments == {
+        "path": "eriktks/conll2003",
+        "name": None,
+        "data_dir": None,
+        "split": "validation",
+        "revision": COMMIT,
+        "streaming": True,
+        "cache_dir": "/scratch",
+    }
+    shuffled = load_arguments(hub_spec(config="en", shuffle_seed=1), None, "/scratch")
+    assert (shuffled["name"], shuffled["revision"], shuffled["streaming"]) == ("en", None, False)
+
+
+def test_a_local_source_is_read_without_revision_and_resolves_to_no_commit(source):
+    arguments = load_arguments(spec(source), None, "/scratch")
+    assert arguments == {
+        "path": "json",
+        "data_files": str(source),
+        "split": "train",
+        "cache_dir": "/scratch",
+    }
+    assert resolve_commit(spec(source)) is None  # asks no hub
+
+
+@pytest.fixture
+def parquet_export(tmp_path):
+    """A folder laid out as the Hub's parquet export of a two-config dataset:
+    `{config}/{split}/0000.parquet`, a large split's first part as `partial-{split}`."""
+    root = tmp_path / "export"
+    for config, rows in (("1k", 3), ("2k", 5)):
+        for split in ("train", "partial-test"):
+            folder = root / config / split
+            folder.mkdir(parents=True)
+            prompts = [f"{config} {split} prompt {i}" for i in range(rows)]
+            pd.DataFrame({"prompt": prompts}).to_parquet(folder / "0000.parquet")
+    return root
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_a_parquet_export_config_is_selected_by_its_folder(parquet_export, tmp_path, split):
+    """datasets reads the export branch as one config, `default`, found by its split patterns
+    (on the Hub as here: no README, so no `configs:`); data_dir selects an original config.
+    Read through datasets from a local folder; the Hub path is the replica tests' to drive."""
+    config = hub_spec(
+        revision=PARQUET_EXPORT, data_dir="1k", split=split, fields={"text": "prompt"}
+    )
+    arguments = {
+        **load_arguments(config, COMMIT, str(tmp_path / "cache")),
+        "path": str(parquet_export),
+    }
+    rows = list(datasets.load_dataset(**arguments))
+    expected = "train" if split == "train" else "partial-test"
+    assert [r["prompt"] for r in rows] == [f"1k {expected} prompt {i}" for i in range(3)]
+    # The original config's name is refused: the export's one config is `default`.
+    with pytest.raises(ValueError, match=r"BuilderConfig '1k' not found. Available: \['default'\]"):
+        datasets.load_dataset(**{**arguments, "name": "1k", "data_dir": None})
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,7 @@ def test_slug_follows_the_hub_cache_convention():
         (lambda c: c["datasets"][0].update(samples=0), "samples"),
         (lambda c: c["protocol"].update(carbon_intensity=-5), "carbon_intensity"),
         (lambda c: c.update(modles=[]), "modles"),
+        (lambda c: c["datasets"][0].update(revision=""), "revision"),
     ],
 )
 def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
@@ -180,6 +181,65 @@ def test_semantic_errors_name_the_key(small_config, edit, message):
         return
     with pytest.raises(StudyConfigError, match=message):
         load_study(small_config, RUNNABLE_TASKS)
+
+
+def hub_source(hub, **keys):
+    """An edit making the first dataset a hub dataset."""
+    return lambda c: c["datasets"][0].update(path=None, hub=hub, **keys)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            hub_source("imdb"),
+            r"^datasets\[0\].hub: dataset 'reviews': 'imdb' has no namespace, "
+            r"which the Hub libraries refuse; "
+            r"it lives at 'stanfordnlp/imdb' today: use hub: stanfordnlp/imdb$",
+        ),
+        (
+            hub_source("my_reviews"),
+            r"^datasets\[0\].hub: dataset 'reviews': 'my_reviews' has no namespace, "
+            r"which the Hub libraries refuse; "
+            r"use hub: namespace/name as shown on the dataset's Hub page$",
+        ),
+        (hub_source("stanfordnlp/imdb"), None),
+        (
+            hub_source("lab/reviews", revision="refs/convert/parquet", config="plain_text"),
+            r"^datasets\[0\].config: dataset 'reviews': the parquet export .* read as one config, "
+            r"'default', .* use data_dir: plain_text instead of config: plain_text$",
+        ),
+        (hub_source("lab/reviews", revision="refs/convert/parquet", data_dir="plain_text"), None),
+        (hub_source("lab/reviews", revision="refs/convert/parquet", config="default"), None),
+        (hub_source("lab/reviews", revision="0123abcd", config="plain_text"), None),
+        (
+            lambda c: c["datasets"][0].update(revision="main"),
+            r"^datasets\[0\].revision: dataset 'reviews' is read from a local path \(r.jsonl\); "
+            r"revision applies to hub datasets only, remove it$",
+        ),
+        (
+            lambda c: c["datasets"][0].update(data_dir="en"),
+            r"^datasets\[0\].data_dir: dataset 'reviews' is read from a local path",
+        ),
+    ],
+)
+def test_hub_sources_name_a_repository_and_a_revision_that_load(small_config, edit, message):
+    edit(small_config)
+    if message is None:  # control: a valid edit loads
+        load_study(small_config, RUNNABLE_TASKS)
+        return
+    with pytest.raises(StudyConfigError, match=message) as raised:
+        load_study(small_config, RUNNABLE_TASKS)
+    assert "\n" not in str(raised.value)
+
+
+def test_every_known_rename_is_a_namespaced_repository():
+    from powerhungry.data.hub import RENAMED_DATASETS, is_namespaced, namespaced_id_hint
+
+    assert len(RENAMED_DATASETS) == 22
+    for bare, repository in RENAMED_DATASETS.items():
+        assert not is_namespaced(bare) and is_namespaced(repository), bare
+        assert namespaced_id_hint(bare).endswith(f"use hub: {repository}")
 
 
 def test_defaults_never_add_a_task_the_config_does_not_list(small_config):

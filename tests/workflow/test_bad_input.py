@@ -32,6 +32,10 @@ def run_study(workflow, study, *extra):
         ({"protocol": {"repetitons": 2}}, "repetitons"),
         ({"models": [{"id": "x", "task": "text_classification", "kind": "generic"}]}, "generic"),
         ({"models": [{"id": "x", "task": "summarization"}]}, "models[0].task"),
+        (
+            {"datasets": [{"id": "imdb", "task": "text_classification", "hub": "imdb"}]},
+            "datasets[0].hub: dataset 'imdb': 'imdb' has no namespace",
+        ),
     ],
 )
 def test_invalid_config_stops_before_any_job(workflow, change, named):

@@ -1,6 +1,7 @@
 """The demo study run for real by Snakemake in a fresh copy of the workflow."""
 
 import hashlib
+import json
 import os
 from contextlib import contextmanager
 
@@ -63,6 +64,11 @@ def test_rows_carry_their_provenance(demo_run, measurements):
     assert set(measurements.loc[measurements["dataset"] == "movie_reviews", "dataset_sha256"]) == {
         digest
     }
+    # Local sources: no hub revision, no commit (empty, never made up), as the sample's record says.
+    assert measurements["dataset_revision"].isna().all()
+    assert measurements["dataset_commit"].isna().all()
+    record = json.loads(sample.with_suffix(".json").read_text())
+    assert (record["sha256"], record["rows"], record["commit"]) == (digest, 8, None)
 
 
 def test_codecarbon_raw_csv_is_kept_beside_each_cell(demo_run):

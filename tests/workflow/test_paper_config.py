@@ -9,6 +9,7 @@ import pytest
 import yaml
 from helpers import REPO, copy_workflow, run_snakemake, validated
 
+from powerhungry.data.hub import PARQUET_EXPORT, RENAMED_DATASETS
 from powerhungry.study import load_study
 from powerhungry.tasks import RUNNABLE_TASKS
 
@@ -72,11 +73,29 @@ def test_ids_match_the_papers_measurements(study):
         (row.task, row.dataset, row.dataset_config or None, row.dataset_split)
         for row in paper.itertuples()
     }
-    ours = {(d.task, d.id, d.config, d.split) for d in study.datasets}
+    # A dataset read from its parquet export names the paper's config as the export's folder.
+    ours = {(d.task, d.id, d.config or d.data_dir, d.split) for d in study.datasets}
     assert ours == paper_datasets
-    assert all(d.hub == d.id for d in study.datasets)
     paper_models = set(zip(paper["model"], paper["model_kind"], strict=True))
     assert {(m.id, m.kind) for m in study.models} == paper_models
+
+
+def test_datasets_are_read_from_todays_repositories_under_the_papers_names(study):
+    for dataset in study.datasets:
+        assert dataset.hub == RENAMED_DATASETS.get(dataset.id, dataset.id), dataset.id
+    # Loading-script datasets are read from the Hub's parquet export, whose one config is
+    # `default` (the original configs are its folders).
+    exported = {d.id for d in study.datasets if d.revision == PARQUET_EXPORT}
+    assert exported == {
+        "conll2003",
+        "bookcorpus",
+        "oscar",
+        "samsum",
+        "visual_genome",
+        "poloclub/diffusiondb",
+        "THUDM/ImageRewardDB",
+    }
+    assert all(d.config is None for d in study.datasets if d.revision == PARQUET_EXPORT)
 
 
 def test_zero_shot_generation_lengths(study):

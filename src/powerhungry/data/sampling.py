@@ -2,17 +2,25 @@
 
 Paper default: the first N rows of the split, in order (streaming `load_dataset(...).take(N)`).
 A seed shuffles the whole split first instead (useful where a split is sorted by label, e.g. IMDB).
+
+A hub dataset's revision is first resolved to a commit, which is then what is read and what is
+recorded with the sample: a branch that moves between the two cannot make the record wrong. The
+Hub is whatever `HF_ENDPOINT` names (huggingface_hub and datasets both read it), so a local
+replica of the Hub serves this code unchanged.
 """
 
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import datasets
 import pandas as pd
 
 from powerhungry.data.preprocess import preprocess_row
+from powerhungry.data.sample_record import SampleRecord, write_sample_record
 from powerhungry.files import sha256_of, write_atomic
 from powerhungry.study import DatasetSpec
 
@@ -25,41 +33,67 @@ class DatasetSourceError(ValueError):
     """A dataset source that is missing, of an unknown format, too small or lacks a field."""
 
 
-def load_rows(spec: DatasetSpec, cache_dir: str) -> datasets.Dataset | datasets.IterableDataset:
-    if spec.path is not None:
-        path = Path(spec.path)
-        if path.is_dir():
-            return datasets.load_dataset(
-                IMAGE_FOLDER, data_dir=str(path), split="train", cache_dir=cache_dir
-            )
-        if not path.is_file():
-            raise DatasetSourceError(
-                f"dataset {spec.id!r}: local path {str(path)!r} does not exist"
-            )
-        builder = LOCAL_FORMATS.get(path.suffix.lower())
-        if builder is None:
-            raise DatasetSourceError(
-                f"dataset {spec.id!r}: cannot read {path.suffix!r} files "
-                f"(use one of {', '.join(sorted(LOCAL_FORMATS))} or an image folder)"
-            )
-        return datasets.load_dataset(
-            builder, data_files=str(path), split="train", cache_dir=cache_dir
+def resolve_commit(spec: DatasetSpec) -> str | None:
+    """The commit the dataset's revision (None: the default branch) points to on the Hub now;
+    None for a local source, which has no commit (never a made-up one)."""
+    if spec.hub is None:
+        return None
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+
+    revision = spec.revision or "the default branch"
+    try:
+        commit = HfApi().dataset_info(spec.hub, revision=spec.revision).sha
+    except (HfHubHTTPError, OSError) as error:
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: cannot resolve {revision} of {spec.hub!r} on the hub: {error}"
+        ) from error
+    if not commit:
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: the hub gave no commit for {revision} of {spec.hub!r}"
         )
-    # Streaming reads only the rows taken; a shuffle needs the whole split.
-    return datasets.load_dataset(
-        spec.hub,
-        spec.config,
-        split=spec.split,
-        streaming=spec.shuffle_seed is None,
-        cache_dir=cache_dir,
-    )
+    return str(commit)
 
 
-def sample(spec: DatasetSpec) -> pd.DataFrame:
-    """The measured samples: one row per sample, one column per field role, plus sample_index."""
+def load_arguments(spec: DatasetSpec, commit: str | None, cache_dir: str) -> dict[str, Any]:
+    """The keyword arguments of `datasets.load_dataset` that read the dataset's rows: a hub
+    dataset at `commit` (its resolved revision), or a local file or image folder."""
+    if spec.path is None:
+        return {
+            "path": spec.hub,
+            "name": spec.config,
+            "data_dir": spec.data_dir,
+            "split": spec.split,
+            "revision": commit,
+            # Streaming reads only the rows taken; a shuffle needs the whole split.
+            "streaming": spec.shuffle_seed is None,
+            "cache_dir": cache_dir,
+        }
+    path = Path(spec.path)
+    if path.is_dir():
+        return {
+            "path": IMAGE_FOLDER,
+            "data_dir": str(path),
+            "split": "train",
+            "cache_dir": cache_dir,
+        }
+    if not path.is_file():
+        raise DatasetSourceError(f"dataset {spec.id!r}: local path {str(path)!r} does not exist")
+    builder = LOCAL_FORMATS.get(path.suffix.lower())
+    if builder is None:
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: cannot read {path.suffix!r} files "
+            f"(use one of {', '.join(sorted(LOCAL_FORMATS))} or an image folder)"
+        )
+    return {"path": builder, "data_files": str(path), "split": "train", "cache_dir": cache_dir}
+
+
+def sample(spec: DatasetSpec, commit: str | None = None) -> pd.DataFrame:
+    """The measured samples: one row per sample, one column per field role, plus sample_index.
+    A hub dataset is read at `commit` (None: its default branch, as it is now)."""
     # A local file's Arrow copy is scratch: it must not pile up in the user's ~/.cache.
     with tempfile.TemporaryDirectory(prefix="powerhungry-dataset-") as scratch:
-        rows = load_rows(spec, scratch)
+        rows = datasets.load_dataset(**load_arguments(spec, commit, scratch))
         if spec.shuffle_seed is not None:
             rows = rows.shuffle(seed=spec.shuffle_seed)
         taken = list(rows.take(spec.samples))
@@ -84,12 +118,31 @@ def sample(spec: DatasetSpec) -> pd.DataFrame:
     return frame
 
 
-def write_sample(spec: DatasetSpec, samples_path: str, checksum_path: str) -> str:
-    """Write the samples as parquet and its sha256 (the checksum recorded with every result)."""
-    frame = sample(spec)
+def write_sample(
+    spec: DatasetSpec, samples_path: str, checksum_path: str, record_path: str
+) -> SampleRecord:
+    """Write the samples as parquet, its sha256 (the checksum recorded with every result) and
+    the record of where they came from (the commit on every result)."""
+    commit = resolve_commit(spec)
+    frame = sample(spec, commit)
     write_atomic(samples_path, lambda tmp: frame.to_parquet(tmp, index=False))
     checksum = sha256_of(samples_path)
     write_atomic(
         checksum_path, lambda tmp: tmp.write_text(f"{checksum}  {Path(samples_path).name}\n")
     )
-    return checksum
+    record = SampleRecord(
+        dataset=spec.id,
+        task=spec.task,
+        hub=spec.hub,
+        path=spec.path,
+        config=spec.config,
+        data_dir=spec.data_dir,
+        split=spec.split,
+        revision=spec.revision,
+        commit=commit,
+        rows=len(frame),
+        sha256=checksum,
+        sampled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    write_sample_record(record_path, record)
+    return record

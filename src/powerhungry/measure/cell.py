@@ -44,8 +44,10 @@ from powerhungry.tasks.base import Prediction, TaskRunner
 @dataclass(frozen=True)
 class CellJob:
     """Everything one cell's measurement needs: the study's specs, the prepared model's
-    manifest (`path`, `resolved_revision`), the sampled dataset file and its sha256, and the
-    workflow checkout (for its commit in the provenance)."""
+    manifest (`path`, `resolved_revision`), the sampled dataset file, its sha256 and where it
+    was sampled from (the hub revision as requested, empty for the default branch, and the commit
+    it resolved to, empty for a local source), and the workflow checkout (for its commit in the
+    provenance)."""
 
     task: str
     runner_settings: dict[str, Any]
@@ -54,6 +56,8 @@ class CellJob:
     dataset: DatasetSpec
     samples_path: Path
     dataset_sha256: str
+    dataset_revision: str
+    dataset_commit: str
     protocol: Protocol
     workflow_dir: Path
 
@@ -157,6 +161,8 @@ def run_context(job: CellJob, device: torch.device) -> dict[str, Any]:
         # Random weights never stop generating by themselves: lengths are forced to the maximum.
         "generation_length_forced": model.weights == "random",
         "dataset_source": job.dataset.source,
+        "dataset_revision": job.dataset_revision,
+        "dataset_commit": job.dataset_commit,
         "dataset_sha256": job.dataset_sha256,
         "batch_size": protocol.batch_size,
         "dtype": protocol.dtype,
