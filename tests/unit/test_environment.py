@@ -25,9 +25,13 @@ def names(requirements):
 
 
 def test_conda_env_pip_list_equals_requirements():
+    """requirements.txt verbatim, then what GPU machines add (the rules' conda environments
+    install torch's CUDA build from PyPI, beside which torchvision loads)."""
     env = yaml.safe_load((REPO / "envs" / "powerhungry.yaml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert pip == requirement_lines(REPO / "requirements.txt")
+    gpu = REPO / "requirements-gpu.txt"
+    assert requirement_lines(gpu)[0] == "-r requirements.txt"
+    assert pip == requirement_lines(REPO / "requirements.txt") + own_pins(gpu)
 
 
 def test_torch_is_pinned():
@@ -36,10 +40,16 @@ def test_torch_is_pinned():
 
 def test_every_declared_dependency_is_pinned():
     assert names(PYPROJECT["dependencies"]) <= names(own_pins(REPO / "requirements.txt"))
+    extras = {r for group in PYPROJECT["optional-dependencies"].values() for r in group}
+    assert names(extras) <= names(own_pins(REPO / "requirements-gpu.txt"))
+    assert all("==" in line for line in own_pins(REPO / "requirements-gpu.txt"))
 
 
 def test_the_studys_model_backends_are_declared_and_pinned():
     """Backends transformers needs for some of the paper's models but never imports up front:
-    SentencePiece-only tokenizers (hub audit F7)."""
+    SentencePiece-only tokenizers (hub audit F7) everywhere, timm backbones (F3) where torch is
+    the CUDA build (requirements-gpu.txt explains why not elsewhere)."""
     assert {"sentencepiece", "protobuf"} <= names(PYPROJECT["dependencies"])
     assert {"sentencepiece", "protobuf"} <= names(own_pins(REPO / "requirements.txt"))
+    assert names(PYPROJECT["optional-dependencies"]["timm"]) == {"timm", "torchvision"}
+    assert {"timm", "torchvision"} <= names(own_pins(REPO / "requirements-gpu.txt"))

@@ -1,6 +1,8 @@
 """Backends that transformers loads only for some of the paper's models, proven on small models
 built here (no hub): tokenizers shipped as a SentencePiece model alone (Flan-T5, XLM-RoBERTa;
-hub audit F7) need sentencepiece and protobuf."""
+hub audit F7) need sentencepiece and protobuf; DETR checkpoints whose config names a timm
+backbone (facebook/detr-resnet-50; F3) need timm, pinned for GPU machines only
+(requirements-gpu.txt says why)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import io
 import json
 from pathlib import Path
 
-from transformers import AutoTokenizer
+import pytest
+import torch
+from transformers import AutoModelForObjectDetection, AutoTokenizer, DetrConfig
 
 CORPUS = [
     "energy per inference varies by orders of magnitude across tasks",
@@ -76,3 +80,35 @@ def test_an_xlm_roberta_tokenizer_shipped_as_sentencepiece_bpe_model_loads(tmp_p
     assert tokenizer.convert_ids_to_tokens(ids[1:-1]) == pieces
     assert ids[1:-1] == [processor.piece_to_id(piece) + 1 for piece in pieces]
     assert tokenizer.decode(ids, skip_special_tokens=True) == TEXT
+
+
+@pytest.mark.slow  # 3-4 s where timm is installed, 2 s of it importing timm and torchvision
+def test_a_detr_with_a_timm_backbone_builds_and_runs():
+    # facebook/detr-resnet-50's config names timm's resnet50 (use_timm_backbone, the default);
+    # resnet18 here, nothing pretrained, a small transformer on top.
+    config = DetrConfig(
+        use_timm_backbone=True,
+        backbone="resnet18",
+        use_pretrained_backbone=False,
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        num_queries=5,
+        num_labels=2,
+    )
+    assert config.backbone_config.model_type == "timm_backbone"
+    assert config.backbone_config.use_pretrained_backbone is False  # nothing is downloaded
+    pytest.importorskip(
+        "timm", reason="timm is pinned for GPU machines (requirements-gpu.txt), not installed here"
+    )
+    torch.manual_seed(0)
+    model = AutoModelForObjectDetection.from_config(config).eval()
+    assert type(model.model.backbone.model).__module__.startswith("timm.")  # timm's ResNet
+    with torch.no_grad():
+        out = model(pixel_values=torch.rand(1, 3, 64, 96))
+    assert out.logits.shape == (1, 5, 3)  # two labels and "no object"
+    assert out.pred_boxes.shape == (1, 5, 4)
