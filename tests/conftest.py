@@ -4,6 +4,7 @@ Everything else tests share is in helpers.py (and, for the replica, in hub_repli
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,21 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         build_tiny_model(settings, root / architecture)
         built[architecture] = root / architecture
     return built
+
+
+@pytest.fixture
+def config_only(tiny_models: dict[str, Path], tmp_path: Path):
+    """A copy of a tiny model's directory with configs and tokenizer but no weights, as
+    architecture-only mode downloads it: `config_only(architecture)` -> the directory."""
+
+    def strip(architecture: str) -> Path:
+        target = tmp_path / architecture
+        shutil.copytree(tiny_models[architecture], target)
+        for weights in target.rglob("*.safetensors"):  # diffusers: one folder per component
+            weights.unlink()
+        return target
+
+    return strip
 
 
 @pytest.fixture(scope="session")

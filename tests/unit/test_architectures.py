@@ -10,7 +10,7 @@ import pytest
 import torch
 import transformers
 from helpers import REPO
-from test_runners import TEXTS, images
+from test_runners import TEXTS, images, screened_generation
 from transformers import AutoConfig, AutoTokenizer
 
 from powerhungry.models.tiny import SOURCES
@@ -34,7 +34,15 @@ PUBLISHED_PARAMETERS = {
     "detr-resnet-50": 41_524_768,
     "vit-gpt2-image-captioning": 239_195_904,
 }
-STABLE_DIFFUSION_PARAMETERS = {"unet": 859_520_964, "vae": 83_653_863, "text_encoder": 123_060_480}
+# The safety checker: CLIP ViT-L/14's vision tower (openai/clip-vit-large-patch14's 303,179,776),
+# its 1024 -> 768 projection (786,432) and 17 + 3 concept embeddings with their thresholds
+# (15,380); the hub lists CompVis/stable-diffusion-safety-checker at 304M.
+STABLE_DIFFUSION_PARAMETERS = {
+    "unet": 859_520_964,
+    "vae": 83_653_863,
+    "text_encoder": 123_060_480,
+    "safety_checker": 303_981_588,
+}
 
 QA = [{"question": "what is the capital of france", "context": "paris is the capital of france"}]
 TASKS = {
@@ -73,6 +81,21 @@ def test_stable_diffusion_has_the_published_size():
         for name in STABLE_DIFFUSION_PARAMETERS
     }
     assert sizes == STABLE_DIFFUSION_PARAMETERS
+
+
+def test_stable_diffusion_screens_images_as_published():
+    """SD v1.5's safety checker input: resized (bicubic) and centre-cropped to 224 px, normalized
+    with CLIP's mean and standard deviation."""
+    from PIL import Image
+    from transformers import CLIPImageProcessor
+
+    folder = ARCHITECTURES / "stable-diffusion-v1-5" / "feature_extractor"
+    processor = CLIPImageProcessor.from_pretrained(folder)
+    pixels = processor(Image.new("RGB", (512, 384), (255, 255, 255)), return_tensors="pt")
+    assert pixels["pixel_values"].shape == (1, 3, 224, 224)
+    # White, normalized per channel: (1 - mean) / std.
+    white = pixels["pixel_values"][0, :, 0, 0].tolist()
+    assert white == pytest.approx([1.9303, 2.0749, 2.1459], abs=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -135,10 +158,19 @@ def test_stable_diffusion_load_has_the_published_size():
     assert runner.describe_model()["model_parameters"] == sum(STABLE_DIFFUSION_PARAMETERS.values())
 
 
-def test_stable_diffusion_runs_with_random_weights(tiny_models):
+def test_stable_diffusion_runs_with_random_weights(config_only):
+    """From configs alone, the published pipeline's components included: the safety checker its
+    model_index.json names by the diffusers module `stable_diffusion` is built and screens the
+    image."""
+    model_dir = config_only("stable_diffusion")
+    assert not list(model_dir.rglob("*.safetensors"))
     settings = {"random_weights": True, "num_inference_steps": 2, "height": 64, "width": 64}
     runner = make_runner("image_generation", "task_specific", settings)
-    runner.load(tiny_models["stable_diffusion"], CPU, FP32)
-    (prediction,) = runner.infer([{"text": "a photo of an astronaut riding a horse"}])
+    runner.import_code(model_dir)
+    runner.load(model_dir, CPU, FP32)
+    (prediction,), verdicts = screened_generation(
+        runner, [{"text": "a photo of an astronaut riding a horse"}]
+    )
     assert (prediction.image_width, prediction.image_height) == (64, 64)
     assert prediction.input_tokens == 10
+    assert verdicts == [[False]]

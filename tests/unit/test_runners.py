@@ -170,21 +170,6 @@ def test_decoder_only_prompts_leave_room_for_the_continuation(tiny_models):
     assert runner.tokenizer.truncation_side == "left"  # "Answer:" is kept
 
 
-@pytest.fixture
-def config_only(tiny_models, tmp_path):
-    """A model directory with configs and tokenizer but no weights, as architecture-only mode
-    downloads it."""
-
-    def strip(architecture):
-        target = tmp_path / architecture
-        shutil.copytree(tiny_models[architecture], target)
-        for weights in target.glob("*.safetensors"):
-            weights.unlink()
-        return target
-
-    return strip
-
-
 def test_random_weights_need_no_checkpoint(config_only):
     model_dir = config_only("bert_sequence_classification")
     with pytest.raises(OSError):
@@ -215,6 +200,38 @@ def test_random_weights_generate_exactly_the_maximum_length(
     assert [p.output_tokens for p in predictions] == [forced, forced]
 
 
+def screened_generation(runner, samples):
+    """Predictions of `runner` (image generation, loaded) and the verdicts its safety checker
+    returned, one list per call: it runs once per batch, on every generated image."""
+    checker = runner.pipeline.safety_checker
+    assert type(checker).__name__ == "StableDiffusionSafetyChecker"
+    assert checker in runner.networks()  # counted in model_parameters
+    verdicts = []
+    hook = checker.register_forward_hook(lambda _module, _inputs, out: verdicts.append(out[1]))
+    try:
+        return runner.infer(samples), verdicts
+    finally:
+        hook.remove()
+
+
+def test_image_generation_runs_the_safety_checker_its_repository_names(tiny_models):
+    """SD 1.x repositories name their safety checker's library `stable_diffusion`, a diffusers
+    pipeline module, not an importable package: the runner resolves it as diffusers does, loads
+    the checker and runs it on every generated image, as the published pipeline does
+    (architecture-only mode: tests/unit/test_architectures.py)."""
+    model_dir = tiny_models["stable_diffusion"]
+    index = json.loads((model_dir / "model_index.json").read_text())
+    assert index["safety_checker"] == ["stable_diffusion", "StableDiffusionSafetyChecker"]
+    assert index["feature_extractor"] == ["transformers", "CLIPImageProcessor"]
+    assert index["requires_safety_checker"] is True
+    runner = make_runner("image_generation", "task_specific", {"num_inference_steps": 2})
+    runner.import_code(model_dir)
+    runner.load(model_dir, CPU, FP32)
+    predictions, verdicts = screened_generation(runner, [{"text": "a red circle"}] * 2)
+    assert [(p.image_width, p.image_height) for p in predictions] == [(32, 32)] * 2
+    assert verdicts == [[False, False]]
+
+
 @pytest.mark.parametrize(
     ("task", "architecture", "kind"),
     [
@@ -234,7 +251,7 @@ def test_loaded_model_is_described_by_counting(tiny_models, task, architecture, 
         p.numel() for n in networks for p in n.parameters()
     )
     assert description["model_parameters"] > 0 and len(networks) == (
-        3 if kind == "diffusion" else 1
+        4 if kind == "diffusion" else 1  # UNet, VAE, text encoder, safety checker
     )
 
 

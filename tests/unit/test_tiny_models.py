@@ -157,9 +157,15 @@ def check_image_captioning(model_dir: Path) -> None:
 
 def check_stable_diffusion(model_dir: Path) -> None:
     from diffusers import StableDiffusionPipeline
+    from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
 
     pipeline = StableDiffusionPipeline.from_pretrained(model_dir)
     pipeline.set_progress_bar_config(disable=True)
+    # SD v1.5's safety checker, named as its model_index.json names it, scaled down.
+    assert isinstance(pipeline.safety_checker, StableDiffusionSafetyChecker)
+    assert pipeline.config.safety_checker == ("stable_diffusion", "StableDiffusionSafetyChecker")
+    assert pipeline.safety_checker.config.vision_config.image_size == 32
+    assert pipeline.feature_extractor.crop_size == {"height": 32, "width": 32}
     # No height/width: the default size comes from the saved UNet and VAE configs.
     result = pipeline(
         "a photo of a cat",
@@ -169,6 +175,7 @@ def check_stable_diffusion(model_dir: Path) -> None:
     (picture,) = result.images
     assert isinstance(picture, Image.Image)
     assert picture.size == (32, 32)
+    assert result.nsfw_content_detected == [False]  # the checker ran and passed the image
 
 
 CASES: dict[str, tuple[list[str] | None, Callable[[Path], None]]] = {

@@ -15,9 +15,9 @@ seeded by `seed`.
 At the default hidden size (32) and 2 layers, most parameters are the token embeddings
 (vocabulary x 32, about 1.0M for the BERT family, 1.6M for GPT-2, BART and CLIP): 1.0M
 parameters (4 MB on disk) for the BERT family, 1.6-1.7M (8 MB) for GPT-2, BART and the ViT-GPT2
-captioner, 2.0M (10 MB) for Stable Diffusion, 33k for ViT and 140k for DETR. At hidden size 128
-(demo/small-bert-sentiment) the BERT classifier has 4.3M (18 MB). Each builds in a fraction of
-a second.
+captioner, 2.1M (10 MB) for Stable Diffusion (34k of them its safety checker), 33k for ViT and
+140k for DETR. At hidden size 128 (demo/small-bert-sentiment) the BERT classifier has 4.3M
+(18 MB). Each builds in a fraction of a second.
 
 Energy figures of these models say nothing about real models; they exist so that the whole
 workflow (load, tokenize, run, measure) runs on any machine in seconds, on the real
@@ -111,16 +111,24 @@ def scale_config(config: PretrainedConfig, hidden: int, layers: int) -> None:
       channels 256..2048 -> 16..128;
     - vision-encoder-decoder: its ViT encoder and GPT-2 decoder as above;
     - clip_text_model: 768 -> h, 12 layers -> n, 12 heads -> 2, FFN 3072 -> 4h,
-      projection 768 -> h, 77 positions -> 16.
+      projection 768 -> h, 77 positions -> 16;
+    - clip (Stable Diffusion's safety checker): projection 768 -> h, its text model as above
+      (unused by the checker) and its vision model: 1024 -> h, 24 layers -> n, 16 heads -> 2,
+      FFN 4096 -> 4h, 224px images in 14px patches -> 32px in 8px.
     """
     kind = config.model_type
     if kind == "vision-encoder-decoder":
         scale_config(config.encoder, hidden, layers)
         scale_config(config.decoder, hidden, layers)
         return
+    if kind == "clip":
+        scale_config(config.text_config, hidden, layers)
+        scale_config(config.vision_config, hidden, layers)
+        config.projection_dim = hidden
+        return
     if kind == "distilbert":
         sizes = {"hidden_dim": widened(config, "hidden_dim", hidden)}
-    elif kind in ("bert", "vit", "clip_text_model"):
+    elif kind in ("bert", "vit", "clip_text_model", "clip_vision_model"):
         sizes = {"intermediate_size": widened(config, "intermediate_size", hidden)}
     elif kind in ("bart", "detr"):
         ffn = widened(config, "encoder_ffn_dim", hidden)
@@ -142,6 +150,8 @@ def scale_config(config: PretrainedConfig, hidden: int, layers: int) -> None:
         sizes["max_position_embeddings"] = MAX_LENGTH
     elif kind == "clip_text_model":
         sizes.update(max_position_embeddings=CLIP_MAX_LENGTH, projection_dim=hidden)
+    elif kind == "clip_vision_model":
+        sizes.update(image_size=IMAGE_SIZE, patch_size=PATCH_SIZE, projection_dim=hidden)
     elif kind == "vit":
         # The pooler's width and the (unused) masked-image stride follow hidden size and patch.
         sizes.update(
@@ -289,10 +299,15 @@ def build_stable_diffusion(settings: dict[str, Any], out_dir: Path) -> None:
     text encoder's. VAE: the first two of its four levels, channels 128..512 -> 8..16, so a
     32x32 image has 16x16 latents (SD's factor 8 would leave 4x4, below the UNet's three
     downsamplings). Scheduler: the shipped PNDM config's noise schedule, run by DDIM so that
-    n steps are n UNet calls (PNDM's PLMS adds one). Tokenizer: CLIP's, copied.
+    n steps are n UNet calls (PNDM's PLMS adds one). Tokenizer: CLIP's, copied. Safety checker:
+    SD v1.5's, as its `model_index.json` names it (library `stable_diffusion`), run on every
+    generated image: its CLIP vision model scaled as `scale_config` says, on 32x32 images in 8x8
+    patches, with SD v1.5's image processor (bicubic resize and centre crop, CLIP's mean and
+    standard deviation) at 32 px instead of 224.
     """
     # diffusers is imported here: it is slow to import and only this architecture needs it.
     from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
+    from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
     from transformers import CLIPTextModel
 
     source = ARCHITECTURES / SOURCES["stable_diffusion"]
@@ -327,6 +342,16 @@ def build_stable_diffusion(settings: dict[str, Any], out_dir: Path) -> None:
     schedule = dict(DDIMScheduler.load_config(source / "scheduler"))
     schedule.pop("skip_prk_steps")  # PNDM's own option
     DDIMScheduler.from_config(schedule).save_pretrained(out_dir / "scheduler")
+
+    checker_config = AutoConfig.from_pretrained(source / "safety_checker")
+    scale_config(checker_config, hidden, settings["num_layers"])
+    StableDiffusionSafetyChecker(checker_config).save_pretrained(out_dir / "safety_checker")
+    copy_preprocessing(source / "feature_extractor", out_dir / "feature_extractor")
+    update_json(
+        out_dir / "feature_extractor" / "preprocessor_config.json",
+        size={"shortest_edge": IMAGE_SIZE},
+        crop_size={"height": IMAGE_SIZE, "width": IMAGE_SIZE},
+    )
 
     copy_preprocessing(source / "tokenizer", out_dir / "tokenizer")
     update_json(out_dir / "tokenizer" / "tokenizer_config.json", model_max_length=CLIP_MAX_LENGTH)
