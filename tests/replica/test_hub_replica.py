@@ -244,7 +244,15 @@ def test_diffusers_loads_pipeline(
     )
     assert result == [
         "StableDiffusionPipeline",
-        ["scheduler", "text_encoder", "tokenizer", "unet", "vae"],
+        [
+            "feature_extractor",
+            "safety_checker",
+            "scheduler",
+            "text_encoder",
+            "tokenizer",
+            "unet",
+            "vae",
+        ],
     ]
     assert sorted(replica.downloaded(PIPELINE)) == sorted(pipeline)
 

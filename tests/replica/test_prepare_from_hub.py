@@ -106,3 +106,27 @@ def test_a_diffusion_pipeline_is_fetched_without_checkpoints_or_variants(replica
     pipeline = DiffusionPipeline.from_pretrained(manifest["path"])
     assert pipeline.unet is not None and pipeline.vae is not None
     assert json.loads((Path(manifest["path"]) / "model_index.json").read_text())
+
+
+def test_a_repo_without_loadable_weights_is_refused_before_any_download(replica, tmp_path):
+    replica.add_model(
+        "old-org/tf-only", {"config.json": b'{"model_type": "bert"}', "tf_model.h5": STAND_IN}
+    )
+    replica.clear_log()
+    code = f"""
+        import json
+        from pathlib import Path
+        from powerhungry.models.prepare import ModelSourceError, prepare_model
+        from powerhungry.study import ModelSpec
+        spec = ModelSpec(id="old-org/tf-only", kind="task_specific", source="hub",
+                         task="text_classification")
+        try:
+            prepare_model(spec, Path({str(tmp_path)!r}) / "m", Path({str(tmp_path)!r}) / "m.json")
+        except ModelSourceError as error:
+            print(json.dumps(str(error)))
+    """
+    message = run_client(code, {**replica.env, "HF_HOME": str(tmp_path / "hf")})
+    assert "model 'old-org/tf-only' at revision 'main' cannot be loaded" in message
+    assert "tf_model.h5" in message and "weights: random" in message
+    assert replica.downloaded("old-org/tf-only") == []
+    assert not (tmp_path / "m").exists() and not (tmp_path / "m.json").exists()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from powerhungry.models.hub_files import files_to_fetch
+from powerhungry.models.hub_files import UnloadableRepoError, files_to_fetch
 
 # distilbert-base-uncased-finetuned-sst-2-english as the Hub lists it (2024).
 DISTILBERT = [
@@ -159,3 +159,36 @@ def test_a_component_the_pipeline_runs_without_is_not_fetched():
 def test_a_diffusers_repo_needs_its_index():
     with pytest.raises(ValueError, match="model_index"):
         files_to_fetch(STABLE_DIFFUSION)
+
+
+def test_tokenizer_files_of_any_name_are_fetched():
+    # finiteautomata/bertweet-base-sentiment-analysis: BERTweet's BPE merges are `bpe.codes`.
+    files = ["config.json", "bpe.codes", "vocab.txt", "added_tokens.json", "pytorch_model.bin"]
+    assert "bpe.codes" in files_to_fetch(files)
+
+
+def test_a_single_weights_file_is_taken_alone_where_shards_sit_beside_it():
+    files = [
+        "config.json",
+        "model.safetensors",
+        "model-00001-of-00002.safetensors",
+        "model-00002-of-00002.safetensors",
+        "model.safetensors.index.json",
+    ]
+    assert files_to_fetch(files) == ["config.json", "model.safetensors"]
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [["tf_model.h5", "flax_model.msgpack"], ["model.ckpt"], ["model.fp16.safetensors"], []],
+)
+def test_a_repo_without_weights_its_loader_reads_is_refused(weights):
+    with pytest.raises(UnloadableRepoError, match="has no weight file"):
+        files_to_fetch(["config.json", "tokenizer.json", *weights])
+    assert files_to_fetch(["config.json", *weights], weights="random") == ["config.json"]
+
+
+def test_a_pipeline_component_missing_from_the_repo_is_refused():
+    files = [name for name in STABLE_DIFFUSION if not name.startswith("vae/")]
+    with pytest.raises(UnloadableRepoError, match="component 'vae'"):
+        files_to_fetch(files, model_index=SD_INDEX)

@@ -7,16 +7,20 @@ loaders' own rules instead (names: `transformers.utils` SAFE_WEIGHTS_NAME, WEIGH
 their index names; `diffusers.utils.constants` SAFETENSORS_WEIGHTS_NAME, WEIGHTS_NAME):
 
 - transformers (no `model_index.json`): the files at the top of the repo that describe the model
-  and its preprocessing (`DESCRIPTION_SUFFIXES`: config, generation config, tokenizer,
-  processor, chat template), and its weights: `model.safetensors` (or its shards and index)
-  where present, else `pytorch_model.bin` (or its shards and index), as `from_pretrained` without
-  a variant prefers them; the repo's Python code only where the model runs remote code;
+  and its preprocessing: everything there but weights of any framework, exports, media, notes
+  and logs (`NOT_DESCRIPTIONS`; tokenizers name their files freely: BERTweet's `bpe.codes`,
+  Marian's `source.spm`), and the weights: `model.safetensors` where present, else its shards
+  and index, else `pytorch_model.bin`, else its shards and index, as `from_pretrained` without a
+  variant looks for them (modeling_utils.py:591-598); the repo's Python code only where the
+  model runs remote code;
 - diffusers (`model_index.json`): the index, and for each component it names (a null entry is
   a component the pipeline runs without) the same selection inside the component's folder,
   with diffusers' `diffusion_pytorch_model.*` names beside transformers' ones.
 
 Architecture-only models (`weights: random`) get the descriptions and no weights at all. Weight
-variants (`model.fp16.safetensors`) are never fetched: no model entry selects one yet.
+variants (`model.fp16.safetensors`) are never fetched: no model entry selects one yet. A repo
+that offers no weight file the loader reads (only TensorFlow, `.ckpt` or a variant) is refused
+before anything is downloaded (`UnloadableRepoError`), not at measurement time.
 """
 
 from __future__ import annotations
@@ -26,16 +30,27 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 MODEL_INDEX = "model_index.json"
-DESCRIPTION_SUFFIXES = (".json", ".txt", ".model", ".tiktoken", ".jinja")
-# Weight files without a variant, whole or sharded (`model-00001-of-00002.safetensors`), and
-# their shard indexes.
+# Files at a folder's top that never describe the model to its loader.
+NOT_DESCRIPTIONS = (
+    # weights of any framework, and exports
+    *(".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".ot", ".gguf"),
+    *(".onnx", ".onnx_data", ".tflite", ".pb", ".keras", ".npz", ".npy", ".pkl", ".nemo"),
+    # media, notes, archives
+    *(".png", ".jpg", ".jpeg", ".gif", ".webp", ".md", ".zip", ".gz", ".tar"),
+)
 _STEMS = r"(model|diffusion_pytorch_model)"
-_SHARD = r"(-\d{5}-of-\d{5})?"
-SAFETENSORS = re.compile(rf"^{_STEMS}{_SHARD}\.safetensors(\.index\.json)?$")
-PICKLED = re.compile(rf"^(pytorch_model|diffusion_pytorch_model){_SHARD}\.bin(\.index\.json)?$")
-# An index of variant weights (`model.fp16.safetensors.index.json`) is a description by its
-# suffix but belongs to weights that are not fetched.
-VARIANT_INDEX = re.compile(r"\.(safetensors|bin)\.index\.json$")
+_SHARD = r"-\d{5}-of-\d{5}"
+SINGLE_SAFETENSORS = re.compile(rf"^{_STEMS}\.safetensors$")
+SHARDED_SAFETENSORS = re.compile(rf"^{_STEMS}({_SHARD}\.safetensors|\.safetensors\.index\.json)$")
+_PICKLED_STEMS = r"(pytorch_model|diffusion_pytorch_model)"
+SINGLE_PICKLED = re.compile(rf"^{_PICKLED_STEMS}\.bin$")
+SHARDED_PICKLED = re.compile(rf"^{_PICKLED_STEMS}({_SHARD}\.bin|\.bin\.index\.json)$")
+# Shard indexes are fetched with their weights, never as descriptions.
+WEIGHT_INDEX = re.compile(r"\.(safetensors|bin)\.index\.json$")
+
+
+class UnloadableRepoError(ValueError):
+    """A repo (or a component of a pipeline) without a weight file its loader reads."""
 
 
 def files_to_fetch(
@@ -49,7 +64,8 @@ def files_to_fetch(
     `files`: every path of the repo at the revision (the Hub's `siblings`); `weights`:
     "pretrained" or "random" (architecture-only: no weight file); `model_index`: the parsed
     `model_index.json` of a diffusers repo (required when the repo has one: its components
-    decide which folders are read). Raises ValueError for a diffusers repo without its index.
+    decide which folders are read). Raises ValueError for a diffusers repo without its index,
+    UnloadableRepoError (a ValueError) for a repo or component without loadable weights.
     """
     paths = sorted(set(files))
     if MODEL_INDEX not in paths:
@@ -60,23 +76,57 @@ def files_to_fetch(
     for name, value in model_index.items():
         if name.startswith("_") or not (isinstance(value, list) and len(value) == 2):
             continue  # the class name, versions, pipeline options
-        if value[0] is not None:
-            selected += _folder_files(paths, f"{name}/", weights, trust_remote_code)
+        if value[0] is None:
+            continue
+        if not any(path.startswith(f"{name}/") for path in paths):
+            raise UnloadableRepoError(
+                f"{MODEL_INDEX} names component {name!r}, but the repo has no folder {name}/"
+            )
+        # A network has a config.json; a scheduler, tokenizer or processor holds no weights.
+        network = f"{name}/config.json" in paths
+        part_weights = weights if network else "random"
+        selected += _folder_files(paths, f"{name}/", part_weights, trust_remote_code)
     return sorted(selected)
 
 
 def _folder_files(paths: list[str], folder: str, weights: str, remote_code: bool) -> list[str]:
     """The description files, code and chosen weights directly inside `folder` ("" for the
-    repo's top)."""
+    repo's top). Raises UnloadableRepoError where pretrained weights are asked for and the
+    folder has none the loader reads."""
     names = [path[len(folder) :] for path in paths if path.startswith(folder)]
-    names = [name for name in names if "/" not in name]
+    names = [name for name in names if "/" not in name and not name.startswith(".")]
     selected = [
         name
         for name in names
-        if (name.endswith(DESCRIPTION_SUFFIXES) and not VARIANT_INDEX.search(name))
+        if not (
+            name.endswith(NOT_DESCRIPTIONS) or name.endswith(".py") or WEIGHT_INDEX.search(name)
+        )
         or (remote_code and name.endswith(".py"))
     ]
     if weights != "random":
-        safetensors = [name for name in names if SAFETENSORS.match(name)]
-        selected += safetensors or [name for name in names if PICKLED.match(name)]
+        chosen = _weights(names)
+        if not chosen:
+            where = f"its folder {folder!r}" if folder else "the repo"
+            raise UnloadableRepoError(
+                f"{where} has no weight file transformers or diffusers loads "
+                "(model.safetensors, pytorch_model.bin, diffusion_pytorch_model.*, or their "
+                f"shards); it has: {', '.join(names) or 'nothing'}"
+            )
+        selected += chosen
     return sorted({folder + name for name in selected})
+
+
+def _weights(names: list[str]) -> list[str]:
+    """The weights the loader reads: one safetensors file, else its shards and index, else the
+    same in pickled form."""
+    for single, sharded in (
+        (SINGLE_SAFETENSORS, SHARDED_SAFETENSORS),
+        (SINGLE_PICKLED, SHARDED_PICKLED),
+    ):
+        whole = [name for name in names if single.match(name)]
+        if whole:
+            return whole
+        shards = [name for name in names if sharded.match(name)]
+        if shards:
+            return shards
+    return []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from powerhungry.files import write_atomic
-from powerhungry.models.hub_files import MODEL_INDEX, files_to_fetch
+from powerhungry.models.hub_files import MODEL_INDEX, UnloadableRepoError, files_to_fetch
 from powerhungry.startup import long_lived_setup
 from powerhungry.study import ModelSpec
 
@@ -108,6 +108,12 @@ def _download(spec: ModelSpec, model_dir: Path) -> dict[str, Any]:
     except (HfHubHTTPError, OSError) as error:
         raise ModelSourceError(
             f"model {spec.id!r}: cannot download revision {spec.revision!r} from the hub: {error}"
+        ) from error
+    except UnloadableRepoError as error:
+        raise ModelSourceError(
+            f"model {spec.id!r} at revision {spec.revision!r} cannot be loaded: {error}. Name a "
+            "revision with safetensors or PyTorch weights, or measure its architecture alone "
+            "(weights: random)"
         ) from error
     return {
         "resolved_revision": commit,
