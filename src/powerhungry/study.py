@@ -330,6 +330,17 @@ def _check_dataset_source(where: str, dataset: DatasetSpec) -> None:
             f"{where}.hub: dataset {dataset.id!r}: {dataset.hub!r} has no namespace, which the "
             f"Hub libraries refuse; {namespaced_id_hint(dataset.hub)}"
         )
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(dataset.hub)
+    except HFValidationError as error:
+        raise StudyConfigError(
+            f"{where}.hub: dataset {dataset.id!r}: {dataset.hub!r} is not a Hub repo id "
+            f"({error}); write namespace/name alone, without a URL, a 'datasets/' prefix or an "
+            "'@revision' (that goes in revision:)"
+        ) from None
     if dataset.revision == PARQUET_EXPORT and dataset.config not in (None, "default"):
         raise StudyConfigError(
             f"{where}.config: dataset {dataset.id!r}: the parquet export ({PARQUET_EXPORT}) is "

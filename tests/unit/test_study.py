@@ -1,4 +1,5 @@
 import copy
+import re
 
 import pytest
 from helpers import REPO, validated
@@ -204,6 +205,21 @@ def hub_source(hub, **keys):
             r"use hub: namespace/name as shown on the dataset's Hub page$",
         ),
         (hub_source("stanfordnlp/imdb"), None),
+        *(
+            (
+                hub_source(odd),
+                rf"^datasets\[0\].hub: dataset 'reviews': '{re.escape(odd)}' is not a Hub repo id "
+                r"\(.*\); write namespace/name alone, without a URL, a 'datasets/' prefix or an "
+                r"'@revision' \(that goes in revision:\)$",
+            )
+            for odd in (
+                "https://huggingface.co/datasets/stanfordnlp/imdb",
+                "datasets/stanfordnlp/imdb",
+                "stanfordnlp/imdb@main",
+                "stanford nlp/imdb",
+                "a//b",
+            )
+        ),
         (
             hub_source("lab/reviews", revision="refs/convert/parquet", config="plain_text"),
             r"^datasets\[0\].config: dataset 'reviews': the parquet export .* read as one config, "
