@@ -8,6 +8,7 @@ from powerhungry.data.hub import PARQUET_EXPORT
 from powerhungry.data.sample_record import read_sample_record
 from powerhungry.data.sampling import (
     DatasetSourceError,
+    check_layout,
     load_arguments,
     resolve_commit,
     sample,
@@ -158,3 +159,49 @@ def test_a_parquet_export_config_is_selected_by_its_folder(parquet_export, tmp_p
 def test_bad_sources_fail_naming_the_dataset(source, overrides, message):
     with pytest.raises(DatasetSourceError, match=message):
         sample(spec(source, **overrides))
+
+
+EXPORT_FILES = [".gitattributes", "boolq/test/0000.parquet", "record/test/0000.parquet"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "files", "message"),
+    [
+        (
+            {},
+            [".gitattributes", "README.md", "super_glue.py"],
+            r"'lab/super_glue' is a loading script \(super_glue\.py\), which the datasets "
+            r"library no longer runs; .* revision: refs/convert/parquet, with data_dir: <config> "
+            r"\(one folder per config of the script\)",
+        ),
+        (
+            {"revision": "refs/convert/parquet"},
+            EXPORT_FILES,
+            r"the parquet export of 'lab/super_glue' holds configs boolq, record; read without "
+            r"data_dir their rows would be mixed: set data_dir to one of them",
+        ),
+        (
+            {"revision": "refs/convert/parquet", "data_dir": "recrod"},
+            EXPORT_FILES,
+            r"data_dir 'recrod' is not a folder of 'lab/super_glue' at refs/convert/parquet "
+            r"\(folders: boolq, record\)",
+        ),
+        ({"revision": "refs/convert/parquet", "data_dir": "record"}, EXPORT_FILES, None),
+        ({"revision": "refs/convert/parquet"}, EXPORT_FILES[:2], None),
+    ],
+)
+def test_hub_layouts_datasets_would_misread_are_refused_naming_the_fix(keys, files, message):
+    spec = DatasetSpec(
+        id="glue",
+        task="text_classification",
+        hub="lab/super_glue",
+        split="test",
+        samples=2,
+        fields={"text": "text"},
+        **keys,
+    )
+    if message is None:
+        check_layout(spec, files)
+    else:
+        with pytest.raises(DatasetSourceError, match=rf"^dataset 'glue': {message}$"):
+            check_layout(spec, files)

@@ -19,6 +19,7 @@ from typing import Any
 import datasets
 import pandas as pd
 
+from powerhungry.data.hub import PARQUET_EXPORT
 from powerhungry.data.preprocess import preprocess_row
 from powerhungry.data.sample_record import SampleRecord, write_sample_record
 from powerhungry.files import sha256_of, write_atomic
@@ -43,16 +44,45 @@ def resolve_commit(spec: DatasetSpec) -> str | None:
 
     revision = spec.revision or "the default branch"
     try:
-        commit = HfApi().dataset_info(spec.hub, revision=spec.revision).sha
+        info = HfApi().dataset_info(spec.hub, revision=spec.revision)
     except (HfHubHTTPError, OSError) as error:
         raise DatasetSourceError(
             f"dataset {spec.id!r}: cannot resolve {revision} of {spec.hub!r} on the hub: {error}"
         ) from error
+    check_layout(spec, [sibling.rfilename for sibling in info.siblings or []])
+    commit = info.sha
     if not commit:
         raise DatasetSourceError(
             f"dataset {spec.id!r}: the hub gave no commit for {revision} of {spec.hub!r}"
         )
     return str(commit)
+
+
+def check_layout(spec: DatasetSpec, files: list[str]) -> None:
+    """Refuse, naming the fix, what `datasets` would read wrong or refuse with no hint: a
+    loading script on the revision read (datasets >= 4 runs none), a parquet export of several
+    configs read without `data_dir` (their rows would be mixed), a `data_dir` the revision lacks.
+    `files`: the repo's paths at the revision."""
+    name = str(spec.hub).rsplit("/", 1)[-1]
+    folders = sorted({path.split("/", 1)[0] for path in files if "/" in path})
+    if f"{name}.py" in files:
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: {spec.hub!r} is a loading script ({name}.py), which the "
+            f"datasets library no longer runs; read the Hub's parquet export of it: revision: "
+            f"{PARQUET_EXPORT}, with data_dir: <config> (one folder per config of the script)"
+        )
+    prefix = f"{str(spec.data_dir).strip('/')}/"
+    if spec.data_dir is not None and not any(path.startswith(prefix) for path in files):
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: data_dir {spec.data_dir!r} is not a folder of {spec.hub!r} at "
+            f"{spec.revision or 'the default branch'} (folders: {', '.join(folders) or 'none'})"
+        )
+    if spec.revision == PARQUET_EXPORT and spec.data_dir is None and len(folders) > 1:
+        raise DatasetSourceError(
+            f"dataset {spec.id!r}: the parquet export of {spec.hub!r} holds configs "
+            f"{', '.join(folders)}; read without data_dir their rows would be mixed: set "
+            "data_dir to one of them"
+        )
 
 
 def load_arguments(spec: DatasetSpec, commit: str | None, cache_dir: str) -> dict[str, Any]:
