@@ -82,6 +82,12 @@ class ModelSpec:
     max_new_tokens: int | dict[str, int] | None = None
     weights: str = "pretrained"
     trust_remote_code: bool = False
+    hub: str | None = None
+
+    @property
+    def repo(self) -> str:
+        """The hub repository fetched: `hub` where the paper's id has moved, else the id."""
+        return self.hub or self.id
 
     @cached_property  # asked for by every job of the plan: computed once
     def slug(self) -> str:
@@ -293,6 +299,11 @@ def _check(
         if model.slug in seen_models:
             raise StudyConfigError(f"{where}.id: duplicate model id {model.id!r}")
         seen_models.add(model.slug)
+        if model.hub is not None and model.source != "hub":
+            raise StudyConfigError(
+                f"{where}.hub: model {model.id!r} is a {model.source} model; hub names the "
+                "repository of a hub model, remove it"
+            )
         task_datasets: set[str] = set()
         for task in model.evaluated_tasks:
             if task not in tasks:

@@ -130,3 +130,12 @@ def test_a_repo_without_loadable_weights_is_refused_before_any_download(replica,
     assert "tf_model.h5" in message and "weights: random" in message
     assert replica.downloaded("old-org/tf-only") == []
     assert not (tmp_path / "m").exists() and not (tmp_path / "m.json").exists()
+
+
+def test_a_moved_model_is_fetched_from_its_new_repo_under_the_papers_name(replica, repos, tmp_path):
+    manifest = prepare(
+        replica, "runwayml/prepare-sst2", tmp_path, task="text_classification", hub=MODEL
+    )
+    assert (manifest["id"], manifest["repo"]) == ("runwayml/prepare-sst2", MODEL)
+    assert sorted(replica.downloaded(MODEL)) == manifest["files"]
+    assert not [record for record in replica.requests if "runwayml" in record.path]

@@ -100,6 +100,7 @@ def test_hub_datasets_and_model_are_fetched_then_measured_offline(
     by_dataset = rows.groupby("dataset")
     assert set(by_dataset.groups) == {"imdb", "super_glue"}
     assert set(rows["model_revision"]) == {model_sha}
+    assert set(rows["model_repo"]) == {MODEL}
     assert set(rows.loc[rows["dataset"] == "imdb", "dataset_commit"]) == {imdb_sha}
     assert set(rows.loc[rows["dataset"] == "super_glue", "dataset_commit"]) == {export_sha}
     assert set(rows.loc[rows["dataset"] == "super_glue", "dataset_revision"]) == {EXPORT}

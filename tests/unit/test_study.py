@@ -91,6 +91,24 @@ def test_model_may_be_restricted_to_some_datasets(small_config):
     assert [c.dataset.id for c in study.cells if c.model.id == "lab/a"] == ["tweets"]
 
 
+def test_a_moved_model_keeps_its_id_and_names_the_repo_fetched(small_config):
+    small_config["models"][0].update(source="hub", tiny=None, hub="mirror/a")
+    study = load_study(small_config, RUNNABLE_TASKS)
+    moved, unmoved = study.model("lab--a"), study.model("lab--b")
+    assert (moved.id, moved.repo, moved.slug) == ("lab/a", "mirror/a", "lab--a")
+    assert unmoved.repo == "lab/b"
+
+
+def test_hub_on_a_model_not_from_the_hub_is_refused(small_config):
+    small_config["models"][1]["hub"] = "mirror/b"
+    with pytest.raises(
+        StudyConfigError,
+        match=r"^models\[1\]\.hub: model 'lab/b' is a tiny model; hub names the repository of "
+        r"a hub model, remove it$",
+    ):
+        load_study(small_config, RUNNABLE_TASKS)
+
+
 def test_slug_follows_the_hub_cache_convention():
     assert slug("facebook/opt-1.3b") == "facebook--opt-1.3b"
 

@@ -156,6 +156,8 @@ def run_context(job: CellJob, device: torch.device) -> dict[str, Any]:
     model, protocol = job.model, job.protocol
     return {
         "model_source": model.source,
+        # The repository fetched (a moved model's label stays the paper's id); empty if none.
+        "model_repo": job.model_manifest.get("repo"),
         "model_revision": job.model_manifest["resolved_revision"],
         "model_weights": model.weights,
         # Random weights never stop generating by themselves: lengths are forced to the maximum.

@@ -50,6 +50,7 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
         "source": spec.source,
         "weights": spec.weights,
         "path": str(Path(location).resolve()),
+        "repo": spec.repo if spec.source == "hub" else None,
         "requested_revision": spec.revision if spec.source == "hub" else None,
         "resolved_revision": revision,
         **download,
@@ -89,7 +90,7 @@ def _download(spec: ModelSpec, model_dir: Path) -> dict[str, Any]:
     from huggingface_hub.errors import HfHubHTTPError
 
     try:
-        info = HfApi().model_info(spec.id, revision=spec.revision, files_metadata=True)
+        info = HfApi().model_info(spec.repo, revision=spec.revision, files_metadata=True)
         commit = str(info.sha)
         sizes = {sibling.rfilename: sibling.size for sibling in info.siblings or []}
 
@@ -97,17 +98,18 @@ def _download(spec: ModelSpec, model_dir: Path) -> dict[str, Any]:
             index = None
             if MODEL_INDEX in sizes:
                 snapshot_download(
-                    spec.id, revision=commit, local_dir=tmp, allow_patterns=[MODEL_INDEX]
+                    spec.repo, revision=commit, local_dir=tmp, allow_patterns=[MODEL_INDEX]
                 )
                 index = json.loads((tmp / MODEL_INDEX).read_text())
             files = files_to_fetch(sizes, spec.weights, spec.trust_remote_code, index)
-            snapshot_download(spec.id, revision=commit, local_dir=tmp, allow_patterns=files)
+            snapshot_download(spec.repo, revision=commit, local_dir=tmp, allow_patterns=files)
             return files
 
         files = _replace_dir(model_dir, fetch)
     except (HfHubHTTPError, OSError) as error:
         raise ModelSourceError(
-            f"model {spec.id!r}: cannot download revision {spec.revision!r} from the hub: {error}"
+            f"model {spec.id!r}: cannot download revision {spec.revision!r} of {spec.repo!r} "
+            f"from the hub: {error}"
         ) from error
     except UnloadableRepoError as error:
         raise ModelSourceError(
