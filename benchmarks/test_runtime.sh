@@ -9,6 +9,8 @@ clone=$(mktemp -d)
 trap 'rm -rf "$clone"' EXIT
 git clone --quiet "$repo" "$clone/workflow"
 cd "$clone/workflow"
+# The editable install points at the repository's src/; the clone's code must run instead.
+export PYTHONPATH="$clone/workflow/src"
 results="$repo/benchmarks/results/test_runtime.tsv"
 [ -f "$results" ] || printf 'date\tcommit\tcpus\ttier\tseconds\toutcome\n' > "$results"
 for tier in fast all; do
