@@ -1,5 +1,6 @@
 # Power Hungry Processing (Luccioni, Jernite, Strubell, FAccT 2024), as a Snakemake workflow:
-# sample datasets -> prepare models -> measure each model on each dataset -> tables -> figures.
+# preflight (every entry checked on the Hub) -> sample datasets -> prepare models -> measure each
+# model on each dataset -> tables -> figures.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -17,6 +18,12 @@ include: "rules/models.smk"
 include: "rules/measure.smk"
 include: "rules/tables.smk"
 include: "rules/figures.smk"
+
+
+# Before the first job, on the submit host: every entry checked on the Hub, the run stopped
+# listing every problem if one cannot be had (skipped by dry runs and by jobs themselves).
+onstart:
+    preflight_or_stop()
 
 
 onsuccess:

@@ -48,8 +48,7 @@ from typing import Any
 
 import pandas as pd
 import torch
-import yaml
-from snakemake.utils import update_config, validate
+from snakemake.utils import validate
 
 from powerhungry.data.sampling import sample
 from powerhungry.measure.cell import run_inferences
@@ -63,7 +62,7 @@ from powerhungry.measure.devices import (
 from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.provenance import cpu_model, gpu_description
 from powerhungry.models.prepare import prepare_model
-from powerhungry.study import Cell, Study, load_study
+from powerhungry.study import Cell, Study, load_study, read_config_files
 from powerhungry.tasks import RUNNABLE_TASKS, make_runner
 from powerhungry.tasks.base import TaskRunner
 
@@ -76,9 +75,7 @@ JOULES_PER_KWH = 3.6e6
 def load_config(paths: Sequence[str | Path]) -> dict[str, Any]:
     """Config files merged as `snakemake --configfile A B --replace-workflow-config` merges them
     (later files deep-update earlier ones; lists are replaced), validated with defaults filled."""
-    config: dict[str, Any] = {}
-    for path in paths:
-        update_config(config, yaml.safe_load(Path(path).read_text()))
+    config = read_config_files(paths)
     validate(config, str(REPO / "config" / "schema.yaml"))
     return config
 

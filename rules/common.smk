@@ -1,12 +1,13 @@
 import csv
 import os
 import sys
+import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
 import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
 # The workflow's own library is importable by the Snakefile and by every job (local, conda or
 # cluster), whatever environment runs it: jobs inherit PYTHONPATH.
@@ -19,18 +20,15 @@ os.environ.update(
 from powerhungry.study import (  # noqa: E402
     StudyConfigError,
     as_params,
-    load_study,
-    schema_problem,
+    study_from_config,
 )
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 from powerhungry.plots.registry import FIGURES  # noqa: E402
 
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
-if problem := schema_problem(config, yaml.safe_load(SCHEMA.read_text())):
-    raise WorkflowError(f"invalid study config: {problem}")
-validate(config, str(SCHEMA))  # fills the schema's defaults
 try:
-    STUDY = load_study(config, RUNNABLE_TASKS)
+    # Fills the schema's defaults into `config`, which jobs read.
+    STUDY = study_from_config(config, SCHEMA, RUNNABLE_TASKS)
 except StudyConfigError as error:
     raise WorkflowError(f"invalid study config: {error}") from None
 
@@ -90,6 +88,31 @@ def params_of_model(model):
 
 
 PROTOCOL_PARAMS = as_params(STUDY.protocol)
+
+
+def preflight_or_stop(table="results/preflight.csv"):
+    """`powerhungry preflight --reuse` on this run's config, in its own process (the Hub
+    libraries, and torch for the models' build check, stay out of Snakemake's): entries checked
+    before and unchanged are not asked again. Stops the run before any job if an entry cannot
+    be had, its output listing each with the fix.
+
+    Not a rule: as a plain input of sample_dataset and prepare_model the table would rerun every
+    sample and model whenever it is rewritten, and as an ancient() input a rewrite hides the
+    fetching jobs that do need to run from that invocation (Snakemake 9.27, dag.py
+    update_needrun masks everything downstream of a job that reruns, ancient or not)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as configfile:
+        yaml.safe_dump(config, configfile)
+    try:
+        command = [sys.executable, "-m", "powerhungry.cli", "preflight", "--reuse"]
+        command += ["--configfile", configfile.name, "--out", table]
+        result = subprocess.run([*command, "--workdir", workflow.basedir])
+    finally:
+        os.unlink(configfile.name)
+    if result.returncode != 0:
+        raise WorkflowError(
+            f"preflight stopped the run before any job (see above; table: {table}). Nothing "
+            "was fetched or measured, and nothing already measured was touched."
+        )
 
 
 def dataset_params(wildcards):

@@ -1,5 +1,6 @@
-"""Command line: `powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR` and
-`powerhungry artifact OUT.tar.gz` (a reproducibility artifact without conda)."""
+"""Command line: `powerhungry preflight` (every entry of a study checked on the Hub),
+`powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR` and `powerhungry artifact OUT.tar.gz`
+(a reproducibility artifact without conda)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from powerhungry.analysis.paper_tables import multi_purpose_summary
-from powerhungry.analysis.summary import summarize
-from powerhungry.artifact import ArtifactError, build_artifact
-from powerhungry.files import write_atomic
+if TYPE_CHECKING:  # each command imports what it needs: preflight needs no pandas
+    import pandas as pd
 
 
 def read_measurements(path: Path, in_paper_only: bool) -> pd.DataFrame:
+    import pandas as pd
+
     table = pd.read_csv(path, low_memory=False)
     if in_paper_only:
         if "in_paper" not in table.columns:
@@ -45,6 +45,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="keep only rows whose in_paper column is true (the paper's reference table)",
     )
+    preflight_parser = commands.add_parser(
+        "preflight",
+        help="check every dataset and model of the study on the Hub before running it",
+        description="Check every dataset and model of a study on the Hub (HF_ENDPOINT) before "
+        "anything is downloaded or measured; write a table; exit 1 listing every entry that "
+        "cannot be had as configured, with its fix.",
+    )
+    preflight_parser.add_argument(
+        "--configfile",
+        type=Path,
+        action="append",
+        help="study config (YAML); repeat to overlay, later files win key by key, as "
+        "Snakemake merges them (default: config/config.yaml)",
+    )
+    preflight_parser.add_argument(
+        "--out", type=Path, default=Path("results/preflight.csv"), help="table to write"
+    )
+    preflight_parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the table's rows of entries unchanged since (errors are always checked again)",
+    )
+    preflight_parser.add_argument("--workdir", type=Path, default=Path(), help="workflow checkout")
     artifact_parser = commands.add_parser(
         "artifact",
         help="tar.gz of the committed workflow, results/, logs/ and the exact package versions",
@@ -54,6 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "artifact":
         return artifact(parser, args.workdir, args.out)
+    if args.command == "preflight":
+        return preflight(parser, args.workdir, args.configfile, args.out, args.reuse)
+    from powerhungry.analysis.paper_tables import multi_purpose_summary
+    from powerhungry.analysis.summary import summarize
+    from powerhungry.files import write_atomic
+
     try:
         tables = summarize(read_measurements(args.measurements, args.in_paper))
         tables["multi_purpose"] = multi_purpose_summary(tables["cell_summary"])
@@ -73,7 +102,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def preflight(
+    parser: argparse.ArgumentParser,
+    workdir: Path,
+    configfiles: list[Path] | None,
+    out: Path,
+    reuse: bool,
+) -> int:
+    """The preflight rule's check, from the command line: exit 0 if every entry can be had
+    (some may be moved or unmeasurable: printed), 1 listing those in error, 2 for a config
+    that is not a study."""
+    from powerhungry.preflight import errors_of, run_preflight
+    from powerhungry.study import StudyConfigError, read_config_files, study_from_config
+    from powerhungry.tasks import RUNNABLE_TASKS
+
+    schema = workdir / "config" / "schema.yaml"
+    if not schema.is_file():
+        parser.exit(
+            2,
+            f"powerhungry preflight: no {schema}: run it in the workflow's folder "
+            "or give --workdir\n",
+        )
+    try:
+        config = read_config_files(configfiles or [workdir / "config" / "config.yaml"])
+        study = study_from_config(config, schema, RUNNABLE_TASKS)
+    except (OSError, StudyConfigError) as error:
+        parser.exit(2, f"powerhungry preflight: invalid study config: {error}\n")
+    rows = run_preflight(study, out, reuse)
+    print(f"table: {out}")
+    message = errors_of(rows)
+    if message is not None:
+        print(f"powerhungry preflight: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def artifact(parser: argparse.ArgumentParser, workdir: Path, out: Path) -> int:
+    from powerhungry.artifact import ArtifactError, build_artifact
+
     try:
         manifest = build_artifact(workdir, out)
     except (ArtifactError, OSError) as error:

@@ -8,9 +8,10 @@ cells, one model on one dataset, that the workflow measures.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from powerhungry.data.file_columns import local_columns
@@ -34,6 +35,33 @@ def schema_problem(config: Mapping[str, Any], schema: Mapping[str, Any]) -> str 
         return None
     where = error.json_path.removeprefix("$").removeprefix(".") or "(top level)"
     return f"{where}: {error.message}"
+
+
+def read_config_files(paths: Sequence[str | Path]) -> dict[str, Any]:
+    """The config the YAML files make together, later files overriding earlier ones key by
+    key, as Snakemake merges `--configfile` files (snakemake.utils.update_config)."""
+    import yaml
+    from snakemake.utils import update_config
+
+    config: dict[str, Any] = {}
+    for path in paths:
+        update_config(config, yaml.safe_load(Path(path).read_text()) or {})
+    return config
+
+
+def study_from_config(
+    config: dict[str, Any], schema_path: str | Path, runnable_tasks: frozenset[str]
+) -> Study:
+    """The study of a config as the workflow reads it: checked against the JSON schema, its
+    defaults filled in `config` itself (Snakemake's `validate`), then `load_study`. Raises
+    StudyConfigError naming the key at fault."""
+    import yaml
+    from snakemake.utils import validate
+
+    if problem := schema_problem(config, yaml.safe_load(Path(schema_path).read_text())):
+        raise StudyConfigError(problem)
+    validate(config, str(schema_path))
+    return load_study(config, runnable_tasks)
 
 
 def slug(identifier: str) -> str:
@@ -170,6 +198,10 @@ class Study:
 # What makes a prepared model what it is. Which datasets it runs on, its prompts and generation
 # lengths are per-cell runner settings, so changing them reruns only the cells concerned.
 MODEL_IDENTITY = ("id", "kind", "source", "revision", "path", "tiny", "weights")
+# Also part of it, but only when set: entries without them keep the params (and so the results)
+# they had before these keys existed. `hub` is the repo fetched; remote code is fetched only
+# where allowed.
+MODEL_IDENTITY_IF_SET = {"hub": None, "trust_remote_code": False}
 
 
 def canonical(value: Any) -> Any:
@@ -185,7 +217,11 @@ def canonical(value: Any) -> Any:
 def as_params(spec: DatasetSpec | ModelSpec | Protocol) -> dict[str, Any]:
     """Plain dict of a spec, for Snakemake params (compared between runs to decide reruns)."""
     if isinstance(spec, ModelSpec):
-        return canonical({name: getattr(spec, name) for name in MODEL_IDENTITY})
+        identity = {name: getattr(spec, name) for name in MODEL_IDENTITY}
+        for name, unset in MODEL_IDENTITY_IF_SET.items():
+            if getattr(spec, name) != unset:
+                identity[name] = getattr(spec, name)
+        return canonical(identity)
     return canonical(asdict(spec))
 
 

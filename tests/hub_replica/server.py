@@ -26,7 +26,7 @@ from .store import FileEntry, Repo, RepoStore
 # Hub answers carry real dates; the replica's are fixed so that answers are reproducible.
 LAST_MODIFIED = "2024-01-01T00:00:00.000Z"
 # Path segments that follow a repo id: a one-segment (legacy) id is followed by one of these.
-SUBPATHS = {"revision", "tree", "paths-info", "resolve"}
+SUBPATHS = {"revision", "tree", "paths-info", "resolve", "auth-check"}
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,8 @@ class ReplicaHandler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ routes
 
     def api(self, repo_type: str, segments: list[str]) -> None:
-        """`/api/{models|datasets}/{repo_id}[/revision/{rev}|/tree/{rev}[/{path}]|/paths-info/{rev}]`."""
+        """`/api/{models|datasets}/{repo_id}[/revision/{rev}|/tree/{rev}[/{path}]|/paths-info/{rev}
+        |/auth-check]`."""
         found = self.find_repo(repo_type, segments, f"/api/{repo_type}s/")
         if found is None:
             return
@@ -136,6 +137,10 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self.check_access(repo)
             revision, path = split_revision(rest[1:])
             self.tree(repo, revision, path)
+        elif rest == ["auth-check"] and self.command == "GET":
+            # `auth_check` (hf_api.py:12116): 200 where the files may be read.
+            self.check_access(repo)
+            self.send_json({})
         elif rest[:1] == ["paths-info"] and self.command == "POST":
             self.check_access(repo)
             revision, _ = split_revision(rest[1:])

@@ -5,7 +5,7 @@ import pytest
 from helpers import REPO, validated
 from snakemake.exceptions import WorkflowError
 
-from powerhungry.study import StudyConfigError, load_study, slug
+from powerhungry.study import ModelSpec, StudyConfigError, load_study, slug
 from powerhungry.tasks import RUNNABLE_TASKS
 
 DEMO_REVIEWS = REPO / "resources" / "demo" / "movie_reviews.jsonl"
@@ -288,6 +288,19 @@ def test_model_params_leave_out_per_cell_settings(small_config):
     params = as_params(model)
     assert "datasets" not in params and "prompts" not in params
     assert params["id"] == "lab/a" and params["weights"] == "pretrained"
+
+
+def test_a_moved_or_remote_code_model_carries_its_repo_and_switch_to_prepare(small_config):
+    # prepare_model rebuilds the spec from these params: without `hub` it would fetch the
+    # paper's (moved) id, without the switch it would leave the model's code behind.
+    from powerhungry.study import as_params
+
+    plain = as_params(load_study(small_config, RUNNABLE_TASKS).models[0])
+    assert "hub" not in plain and "trust_remote_code" not in plain  # earlier params unchanged
+    small_config["models"][0].update(source="hub", hub="lab/a-moved", trust_remote_code=True)
+    moved = as_params(load_study(small_config, RUNNABLE_TASKS).models[0])
+    assert moved["hub"] == "lab/a-moved" and moved["trust_remote_code"] is True
+    assert ModelSpec(**moved).repo == "lab/a-moved"
 
 
 def test_params_do_not_depend_on_yaml_key_order(small_config):

@@ -48,21 +48,25 @@ def test_invalid_config_stops_before_any_job(workflow, change, named):
 
 
 @pytest.mark.workflow
-def test_missing_dataset_path_fails_in_sampling_naming_the_dataset(workflow):
+def test_missing_dataset_path_stops_the_run_before_any_job_naming_the_dataset(workflow):
     study = small_study()
     study["datasets"][0]["path"] = "resources/demo/no_such_file.jsonl"
     result = run_study(workflow, study)
     assert result.returncode != 0
-    log = (workflow / "logs" / "sample_dataset" / "text_classification" / "reviews.log").read_text()
-    assert "dataset 'reviews': local path 'resources/demo/no_such_file.jsonl' does not exist" in log
-    assert "no_such_file.jsonl" in result.stderr + result.stdout  # the failed log is shown
+    # Preflight (the workflow's onstart) names the entry, the cause and the fix; no job ran.
+    assert (
+        "dataset 'reviews' (text_classification): error: local path "
+        "'resources/demo/no_such_file.jsonl' does not exist: fix path: on its entry"
+    ) in result.stdout
+    assert "preflight stopped the run before any job" in result.stderr
+    assert not (workflow / "logs" / "sample_dataset").exists()
     assert not (
         workflow / "results" / "samples" / "text_classification" / "reviews.parquet"
     ).exists()
 
 
 @pytest.mark.workflow
-def test_missing_model_path_fails_in_preparation_naming_the_model(workflow):
+def test_missing_model_path_stops_the_run_before_any_job_naming_the_model(workflow):
     study = small_study(
         models=[
             {
@@ -75,8 +79,9 @@ def test_missing_model_path_fails_in_preparation_naming_the_model(workflow):
     )
     result = run_study(workflow, study)
     assert result.returncode != 0
-    log = (workflow / "logs" / "prepare_model" / "lab--finetuned.log").read_text()
-    assert "model 'lab/finetuned': local path '/nonexistent/model' does not exist" in log
+    assert "model 'lab/finetuned': local path '/nonexistent/model' does not exist" in result.stdout
+    assert "preflight stopped the run before any job" in result.stderr
+    assert not (workflow / "logs" / "prepare_model").exists()
 
 
 @pytest.mark.workflow

@@ -88,15 +88,20 @@ def naming_the_model(model: ModelSpec, model_dir: Path) -> Iterator[None]:
     try:
         yield
     except Exception as error:
-        hint = (
+        raise ModelLoadError(
+            f"model {model.id!r}: cannot load from {str(model_dir)!r}: {error}"
+            + load_failure_hint(error)
+        ) from error
+
+
+def load_failure_hint(error: BaseException) -> str:
+    """What to do about a load failure, where the error says ("; ..."), else ""."""
+    if "trust_remote_code" in str(error):
+        return (
             "; it ships its own Python code: if you trust it, set trust_remote_code: true on "
             "its entry in the config"
-            if "trust_remote_code" in str(error)
-            else ""
         )
-        raise ModelLoadError(
-            f"model {model.id!r}: cannot load from {str(model_dir)!r}: {error}{hint}"
-        ) from error
+    return ""
 
 
 # Failures that belong to the model: it does not load, or does not fit the GPU at this batch

@@ -53,6 +53,13 @@ class UnloadableRepoError(ValueError):
     """A repo (or a component of a pipeline) without a weight file its loader reads."""
 
 
+# What to do about an UnloadableRepoError.
+UNLOADABLE_FIX = (
+    "name a revision with safetensors or PyTorch weights, or measure its architecture alone "
+    "(weights: random)"
+)
+
+
 def files_to_fetch(
     files: Iterable[str],
     weights: str = "pretrained",

@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from powerhungry.files import write_atomic
-from powerhungry.models.hub_files import MODEL_INDEX, UnloadableRepoError, files_to_fetch
+from powerhungry.models.hub_files import (
+    MODEL_INDEX,
+    UNLOADABLE_FIX,
+    UnloadableRepoError,
+    files_to_fetch,
+)
 from powerhungry.startup import long_lived_setup
 from powerhungry.study import ModelSpec
 
@@ -32,7 +37,7 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
     models not downloaded). Returns the manifest; raises ModelSourceError naming the model."""
     download: dict[str, Any] = {"files": None, "download_bytes": None}
     if spec.source == "local":
-        location, revision = _check_local(spec), "local"
+        location, revision = check_local(spec), "local"
     elif spec.source == "tiny":
         # Imported here: building models loads every family's classes (seconds), which a
         # measurement job, reading only the manifest, must not pay. Mostly imports, and a model
@@ -71,7 +76,8 @@ def read_manifest(manifest_path: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def _check_local(spec: ModelSpec) -> Path:
+def check_local(spec: ModelSpec) -> Path:
+    """The folder of a local model: a save_pretrained directory; raises ModelSourceError."""
     path = Path(str(spec.path))
     if not path.is_dir():
         raise ModelSourceError(f"model {spec.id!r}: local path {str(path)!r} does not exist")
@@ -113,9 +119,8 @@ def _download(spec: ModelSpec, model_dir: Path) -> dict[str, Any]:
         ) from error
     except UnloadableRepoError as error:
         raise ModelSourceError(
-            f"model {spec.id!r} at revision {spec.revision!r} cannot be loaded: {error}. Name a "
-            "revision with safetensors or PyTorch weights, or measure its architecture alone "
-            "(weights: random)"
+            f"model {spec.id!r} at revision {spec.revision!r} cannot be loaded: {error}; "
+            f"{UNLOADABLE_FIX}"
         ) from error
     return {
         "resolved_revision": commit,

@@ -1,0 +1,417 @@
+"""Preflight: every dataset and model of a study checked on the Hub before any job downloads,
+samples or measures, with every problem and its fix listed at once.
+
+For each entry: the repo exists and answers (a renamed repo's redirect is followed and
+reported), the token may read it (a gated repo), its revision resolves to a commit, the
+installed `datasets` can read it (no loading script, the right parquet-export folder), the model
+offers weights its loader reads and the installed transformers/diffusers can build it (its
+description files are fetched, never its weights, and the task runner's `import_code` builds it
+on the meta device, as a measurement job does first), and what downloading it costs.
+
+Statuses, in the table's `status` column:
+- "ok";
+- "moved": loads, but from a new home the entry should name (`hub:`);
+- "unmeasurable": the stack installed here cannot build the model (an architecture it lacks, a
+  backend package missing); its cells will be recorded in missing_cells.csv when measured;
+- "error": it cannot be had at all as configured (no such repo or revision, no access, a
+  loading script, no loadable weights, a local path missing): `errors_of` lists them, and the
+  workflow stops before its first job (Snakefile `onstart`).
+
+The Hub asked is `HF_ENDPOINT`'s, as for every Hub client; run this where the Hub is reachable
+(a cluster's submit host). Hub libraries and torch are imported only for entries that need them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from powerhungry.files import write_atomic
+from powerhungry.study import DatasetSpec, ModelSpec, Study
+
+OK, MOVED, UNMEASURABLE, ERROR = "ok", "moved", "unmeasurable", "error"
+STATUSES = (OK, MOVED, UNMEASURABLE, ERROR)
+# Data files a `datasets` builder reads, by suffix (datasets' packaged modules).
+DATA_SUFFIXES = (".parquet", ".arrow", ".csv", ".json", ".jsonl", ".txt", ".tar", ".zip")
+DEFAULT_ENDPOINT = "https://huggingface.co"  # huggingface_hub.constants.ENDPOINT's default
+
+
+@dataclass(frozen=True)
+class EntryCheck:
+    """One row of the preflight table: a dataset or a model entry of the config.
+
+    `key`: a digest of the entry as configured and the Hub asked (`entry_key`); `repo`: the Hub
+    repo asked for; `moved_to`: the repo its name now redirects to; `commit`: what `revision`
+    resolves to now; `weights_format`: "safetensors" or "pytorch" (pickled) for the weights
+    fetched, empty for none; `files` and `download_bytes` (B): what `prepare_model` downloads
+    for a model, and the data files of the split read for a dataset (an upper bound: sampling
+    streams only the rows it takes). `problem`: the cause and the fix.
+    """
+
+    entry: str
+    id: str
+    task: str
+    source: str
+    key: str
+    status: str = OK
+    repo: str | None = None
+    revision: str | None = None
+    commit: str | None = None
+    gated: bool | None = None
+    moved_to: str | None = None
+    weights_format: str | None = None
+    files: int | None = None
+    download_bytes: int | None = None
+    problem: str | None = None
+
+
+COLUMNS = [field.name for field in fields(EntryCheck)]
+
+
+def entry_key(spec: DatasetSpec | ModelSpec) -> str:
+    """16 hex digits of sha256 over the entry as configured and the Hub endpoint asked: a row
+    with the same key checked the same thing."""
+    endpoint = os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT)
+    text = json.dumps([type(spec).__name__, asdict(spec), endpoint], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """One row per dataset entry, then one per model entry, in config order (`COLUMNS`). A
+    `previous` row (from an earlier table) with the entry's key is kept as it was unless it was
+    an error (the user may since have logged in, accepted terms or fixed the Hub side). A check
+    that itself fails unexpectedly is that entry's error, so that the others are still
+    checked."""
+    kept = {row["key"]: dict(row) for row in previous if row.get("status") != ERROR}
+    rows = []
+    specs: list[DatasetSpec | ModelSpec] = [*study.datasets, *study.models]
+    for spec in specs:
+        key = entry_key(spec)
+        if key in kept:
+            rows.append(kept[key])
+            continue
+        try:
+            check = (
+                check_dataset(spec, key)
+                if isinstance(spec, DatasetSpec)
+                else check_model(spec, study, key)
+            )
+        except Exception as error:
+            entry = "dataset" if isinstance(spec, DatasetSpec) else "model"
+            task = spec.task if isinstance(spec, DatasetSpec) else " ".join(spec.evaluated_tasks)
+            problem = f"preflight could not check it: {type(error).__name__}: {error}"
+            check = EntryCheck(entry, spec.id, task, "", key, status=ERROR, problem=problem)
+        rows.append(asdict(check))
+    return rows
+
+
+def run_preflight(study: Study, table: str | Path, reuse: bool = False) -> list[dict[str, Any]]:
+    """Check every entry (`reuse`: keep the rows of the table already at `table` for entries
+    unchanged since, see `check_study`), write the table (CSV, `COLUMNS`) and print each entry
+    that is not ok with its problem; returns the rows. Entries in error are recorded, not
+    raised: `errors_of` lists them."""
+    previous = read_table(table) if reuse and Path(table).is_file() else []
+    rows = check_study(study, previous)
+    write_table(rows, table)
+    for row in rows:
+        if row["status"] != OK:
+            print(describe(row))
+    reused = len({row["key"] for row in previous} & {row["key"] for row in rows})
+    again = f" ({reused} unchanged since the last check)" if reused else ""
+    print(f"preflight: {len(rows)} entries{again}: {summary(rows)}")
+    for task, (gigabytes, unknown) in download_by_task(rows).items():
+        more = f" (+ {unknown} entries of unknown size)" if unknown else ""
+        print(f"  download for {task}: {gigabytes:.2f} GB{more}")
+    return rows
+
+
+def download_by_task(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[float, int]]:
+    """Per task: the GB (10^9 B) that preparing its models and sampling its datasets download
+    at most (a multi-purpose model counts once, under its first task), and how many of its
+    entries have no known size (errors, sizes the Hub did not give). Local and tiny entries
+    download nothing and are not counted."""
+    totals: dict[str, list[float]] = {}
+    for row in rows:
+        if row["source"] != "hub":
+            continue
+        total = totals.setdefault(str(row["task"]).split(" ")[0], [0.0, 0])
+        if row["download_bytes"] in (None, ""):
+            total[1] += 1
+        else:
+            total[0] += int(row["download_bytes"]) / 1e9
+    return {task: (gigabytes, int(unknown)) for task, (gigabytes, unknown) in totals.items()}
+
+
+def errors_of(rows: Iterable[Mapping[str, Any]]) -> str | None:
+    """The message listing every entry in error among the table's `rows`, or None."""
+    rows = list(rows)
+    errors = [row for row in rows if row["status"] == ERROR]
+    if not errors:
+        return None
+    return (
+        f"{len(errors)} of {len(rows)} entries cannot be had as configured; fix them and run "
+        "again:\n" + "\n".join(f"  - {describe(row)}" for row in errors)
+    )
+
+
+def describe(row: Mapping[str, Any]) -> str:
+    """ "<entry> <id> (<task>): <status>: <problem>"."""
+    return f"{row['entry']} {row['id']!r} ({row['task']}): {row['status']}: {row['problem']}"
+
+
+def summary(rows: Sequence[Mapping[str, Any]]) -> str:
+    """ "12 ok, 1 moved, 2 unmeasurable": the count of each status present."""
+    counts = {status: sum(row["status"] == status for row in rows) for status in STATUSES}
+    return ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+
+
+def write_table(rows: Iterable[Mapping[str, Any]], path: str | Path) -> None:
+    """The rows as CSV (`COLUMNS`), one per entry; an unknown quantity is an empty cell."""
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="") as out:
+            writer = csv.DictWriter(out, COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, write)
+
+
+def read_table(path: str | Path) -> list[dict[str, str]]:
+    """The rows of a preflight table, as text ("" where a value is unknown)."""
+    with open(path, newline="") as table:
+        return list(csv.DictReader(table))
+
+
+# ---------------------------------------------------------------- datasets
+
+
+def check_dataset(spec: DatasetSpec, key: str) -> EntryCheck:
+    """A local file or folder exists; a hub dataset resolves, is readable and is not a loading
+    script (`sampling.check_layout`)."""
+    check = EntryCheck("dataset", spec.id, spec.task, "hub" if spec.hub else "local", key)
+    if spec.hub is None:
+        if not Path(str(spec.path)).exists():
+            problem = f"local path {spec.path!r} does not exist: fix path: on its entry"
+            return replace(check, status=ERROR, problem=problem)
+        return check
+    from powerhungry.data.sampling import DatasetSourceError, check_layout
+
+    check = replace(check, repo=spec.hub, revision=spec.revision)
+    info, check = _repo_info(check, "dataset", spec.hub, spec.revision)
+    if info is None:
+        return check
+    sizes = {s.rfilename: s.size for s in info.siblings or []}
+    try:
+        check_layout(spec, list(sizes))
+    except DatasetSourceError as error:
+        return replace(check, status=ERROR, problem=str(error))
+    data = split_files(sizes, spec.split, spec.data_dir)
+    return replace(check, files=len(data), download_bytes=_total(sizes, data))
+
+
+def split_files(sizes: dict[str, int | None], split: str, data_dir: str | None) -> list[str]:
+    """The data files of `split` under `data_dir` (all data files there if none is named after
+    the split): a file named `<split>-…`, `partial-<split>…`, or in a folder of that name."""
+    prefix = f"{data_dir.strip('/')}/" if data_dir else ""
+    data = [p for p in sizes if p.startswith(prefix) and p.lower().endswith(DATA_SUFFIXES)]
+
+    def of_split(path: str) -> bool:
+        parts = path[len(prefix) :].split("/")
+        return any(
+            part == split or part.startswith((f"{split}-", f"{split}.", f"partial-{split}"))
+            for part in parts
+        )
+
+    return sorted(p for p in data if of_split(p)) or sorted(data)
+
+
+# ---------------------------------------------------------------- models
+
+
+def check_model(spec: ModelSpec, study: Study, key: str) -> EntryCheck:
+    """A local model's folder exists; a hub model resolves, is readable and offers weights its
+    loader reads; either is built on the meta device by each of its tasks' runners. A tiny model
+    is built by the workflow itself."""
+    tasks = " ".join(spec.evaluated_tasks)
+    check = EntryCheck("model", spec.id, tasks, spec.source, key)
+    if spec.source == "tiny":
+        return check
+    if spec.source == "local":
+        from powerhungry.models.prepare import ModelSourceError, check_local
+
+        try:
+            folder = check_local(spec)
+        except ModelSourceError as error:
+            return replace(check, status=ERROR, problem=str(error))
+        return _check_builds(check, spec, study, folder)
+    check = replace(check, repo=spec.repo, revision=spec.revision)
+    info, check = _repo_info(check, "model", spec.repo, spec.revision)
+    if info is None:
+        return check
+    from huggingface_hub import snapshot_download
+
+    from powerhungry.models.hub_files import (
+        MODEL_INDEX,
+        UNLOADABLE_FIX,
+        UnloadableRepoError,
+        files_to_fetch,
+    )
+
+    sizes = {s.rfilename: s.size for s in info.siblings or []}
+    with tempfile.TemporaryDirectory(prefix="powerhungry-preflight-") as scratch:
+        folder = Path(scratch)
+        try:
+            index = None
+            if MODEL_INDEX in sizes:
+                snapshot_download(
+                    info.id, revision=info.sha, local_dir=folder, allow_patterns=[MODEL_INDEX]
+                )
+                index = json.loads((folder / MODEL_INDEX).read_text())
+            fetched = files_to_fetch(sizes, spec.weights, spec.trust_remote_code, index)
+            # What the model is built from: everything prepare_model fetches but the weights.
+            descriptions = files_to_fetch(sizes, "random", spec.trust_remote_code, index)
+            snapshot_download(
+                info.id, revision=info.sha, local_dir=folder, allow_patterns=descriptions
+            )
+        except UnloadableRepoError as error:
+            return replace(check, status=ERROR, problem=f"{error}; {UNLOADABLE_FIX}")
+        except OSError as error:
+            return replace(check, status=ERROR, problem=f"cannot download its files: {error}")
+        check = replace(
+            check,
+            weights_format=weights_format(fetched),
+            files=len(fetched),
+            download_bytes=_total(sizes, fetched),
+        )
+        return _check_builds(check, spec, study, folder)
+
+
+def weights_format(files: Iterable[str]) -> str | None:
+    """ "safetensors", "pytorch" (pickled `.bin`), or None where no weights are fetched."""
+    suffixes = {Path(name).suffix for name in files}
+    if ".safetensors" in suffixes:
+        return "safetensors"
+    return "pytorch" if ".bin" in suffixes else None
+
+
+def _check_builds(check: EntryCheck, spec: ModelSpec, study: Study, folder: Path) -> EntryCheck:
+    """Each task runner of the model imports its code from `folder` (`import_code`: the model
+    built on the meta device, its tokenizer or processor loaded), as a measurement does first."""
+    from powerhungry.measure.cell import load_failure_hint
+    from powerhungry.tasks import make_runner
+
+    for task in spec.evaluated_tasks:
+        cell = next(c for c in study.cells if c.model is spec and c.task == task)
+        runner = make_runner(task, spec.kind, study.runner_settings(task, spec, cell.dataset))
+        try:
+            runner.import_code(folder)
+        except ImportError as error:
+            return replace(
+                check,
+                status=UNMEASURABLE,
+                problem=(
+                    f"building it for {task} needs a package not installed here: {error}; "
+                    "install it where the cells run (requirements-gpu.txt pins timm; "
+                    "requirements.txt the rest), or its cells are recorded in missing_cells.csv"
+                ),
+            )
+        except Exception as error:
+            return replace(
+                check,
+                status=UNMEASURABLE,
+                problem=(
+                    f"the installed stack cannot build it for {task}: {type(error).__name__}: "
+                    f"{error}{load_failure_hint(error)}; its cells will be recorded in "
+                    "missing_cells.csv: give it an environment that has its architecture, or "
+                    "remove it"
+                ),
+            )
+    return check
+
+
+# ---------------------------------------------------------------- the Hub
+
+
+def _repo_info(
+    check: EntryCheck, repo_type: str, repo: str, revision: str | None
+) -> tuple[Any, EntryCheck]:
+    """The repo's info at `revision` with file sizes, and the check with what it tells (commit,
+    gated, moved); (None, check in error) where the repo, revision or access is missing."""
+    from huggingface_hub import HfApi, constants, get_token
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    api = HfApi()
+    where = f"{'datasets/' if repo_type == 'dataset' else ''}{repo}"
+    page = f"https://huggingface.co/{where}"
+    asked = revision or "the default branch"
+    try:
+        info = api.repo_info(repo, repo_type=repo_type, revision=revision, files_metadata=True)
+    except RevisionNotFoundError:
+        return None, replace(
+            check,
+            status=ERROR,
+            problem=(
+                f"{repo!r} has no revision {asked!r}: name a branch, tag or commit it has "
+                f"(see {page}/tree/main)"
+            ),
+        )
+    except RepositoryNotFoundError:
+        return None, replace(
+            check,
+            status=ERROR,
+            problem=(
+                f"{repo!r} is not a {repo_type} on the Hub ({constants.ENDPOINT}), or is "
+                "private: check the id on its Hub page"
+            ),
+        )
+    except Exception as error:  # HTTP errors, and the transport's own (not OSError)
+        return None, replace(
+            check,
+            status=ERROR,
+            problem=(
+                f"cannot ask the Hub ({constants.ENDPOINT}) about {repo!r}: "
+                f"{type(error).__name__}: {error}; run "
+                "preflight where the Hub is reachable (the submit host)"
+            ),
+        )
+    check = replace(check, commit=info.sha, gated=bool(info.gated))
+    if info.id != repo:
+        check = replace(
+            check,
+            status=MOVED,
+            moved_to=info.id,
+            problem=f"{repo!r} has moved to {info.id!r}: write hub: {info.id} on its entry",
+        )
+    if info.gated:
+        try:
+            api.auth_check(info.id, repo_type=repo_type)
+        except GatedRepoError:
+            fix = (
+                f"accept its conditions at {page} with the account of the token in use"
+                if get_token()
+                else f"accept its conditions at {page}, then log in (hf auth login) or set "
+                "HF_TOKEN on the host that downloads"
+            )
+            return None, replace(
+                check, status=ERROR, problem=f"{repo!r} is gated and cannot be read: {fix}"
+            )
+    return info, check
+
+
+def _total(sizes: dict[str, int | None], files: Iterable[str]) -> int | None:
+    """Bytes of `files`; None if the Hub gave no size for one of them."""
+    values = [sizes.get(name) for name in files]
+    return None if any(value is None for value in values) else sum(values)  # type: ignore[misc]
