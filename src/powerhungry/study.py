@@ -85,6 +85,7 @@ class DatasetSpec:
     max_words: int | None = None
     mask_last_word: bool = False
     image_size: list[int] | None = None
+    image_urls: bool = False
 
     @cached_property  # asked for by every job of the plan: computed once
     def slug(self) -> str:
@@ -198,10 +199,13 @@ class Study:
 # What makes a prepared model what it is. Which datasets it runs on, its prompts and generation
 # lengths are per-cell runner settings, so changing them reruns only the cells concerned.
 MODEL_IDENTITY = ("id", "kind", "source", "revision", "path", "tiny", "weights")
-# Also part of it, but only when set: entries without them keep the params (and so the results)
-# they had before these keys existed. `hub` is the repo fetched; remote code is fetched only
-# where allowed.
-MODEL_IDENTITY_IF_SET = {"hub": None, "trust_remote_code": False}
+# Keys added after results were first recorded, in params only when set: entries without them
+# keep the params (and so the results) they had. A model's `hub` is the repo fetched, its code
+# is fetched only where allowed; a dataset's images may be fetched by URL.
+PARAMS_IF_SET: dict[type, dict[str, Any]] = {
+    ModelSpec: {"hub": None, "trust_remote_code": False},
+    DatasetSpec: {"image_urls": False},
+}
 
 
 def canonical(value: Any) -> Any:
@@ -216,13 +220,18 @@ def canonical(value: Any) -> Any:
 
 def as_params(spec: DatasetSpec | ModelSpec | Protocol) -> dict[str, Any]:
     """Plain dict of a spec, for Snakemake params (compared between runs to decide reruns)."""
+    if_set = PARAMS_IF_SET.get(type(spec), {})
     if isinstance(spec, ModelSpec):
-        identity = {name: getattr(spec, name) for name in MODEL_IDENTITY}
-        for name, unset in MODEL_IDENTITY_IF_SET.items():
-            if getattr(spec, name) != unset:
-                identity[name] = getattr(spec, name)
-        return canonical(identity)
-    return canonical(asdict(spec))
+        values = {name: getattr(spec, name) for name in (*MODEL_IDENTITY, *if_set)}
+    else:
+        values = asdict(spec)
+    return canonical(
+        {
+            name: value
+            for name, value in values.items()
+            if not (name in if_set and value == if_set[name])
+        }
+    )
 
 
 def _check_every_dataset_is_used(datasets: list[DatasetSpec], cells: list[Cell]) -> None:
@@ -316,6 +325,11 @@ def _check(
                 f"{where}.fields: dataset {dataset.id!r}: "
                 + ", ".join(f"{role}={column!r}" for role, column in absent.items())
                 + f" not a column of {dataset.path} (columns: {', '.join(sorted(columns or []))})"
+            )
+        if dataset.image_urls and "image" not in dataset.fields:
+            raise StudyConfigError(
+                f"{where}.image_urls: dataset {dataset.id!r} has no image field whose URLs to "
+                f"fetch (task {dataset.task!r}); remove image_urls"
             )
         missing_roles = TASKS[dataset.task].inputs - set(dataset.fields)
         if missing_roles:

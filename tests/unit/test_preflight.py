@@ -1,6 +1,6 @@
 """Preflight's own logic, without a Hub: which data files a split reads, the weights format,
 what is asked again, and what a run would download per task (the Hub side is in
-tests/replica/test_preflight.py)."""
+tests/replica/test_preflight_on_replica.py)."""
 
 from __future__ import annotations
 

@@ -62,5 +62,5 @@ def test_images_are_rgb_resized_nearest_and_stored_as_png():
 
 
 def test_an_image_url_is_refused_with_a_reason():
-    with pytest.raises(ValueError, match="image URLs are not downloaded"):
+    with pytest.raises(ValueError, match="set image_urls: true"):
         as_png("https://example.org/cat.jpg", None)

@@ -303,6 +303,15 @@ def test_a_moved_or_remote_code_model_carries_its_repo_and_switch_to_prepare(sma
     assert ModelSpec(**moved).repo == "lab/a-moved"
 
 
+def test_image_urls_need_an_image_field_and_leave_other_datasets_params_alone(small_config):
+    from powerhungry.study import as_params
+
+    assert "image_urls" not in as_params(load_study(small_config, RUNNABLE_TASKS).datasets[0])
+    small_config["datasets"][0]["image_urls"] = True
+    with pytest.raises(StudyConfigError, match=r"datasets\[0\].image_urls: .* no image field"):
+        load_study(small_config, RUNNABLE_TASKS)
+
+
 def test_params_do_not_depend_on_yaml_key_order(small_config):
     from powerhungry.study import as_params
 

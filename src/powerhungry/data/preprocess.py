@@ -53,8 +53,8 @@ def as_answers(value: Any) -> list[str]:
 def as_png(value: Any, size: list[int] | None) -> bytes:
     if isinstance(value, str):
         raise ValueError(
-            f"the image field holds text ({value[:80]!r}), not an image: image URLs are not "
-            "downloaded by the sampler"
+            f"the image field holds text ({value[:80]!r}), not an image; if these are image "
+            "URLs, set image_urls: true on the dataset's entry to fetch them"
         )
     if isinstance(value, dict):  # an undecoded Image feature: {"bytes": ..., "path": ...}
         value = Image.open(io.BytesIO(value["bytes"]) if value.get("bytes") else value["path"])

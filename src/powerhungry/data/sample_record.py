@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from powerhungry.files import write_atomic
 
@@ -28,6 +29,11 @@ class SampleRecord:
     rows: int
     sha256: str
     sampled_at: str
+    # Images fetched by URL (`image_urls`): each sample's row index in the split's order, and
+    # the rows skipped ({"row", "url", "reason"}: dead links). None for other datasets, whose
+    # samples are the split's first rows (or a seeded shuffle of it).
+    source_rows: list[int] | None = None
+    skipped_rows: list[dict[str, Any]] | None = None
 
 
 def write_sample_record(path: str | Path, record: SampleRecord) -> None:

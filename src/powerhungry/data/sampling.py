@@ -12,6 +12,8 @@ replica of the Hub serves this code unchanged.
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import datasets
 import pandas as pd
 
 from powerhungry.data.hub import PARQUET_EXPORT
+from powerhungry.data.image_urls import SkippedRow, rows_with_images
 from powerhungry.data.preprocess import preprocess_row
 from powerhungry.data.sample_record import SampleRecord, write_sample_record
 from powerhungry.files import sha256_of, write_atomic
@@ -118,16 +121,44 @@ def load_arguments(spec: DatasetSpec, commit: str | None, cache_dir: str) -> dic
     return {"path": builder, "data_files": str(path), "split": "train", "cache_dir": cache_dir}
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """The samples (`sample`), and, for images fetched by URL (`image_urls`), the index in the
+    split's order of each sample's source row and the rows skipped (dead links)."""
+
+    frame: pd.DataFrame
+    source_rows: list[int] | None = None
+    skipped_rows: list[SkippedRow] = field(default_factory=list)
+
+
 def sample(spec: DatasetSpec, commit: str | None = None) -> pd.DataFrame:
     """The measured samples: one row per sample, one column per field role, plus sample_index.
     A hub dataset is read at `commit` (None: its default branch, as it is now)."""
+    return draw(spec, commit).frame
+
+
+def draw(spec: DatasetSpec, commit: str | None = None) -> Drawn:
+    """`sample`, with where the samples came from. Raises DatasetSourceError."""
     # A local file's Arrow copy is scratch: it must not pile up in the user's ~/.cache.
     with tempfile.TemporaryDirectory(prefix="powerhungry-dataset-") as scratch:
         rows = datasets.load_dataset(**load_arguments(spec, commit, scratch))
         if spec.shuffle_seed is not None:
             rows = rows.shuffle(seed=spec.shuffle_seed)
-        taken = list(rows.take(spec.samples))
+        source_rows, skipped = None, []
+        if spec.image_urls:
+            taken, source_rows, skipped = rows_with_images(rows, spec.fields["image"], spec.samples)
+        else:
+            taken = list(rows.take(spec.samples))
         features = dict(rows.features) if rows.features is not None else None
+        if len(taken) < spec.samples and skipped:
+            reasons = Counter(row.reason for row in skipped).most_common()
+            raise DatasetSourceError(
+                f"dataset {spec.id!r}: of the first {len(taken) + len(skipped)} rows of "
+                f"{spec.source}, {len(skipped)} image URLs gave no image "
+                f"({', '.join(f'{n}x {reason}' for reason, n in reasons)}), leaving "
+                f"{len(taken)} of the {spec.samples} samples asked for; ask for fewer, or check "
+                "this host's access to the image hosts"
+            )
         if len(taken) < spec.samples:
             raise DatasetSourceError(
                 f"dataset {spec.id!r}: {spec.source} has {len(taken)} rows, the config asks for "
@@ -145,7 +176,7 @@ def sample(spec: DatasetSpec, commit: str | None = None) -> pd.DataFrame:
         except (ValueError, TypeError, KeyError) as error:
             raise DatasetSourceError(f"dataset {spec.id!r}: cannot preprocess: {error}") from error
     frame.insert(0, "sample_index", range(len(frame)))
-    return frame
+    return Drawn(frame, source_rows, skipped)
 
 
 def write_sample(
@@ -154,7 +185,8 @@ def write_sample(
     """Write the samples as parquet, its sha256 (the checksum recorded with every result) and
     the record of where they came from (the commit on every result)."""
     commit = resolve_commit(spec)
-    frame = sample(spec, commit)
+    drawn = draw(spec, commit)
+    frame = drawn.frame
     write_atomic(samples_path, lambda tmp: frame.to_parquet(tmp, index=False))
     checksum = sha256_of(samples_path)
     write_atomic(
@@ -173,6 +205,8 @@ def write_sample(
         rows=len(frame),
         sha256=checksum,
         sampled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        source_rows=drawn.source_rows,
+        skipped_rows=[asdict(row) for row in drawn.skipped_rows] if spec.image_urls else None,
     )
     write_sample_record(record_path, record)
     return record
