@@ -27,6 +27,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
@@ -39,7 +40,7 @@ from powerhungry.study import DatasetSpec, ModelSpec, Study
 OK, MOVED, UNMEASURABLE, ERROR = "ok", "moved", "unmeasurable", "error"
 STATUSES = (OK, MOVED, UNMEASURABLE, ERROR)
 # Data files a `datasets` builder reads, by suffix (datasets' packaged modules).
-DATA_SUFFIXES = (".parquet", ".arrow", ".csv", ".json", ".jsonl", ".txt", ".tar", ".zip")
+DATA_SUFFIXES = (".parquet", ".arrow", ".csv", ".json", ".jsonl", ".txt", ".tar", ".zip", ".gz")
 DEFAULT_ENDPOINT = "https://huggingface.co"  # huggingface_hub.constants.ENDPOINT's default
 
 
@@ -219,19 +220,14 @@ def check_dataset(spec: DatasetSpec, key: str) -> EntryCheck:
 
 
 def split_files(sizes: dict[str, int | None], split: str, data_dir: str | None) -> list[str]:
-    """The data files of `split` under `data_dir` (all data files there if none is named after
-    the split): a file named `<split>-…`, `partial-<split>…`, or in a folder of that name."""
+    """The data files of `split` under `data_dir`: those whose path names the split between
+    separators, as `datasets` finds split files (data_files.py: `[-._ 0-9/]` around the
+    keyword: `test-00000-of-00001.parquet`, `en/c4-train.00000-of-01024.json.gz`,
+    `partial-train/0000.parquet`); all data files there if none does."""
     prefix = f"{data_dir.strip('/')}/" if data_dir else ""
     data = [p for p in sizes if p.startswith(prefix) and p.lower().endswith(DATA_SUFFIXES)]
-
-    def of_split(path: str) -> bool:
-        parts = path[len(prefix) :].split("/")
-        return any(
-            part == split or part.startswith((f"{split}-", f"{split}.", f"partial-{split}"))
-            for part in parts
-        )
-
-    return sorted(p for p in data if of_split(p)) or sorted(data)
+    named = re.compile(rf"(^|[-._ 0-9/]){re.escape(split)}([-._ 0-9/]|$)")
+    return sorted(p for p in data if named.search(p[len(prefix) :])) or sorted(data)
 
 
 # ---------------------------------------------------------------- models

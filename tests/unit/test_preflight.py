@@ -61,10 +61,14 @@ def test_a_split_reads_its_own_files_under_its_data_dir():
         "en/partial-train/0000.parquet": 70,
         "en/validation/0000.parquet": 30,
         "de/train/0000.parquet": 90,
+        "c4/c4-train.00000-of-01024.json.gz": 300,
+        "c4/c4-validation.00000-of-00008.json.gz": 30,
+        "c4/c4-trainer-notes.txt": 1,
     }
     assert split_files(sizes, "test", None) == ["plain_text/test-00000-of-00001.parquet"]
     assert split_files(sizes, "train", "en") == ["en/partial-train/0000.parquet"]
     assert split_files(sizes, "validation", "en/") == ["en/validation/0000.parquet"]
+    assert split_files(sizes, "train", "c4") == ["c4/c4-train.00000-of-01024.json.gz"]
     # No file named after the split: every data file under data_dir may be read.
     assert split_files({"data.csv": 1, "notes.md": 1}, "test", None) == ["data.csv"]
 
