@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,17 +58,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         action="append",
         help="study config (YAML); repeat to overlay, later files win key by key, as "
-        "Snakemake merges them (default: config/config.yaml)",
+        "Snakemake merges --configfile files; only these are read (default: "
+        "config/config.yaml): to overlay the paper's study, name config/config.yaml first",
     )
     preflight_parser.add_argument(
-        "--out", type=Path, default=Path("results/preflight.csv"), help="table to write"
+        "--out",
+        type=Path,
+        default=Path("results/preflight.csv"),
+        help="table to write, relative to --workdir (default: results/preflight.csv)",
     )
     preflight_parser.add_argument(
         "--reuse",
         action="store_true",
-        help="keep the table's rows of entries unchanged since (errors are always checked again)",
+        help="keep the table's rows of entries unchanged since, if they were ok or moved and not "
+        "gated (the Hub side is not asked again: delete the table to check everything)",
     )
-    preflight_parser.add_argument("--workdir", type=Path, default=Path(), help="workflow checkout")
+    preflight_parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(),
+        help="the workflow's folder: its schema, the config's local paths and --out are read "
+        "from there",
+    )
     artifact_parser = commands.add_parser(
         "artifact",
         help="tar.gz of the committed workflow, results/, logs/ and the exact package versions",
@@ -109,24 +121,32 @@ def preflight(
     out: Path,
     reuse: bool,
 ) -> int:
-    """The preflight rule's check, from the command line: exit 0 if every entry can be had
+    """The workflow's start-up check, from the command line: exit 0 if every entry can be had
     (some may be moved or unmeasurable: printed), 1 listing those in error, 2 for a config
-    that is not a study."""
+    that is not a study or a table that cannot be written."""
+    import yaml
+
     from powerhungry.preflight import errors_of, run_preflight
     from powerhungry.study import StudyConfigError, read_config_files, study_from_config
     from powerhungry.tasks import RUNNABLE_TASKS
 
+    # Config files named here are found from here; the rest (the schema, the config's local
+    # paths, --out) from the workflow's folder, as the workflow reads them.
+    configfiles = [path.resolve() for path in configfiles or [workdir / "config" / "config.yaml"]]
     schema = workdir / "config" / "schema.yaml"
     if not schema.is_file():
         parser.exit(
             2,
-            f"powerhungry preflight: no {schema}: run it in the workflow's folder "
-            "or give --workdir\n",
+            f"powerhungry preflight: no {schema}: run it in the workflow's folder or give "
+            "--workdir\n",
         )
+    os.chdir(workdir)
+    if out.is_dir() or not os.access(_existing_parent(out), os.W_OK):
+        parser.exit(2, f"powerhungry preflight: --out {out}: not a file that can be written\n")
     try:
-        config = read_config_files(configfiles or [workdir / "config" / "config.yaml"])
-        study = study_from_config(config, schema, RUNNABLE_TASKS)
-    except (OSError, StudyConfigError) as error:
+        config = read_config_files(configfiles)
+        study = study_from_config(config, "config/schema.yaml", RUNNABLE_TASKS)
+    except (OSError, yaml.YAMLError, StudyConfigError) as error:
         parser.exit(2, f"powerhungry preflight: invalid study config: {error}\n")
     rows = run_preflight(study, out, reuse)
     print(f"table: {out}")
@@ -135,6 +155,14 @@ def preflight(
         print(f"powerhungry preflight: {message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _existing_parent(path: Path) -> Path:
+    """The nearest folder of `path` that exists (where creating the rest would start)."""
+    for parent in path.absolute().parents:
+        if parent.is_dir():
+            return parent
+    return Path("/")
 
 
 def artifact(parser: argparse.ArgumentParser, workdir: Path, out: Path) -> int:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from powerhungry.files import write_atomic
+from powerhungry.models.hub_files import MODEL_INDEX
 from powerhungry.study import DatasetSpec, ModelSpec, Study
 
 OK, MOVED, UNMEASURABLE, ERROR = "ok", "moved", "unmeasurable", "error"
@@ -42,6 +43,11 @@ STATUSES = (OK, MOVED, UNMEASURABLE, ERROR)
 # Data files a `datasets` builder reads, by suffix (datasets' packaged modules).
 DATA_SUFFIXES = (".parquet", ".arrow", ".csv", ".json", ".jsonl", ".txt", ".tar", ".zip", ".gz")
 DEFAULT_ENDPOINT = "https://huggingface.co"  # huggingface_hub.constants.ENDPOINT's default
+HUB_TIMEOUT_S = 30.0  # per request to the Hub, s
+
+
+class HubUnreachableError(OSError):
+    """The Hub cannot be asked at all (offline mode, no connection): no entry can be checked."""
 
 
 @dataclass(frozen=True)
@@ -90,13 +96,23 @@ def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> lis
     an error (the user may since have logged in, accepted terms or fixed the Hub side). A check
     that itself fails unexpectedly is that entry's error, so that the others are still
     checked."""
-    kept = {row["key"]: dict(row) for row in previous if row.get("status") != ERROR}
+    kept = reusable(previous)
     rows = []
+    unreachable: str | None = None  # the first answer of a Hub that cannot be asked at all
     specs: list[DatasetSpec | ModelSpec] = [*study.datasets, *study.models]
     for spec in specs:
         key = entry_key(spec)
+        entry = "dataset" if isinstance(spec, DatasetSpec) else "model"
+        task = spec.task if isinstance(spec, DatasetSpec) else " ".join(spec.evaluated_tasks)
+        source = ("hub" if spec.hub else "local") if isinstance(spec, DatasetSpec) else spec.source
         if key in kept:
             rows.append(kept[key])
+            continue
+        if unreachable is not None and source == "hub":
+            problem = "not checked: the Hub could not be asked (see the first entry in error)"
+            rows.append(
+                asdict(EntryCheck(entry, spec.id, task, source, key, ERROR, problem=problem))
+            )
             continue
         try:
             check = (
@@ -104,13 +120,24 @@ def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> lis
                 if isinstance(spec, DatasetSpec)
                 else check_model(spec, study, key)
             )
+        except HubUnreachableError as error:
+            unreachable = str(error)
+            check = EntryCheck(entry, spec.id, task, source, key, ERROR, problem=unreachable)
         except Exception as error:
-            entry = "dataset" if isinstance(spec, DatasetSpec) else "model"
-            task = spec.task if isinstance(spec, DatasetSpec) else " ".join(spec.evaluated_tasks)
             problem = f"preflight could not check it: {type(error).__name__}: {error}"
-            check = EntryCheck(entry, spec.id, task, "", key, status=ERROR, problem=problem)
+            check = EntryCheck(entry, spec.id, task, source, key, ERROR, problem=problem)
         rows.append(asdict(check))
     return rows
+
+
+def reusable(previous: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The rows of an earlier table kept for unchanged entries, by key: ok or moved, and not
+    gated (access depends on the token in use)."""
+    return {
+        row["key"]: dict(row)
+        for row in previous
+        if row.get("key") and row.get("status") in (OK, MOVED) and row.get("gated") != "True"
+    }
 
 
 def run_preflight(study: Study, table: str | Path, reuse: bool = False) -> list[dict[str, Any]]:
@@ -119,35 +146,47 @@ def run_preflight(study: Study, table: str | Path, reuse: bool = False) -> list[
     that is not ok with its problem; returns the rows. Entries in error are recorded, not
     raised: `errors_of` lists them."""
     previous = read_table(table) if reuse and Path(table).is_file() else []
+    if any(source == "hub" for source in _sources(study)):
+        from huggingface_hub import get_session
+
+        # The shared client waits forever by default (timeout=None): a Hub that accepts and
+        # never answers would hang the run's start.
+        get_session().timeout = HUB_TIMEOUT_S
     rows = check_study(study, previous)
     write_table(rows, table)
     for row in rows:
-        if row["status"] != OK:
+        if row["status"] in (MOVED, UNMEASURABLE):
             print(describe(row))
-    reused = len({row["key"] for row in previous} & {row["key"] for row in rows})
+    reused = len(set(reusable(previous)) & {row["key"] for row in rows})
     again = f" ({reused} unchanged since the last check)" if reused else ""
     print(f"preflight: {len(rows)} entries{again}: {summary(rows)}")
-    for task, (gigabytes, unknown) in download_by_task(rows).items():
-        more = f" (+ {unknown} entries of unknown size)" if unknown else ""
-        print(f"  download for {task}: {gigabytes:.2f} GB{more}")
+    for task, (size, unknown) in download_by_task(rows).items():
+        more = f" + {unknown} entries of unknown size" if unknown else ""
+        print(f"  download for {task}: {size / 1e9:.3g} GB{more}")
     return rows
 
 
-def download_by_task(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[float, int]]:
-    """Per task: the GB (10^9 B) that preparing its models and sampling its datasets download
-    at most (a multi-purpose model counts once, under its first task), and how many of its
-    entries have no known size (errors, sizes the Hub did not give). Local and tiny entries
-    download nothing and are not counted."""
-    totals: dict[str, list[float]] = {}
+def _sources(study: Study) -> list[str]:
+    return [("hub" if d.hub else "local") for d in study.datasets] + [
+        m.source for m in study.models
+    ]
+
+
+def download_by_task(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, int]]:
+    """Per task: the bytes that preparing its models and sampling its datasets download at most
+    (a multi-purpose model counts once, under its first task), and how many of its entries have
+    no known size (errors, sizes the Hub did not give). Local and tiny entries download nothing
+    and are not counted."""
+    totals: dict[str, list[int]] = {}
     for row in rows:
         if row["source"] != "hub":
             continue
-        total = totals.setdefault(str(row["task"]).split(" ")[0], [0.0, 0])
+        total = totals.setdefault(str(row["task"]).split(" ")[0], [0, 0])
         if row["download_bytes"] in (None, ""):
             total[1] += 1
         else:
-            total[0] += int(row["download_bytes"]) / 1e9
-    return {task: (gigabytes, int(unknown)) for task, (gigabytes, unknown) in totals.items()}
+            total[0] += int(row["download_bytes"])
+    return {task: (size, unknown) for task, (size, unknown) in totals.items()}
 
 
 def errors_of(rows: Iterable[Mapping[str, Any]]) -> str | None:
@@ -215,7 +254,10 @@ def check_dataset(spec: DatasetSpec, key: str) -> EntryCheck:
         check_layout(spec, list(sizes))
     except DatasetSourceError as error:
         return replace(check, status=ERROR, problem=str(error))
-    data = split_files(sizes, spec.split, spec.data_dir)
+    try:
+        data = split_files(sizes, spec.split, spec.data_dir)
+    except ValueError as error:
+        return replace(check, status=ERROR, problem=str(error))
     return replace(check, files=len(data), download_bytes=_total(sizes, data))
 
 
@@ -223,11 +265,29 @@ def split_files(sizes: dict[str, int | None], split: str, data_dir: str | None) 
     """The data files of `split` under `data_dir`: those whose path names the split between
     separators, as `datasets` finds split files (data_files.py: `[-._ 0-9/]` around the
     keyword: `test-00000-of-00001.parquet`, `en/c4-train.00000-of-01024.json.gz`,
-    `partial-train/0000.parquet`); all data files there if none does."""
+    `partial-train/0000.parquet`). Where no file names any split, `datasets` reads them all as
+    "train". Raises ValueError, naming the splits the files have, for a split none names."""
     prefix = f"{data_dir.strip('/')}/" if data_dir else ""
-    data = [p for p in sizes if p.startswith(prefix) and p.lower().endswith(DATA_SUFFIXES)]
-    named = re.compile(rf"(^|[-._ 0-9/]){re.escape(split)}([-._ 0-9/]|$)")
-    return sorted(p for p in data if named.search(p[len(prefix) :])) or sorted(data)
+    data = [p[len(prefix) :] for p in sizes if p.startswith(prefix)]
+    data = [p for p in data if p.lower().endswith(DATA_SUFFIXES)]
+    named = [p for p in data if _names(p, split)]
+    if named:
+        return sorted(prefix + p for p in named)
+    found = sorted({word for word in SPLIT_WORDS for p in data if _names(p, word)})
+    if not found and split == "train":
+        return sorted(prefix + p for p in data)
+    raise ValueError(
+        f"no data file of split {split!r} under {prefix or 'the repo'} (its files name "
+        f"{', '.join(found) or 'no split: all are read as train'}): set split: to one of them"
+    )
+
+
+# Split names `datasets` recognises in file names (data_files.py SPLIT_KEYWORDS).
+SPLIT_WORDS = ("train", "training", "validation", "valid", "dev", "val", "test", "testing", "eval")
+
+
+def _names(path: str, split: str) -> bool:
+    return re.search(rf"(^|[-._ 0-9/]){re.escape(split)}([-._ 0-9/]|$)", path) is not None
 
 
 # ---------------------------------------------------------------- models
@@ -248,7 +308,7 @@ def check_model(spec: ModelSpec, study: Study, key: str) -> EntryCheck:
             folder = check_local(spec)
         except ModelSourceError as error:
             return replace(check, status=ERROR, problem=str(error))
-        return _check_builds(check, spec, study, folder)
+        return _check_builds(check, spec, study, folder, shown=str(folder))
     check = replace(check, repo=spec.repo, revision=spec.revision)
     info, check = _repo_info(check, "model", spec.repo, spec.revision)
     if info is None:
@@ -256,8 +316,6 @@ def check_model(spec: ModelSpec, study: Study, key: str) -> EntryCheck:
     from huggingface_hub import snapshot_download
 
     from powerhungry.models.hub_files import (
-        MODEL_INDEX,
-        UNLOADABLE_FIX,
         UnloadableRepoError,
         files_to_fetch,
     )
@@ -279,7 +337,7 @@ def check_model(spec: ModelSpec, study: Study, key: str) -> EntryCheck:
                 info.id, revision=info.sha, local_dir=folder, allow_patterns=descriptions
             )
         except UnloadableRepoError as error:
-            return replace(check, status=ERROR, problem=f"{error}; {UNLOADABLE_FIX}")
+            return replace(check, status=ERROR, problem=str(error))
         except OSError as error:
             return replace(check, status=ERROR, problem=f"cannot download its files: {error}")
         check = replace(
@@ -288,7 +346,7 @@ def check_model(spec: ModelSpec, study: Study, key: str) -> EntryCheck:
             files=len(fetched),
             download_bytes=_total(sizes, fetched),
         )
-        return _check_builds(check, spec, study, folder)
+        return _check_builds(check, spec, study, folder, shown=info.id)
 
 
 def weights_format(files: Iterable[str]) -> str | None:
@@ -299,9 +357,15 @@ def weights_format(files: Iterable[str]) -> str | None:
     return "pytorch" if ".bin" in suffixes else None
 
 
-def _check_builds(check: EntryCheck, spec: ModelSpec, study: Study, folder: Path) -> EntryCheck:
+def _check_builds(
+    check: EntryCheck, spec: ModelSpec, study: Study, folder: Path, shown: str
+) -> EntryCheck:
     """Each task runner of the model imports its code from `folder` (`import_code`: the model
-    built on the meta device, its tokenizer or processor loaded), as a measurement does first."""
+    built on the meta device, its tokenizer or processor loaded), as a measurement does first.
+    An architecture the installed transformers does not know, or a missing package, makes the
+    model unmeasurable here (its cells are recorded as failures); any other failure (a model
+    listed under a task or kind it cannot run) is an error of the entry. `shown`: how messages
+    name `folder`."""
     from powerhungry.measure.cell import load_failure_hint
     from powerhungry.tasks import make_runner
 
@@ -310,28 +374,37 @@ def _check_builds(check: EntryCheck, spec: ModelSpec, study: Study, folder: Path
         runner = make_runner(task, spec.kind, study.runner_settings(task, spec, cell.dataset))
         try:
             runner.import_code(folder)
-        except ImportError as error:
-            return replace(
-                check,
-                status=UNMEASURABLE,
-                problem=(
-                    f"building it for {task} needs a package not installed here: {error}; "
-                    "install it where the cells run (requirements-gpu.txt pins timm; "
-                    "requirements.txt the rest), or its cells are recorded in missing_cells.csv"
-                ),
-            )
         except Exception as error:
-            return replace(
-                check,
-                status=UNMEASURABLE,
-                problem=(
-                    f"the installed stack cannot build it for {task}: {type(error).__name__}: "
-                    f"{error}{load_failure_hint(error)}; its cells will be recorded in "
-                    "missing_cells.csv: give it an environment that has its architecture, or "
-                    "remove it"
-                ),
+            text = str(error).replace(str(folder), shown).strip().splitlines()[0]
+            text = f"{type(error).__name__}: {text[:300]}{load_failure_hint(error)}"
+            if isinstance(error, ImportError):
+                fix = (
+                    "install it where the cells run (requirements-gpu.txt pins timm), or its "
+                    "cells are recorded in missing_cells.csv"
+                )
+                problem = f"building it for {task} needs a package not installed here: {text}"
+                return replace(check, status=UNMEASURABLE, problem=f"{problem}; {fix}")
+            if _wrong_task(error):
+                kind = "multi-purpose (zero-shot)" if spec.kind == "multi_purpose" else spec.kind
+                problem = (
+                    f"it is not a model a {kind} runner for {task} can build ({text}): check "
+                    "the entry's task, tasks and kind"
+                )
+                return replace(check, status=ERROR, problem=problem)
+            problem = (
+                f"the installed software cannot build it for {task} ({text}); its cells will be "
+                "recorded in missing_cells.csv: give it an environment that has its "
+                "architecture, fix the model, or remove it"
             )
+            return replace(check, status=UNMEASURABLE, problem=problem)
     return check
+
+
+def _wrong_task(error: Exception) -> bool:
+    """A model built by the runner of another task: transformers' Auto class has no model of
+    its config for that task, or a diffusers pipeline is asked of a transformers model."""
+    text = str(error)
+    return "for this kind of AutoModel" in text or f"no file named {MODEL_INDEX}" in text
 
 
 # ---------------------------------------------------------------- the Hub
@@ -345,13 +418,18 @@ def _repo_info(
     from huggingface_hub import HfApi, constants, get_token
     from huggingface_hub.errors import (
         GatedRepoError,
+        HfHubHTTPError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
 
+    if constants.HF_HUB_OFFLINE:
+        raise HubUnreachableError(
+            "HF_HUB_OFFLINE is set, so no Hub client asks the Hub: unset it for preflight"
+        )
     api = HfApi()
     where = f"{'datasets/' if repo_type == 'dataset' else ''}{repo}"
-    page = f"https://huggingface.co/{where}"
+    page = f"{constants.ENDPOINT}/{where}"
     asked = revision or "the default branch"
     try:
         info = api.repo_info(repo, repo_type=repo_type, revision=revision, files_metadata=True)
@@ -373,16 +451,15 @@ def _repo_info(
                 "private: check the id on its Hub page"
             ),
         )
-    except Exception as error:  # HTTP errors, and the transport's own (not OSError)
+    except HfHubHTTPError as error:
         return None, replace(
-            check,
-            status=ERROR,
-            problem=(
-                f"cannot ask the Hub ({constants.ENDPOINT}) about {repo!r}: "
-                f"{type(error).__name__}: {error}; run "
-                "preflight where the Hub is reachable (the submit host)"
-            ),
+            check, status=ERROR, problem=f"the Hub refused to describe {repo!r}: {error}"
         )
+    except Exception as error:  # the transport's own errors (not OSError): no connection
+        raise HubUnreachableError(
+            f"cannot reach the Hub at {constants.ENDPOINT}: {type(error).__name__}: {error}; "
+            "run preflight where it is reachable (the submit host)"
+        ) from error
     check = replace(check, commit=info.sha, gated=bool(info.gated))
     if info.id != repo:
         check = replace(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -89,10 +90,15 @@ def study(datasets: list[dict], models: list[dict]) -> dict:
 
 
 def preflight(
-    replica: HubReplica, tmp_path: Path, config: dict, token: str | None = None
+    replica: HubReplica,
+    tmp_path: Path,
+    config: dict,
+    token: str | None = None,
+    *options: str,
+    endpoint: str | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, dict[str, str]]]:
-    """`powerhungry preflight` on `config` in a child process pointed at the replica: the
-    process and the table's rows by entry id."""
+    """`powerhungry preflight [options]` on `config` in a child process pointed at the replica
+    (or at `endpoint`): the process and the table's rows by entry id."""
     path = tmp_path / "study.yaml"
     path.write_text(yaml.safe_dump(config))
     table = tmp_path / "preflight.csv"
@@ -100,7 +106,10 @@ def preflight(
     env.pop("HF_TOKEN", None)
     if token:
         env["HF_TOKEN"] = token
-    command = [sys.executable, "-m", "powerhungry.cli", "preflight", "--configfile", str(path)]
+    if endpoint:
+        env["HF_ENDPOINT"] = endpoint
+    command = [sys.executable, "-m", "powerhungry.cli", "preflight", *options]
+    command += ["--configfile", str(path)]
     result = subprocess.run(
         [*command, "--out", str(table), "--workdir", str(REPO)],
         capture_output=True,
@@ -158,7 +167,7 @@ def test_every_problem_is_listed_at_once_with_its_fix_and_no_weights_travel(
         ("no_such_revision", "has no revision 'v9'"),
         ("scripted", "revision: refs/convert/parquet"),
         ("no_such_repo", "check the id on its Hub page"),
-        ("pf-lab/gated-sst2", "accept its conditions at https://huggingface.co/pf-lab/gated-sst2"),
+        ("pf-lab/gated-sst2", f"accept its conditions at {hub_replica.endpoint}/pf-lab/gated-sst2"),
         ("pf-lab/ckpt-only", "weights: random"),
     ]:
         line = next(line for line in message.splitlines() if f"'{entry}'" in line)
@@ -195,6 +204,75 @@ def test_a_token_with_access_opens_the_gated_repos(
     assert "with the account of the token in use" in rows["gated_reviews"]["problem"]
 
 
+def test_a_reused_check_of_a_gated_repo_is_asked_again_without_the_token(
+    hub_replica: HubReplica, repos: dict[str, str], tmp_path: Path
+):
+    config = study([*GOOD_DATASETS, dataset("gated", "pf-lab/gated-reviews")], GOOD_MODELS)
+    first, _ = preflight(hub_replica, tmp_path, config, SECRET_TOKEN, "--reuse")
+    assert first.returncode == 0, first.stderr[-3000:]
+    hub_replica.clear_log()
+    again, rows = preflight(hub_replica, tmp_path, config, None, "--reuse")
+    assert again.returncode == 1
+    assert "2 unchanged since the last check" in again.stdout  # reviews and the model
+    assert {record.repo for record in hub_replica.requests} == {"pf-lab/gated-reviews"}
+    assert rows["gated"]["status"] == "error"
+
+
+def test_a_split_the_repo_lacks_and_a_model_under_the_wrong_task_are_errors(
+    hub_replica: HubReplica, repos: dict[str, str], tmp_path: Path
+):
+    config = study(
+        [*GOOD_DATASETS, dataset("no_split", "pf-lab/reviews", split="validation")],
+        [*GOOD_MODELS],
+    )
+    config["tasks"]["summarization"] = {}
+    config["datasets"].append({**dataset("news", "pf-lab/reviews"), "task": "summarization"})
+    config["datasets"][-1]["fields"] = {"text": "text", "summary": "text"}
+    config["models"].append(
+        {**model("lab/as-summarizer"), "task": "summarization", "hub": "pf-lab/sst2"}
+    )
+    result, rows = preflight(hub_replica, tmp_path, config)
+    assert result.returncode == 1
+    assert "no data file of split 'validation'" in rows["no_split"]["problem"]
+    assert "its files name test, train" in rows["no_split"]["problem"]
+    problem = rows["lab/as-summarizer"]["problem"]
+    assert rows["lab/as-summarizer"]["status"] == "error"
+    assert "check the entry's task, tasks and kind" in problem and "\n" not in problem
+
+
+def test_an_unreachable_hub_is_reported_once_and_nothing_else_is_asked(tmp_path: Path):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    silent.close()  # nothing listens there
+    config = study(
+        [*GOOD_DATASETS, dataset("gated", "pf-lab/gated-reviews")], [model("pf-lab/sst2")]
+    )
+    env = {"HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0"}
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(config))
+    command = [sys.executable, "-m", "powerhungry.cli", "preflight", "--configfile", str(path)]
+    result = subprocess.run(
+        [*command, "--out", str(tmp_path / "t.csv"), "--workdir", str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env, "HF_ENDPOINT": f"http://127.0.0.1:{port}"}
+        | {"PYTHONPATH": str(REPO / "src")},
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("cannot reach the Hub") == 1
+    assert result.stderr.count("not checked: the Hub could not be asked") == 2
+    offline = subprocess.run(
+        [*command, "--out", str(tmp_path / "t.csv"), "--workdir", str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env, "HF_HUB_OFFLINE": "1"} | {"PYTHONPATH": str(REPO / "src")},
+    )
+    assert offline.returncode == 1 and "HF_HUB_OFFLINE is set" in offline.stderr
+
+
 @pytest.mark.workflow
 def test_the_workflow_stops_before_its_first_job_and_keeps_what_was_measured(
     hub_replica: HubReplica, repos: dict[str, str], tmp_path: Path
@@ -222,7 +300,7 @@ def test_the_workflow_stops_before_its_first_job_and_keeps_what_was_measured(
     # Every problem, at once, before the first job.
     assert "2 of 4 entries cannot be had as configured" in stopped.stderr + stopped.stdout
     assert "preflight stopped the run before any job" in stopped.stderr
-    assert "'scripted'" in stopped.stdout and "'pf-lab/ckpt-only'" in stopped.stdout
+    assert "'scripted'" in stopped.stderr and "'pf-lab/ckpt-only'" in stopped.stderr
     assert "localrule" not in stopped.stderr  # no job started
     table = read_table(workflow / "results" / "preflight.csv")
     assert [row["status"] for row in table] == ["ok", "error", "ok", "error"]

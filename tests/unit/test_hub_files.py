@@ -188,7 +188,13 @@ def test_a_repo_without_weights_its_loader_reads_is_refused(weights):
     assert files_to_fetch(["config.json", *weights], weights="random") == ["config.json"]
 
 
-def test_a_pipeline_component_missing_from_the_repo_is_refused():
-    files = [name for name in STABLE_DIFFUSION if not name.startswith("vae/")]
-    with pytest.raises(UnloadableRepoError, match="component 'vae'"):
-        files_to_fetch(files, model_index=SD_INDEX)
+def test_pipeline_components_missing_from_the_repo_are_refused_together():
+    files = [name for name in STABLE_DIFFUSION if not name.startswith(("vae/", "scheduler/"))]
+    for weights in ("pretrained", "random"):  # missing folders are not a weights question
+        with pytest.raises(UnloadableRepoError) as refused:
+            files_to_fetch(files, weights=weights, model_index=SD_INDEX)
+        message = str(refused.value)
+        assert (
+            "no folder for: scheduler, vae" in message or "no folder for: vae, scheduler" in message
+        )
+        assert "name a revision that has them" in message and "weights: random" not in message

@@ -4,10 +4,8 @@ tests/replica/test_preflight_on_replica.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers import validated
+from helpers import REPO, small_study, validated
 
 from powerhungry.preflight import (
     ERROR,
@@ -23,33 +21,10 @@ from powerhungry.tasks import RUNNABLE_TASKS
 
 
 @pytest.fixture
-def small_config(tmp_path, monkeypatch):
-    """One local dataset (a file that exists), one tiny model."""
-    monkeypatch.chdir(tmp_path)
-    Path("reviews.jsonl").write_text('{"review": "fine", "label": 1}\n')
-    return validated(
-        {
-            "study": "small",
-            "tasks": {"text_classification": {}},
-            "datasets": [
-                {
-                    "id": "reviews",
-                    "task": "text_classification",
-                    "path": "reviews.jsonl",
-                    "fields": {"text": "review", "label": "label"},
-                    "samples": 1,
-                }
-            ],
-            "models": [
-                {
-                    "id": "lab/a",
-                    "task": "text_classification",
-                    "source": "tiny",
-                    "tiny": {"architecture": "bert_sequence_classification"},
-                }
-            ],
-        }
-    )
+def small_config(monkeypatch):
+    """helpers.small_study (a local file that exists, a tiny model), read from the repo."""
+    monkeypatch.chdir(REPO)
+    return validated(small_study())
 
 
 def test_a_split_reads_its_own_files_under_its_data_dir():
@@ -69,8 +44,13 @@ def test_a_split_reads_its_own_files_under_its_data_dir():
     assert split_files(sizes, "train", "en") == ["en/partial-train/0000.parquet"]
     assert split_files(sizes, "validation", "en/") == ["en/validation/0000.parquet"]
     assert split_files(sizes, "train", "c4") == ["c4/c4-train.00000-of-01024.json.gz"]
-    # No file named after the split: every data file under data_dir may be read.
-    assert split_files({"data.csv": 1, "notes.md": 1}, "test", None) == ["data.csv"]
+    # No file names a split: datasets reads them all as train.
+    assert split_files({"data.csv": 1, "notes.md": 1}, "train", None) == ["data.csv"]
+    with pytest.raises(ValueError, match=r"no data file of split 'test' .* all are read as train"):
+        split_files({"data.csv": 1}, "test", None)
+    # A split the files do not name: the ones they do are listed.
+    with pytest.raises(ValueError, match=r"split 'dev' under en/ \(its files name train, valid"):
+        split_files(sizes, "dev", "en")
 
 
 @pytest.mark.parametrize(
@@ -120,4 +100,7 @@ def test_download_per_task_counts_hub_entries_and_says_what_is_unknown():
         {"source": "hub", "task": "text_classification extractive_qa", "download_bytes": ""},
         {"source": "local", "task": "summarization", "download_bytes": ""},
     ]
-    assert download_by_task(rows) == {"summarization": (2.5, 0), "text_classification": (0.0, 1)}
+    assert download_by_task(rows) == {
+        "summarization": (2_500_000_000, 0),
+        "text_classification": (0, 1),
+    }

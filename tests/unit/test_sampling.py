@@ -186,6 +186,13 @@ EXPORT_FILES = [".gitattributes", "boolq/test/0000.parquet", "record/test/0000.p
             r"data_dir 'recrod' is not a folder of 'lab/super_glue' at refs/convert/parquet "
             r"\(folders: boolq, record\)",
         ),
+        (
+            # the export named by one of its commits
+            {"revision": "0123456789abcdef0123456789abcdef01234567"},
+            EXPORT_FILES,
+            r"the parquet export of 'lab/super_glue' holds configs boolq, record; read without "
+            r"data_dir their rows would be mixed: set data_dir to one of them",
+        ),
         ({"revision": "refs/convert/parquet", "data_dir": "record"}, EXPORT_FILES, None),
         ({"revision": "refs/convert/parquet"}, EXPORT_FILES[:2], None),
     ],

@@ -57,7 +57,7 @@ def test_missing_dataset_path_stops_the_run_before_any_job_naming_the_dataset(wo
     assert (
         "dataset 'reviews' (text_classification): error: local path "
         "'resources/demo/no_such_file.jsonl' does not exist: fix path: on its entry"
-    ) in result.stdout
+    ) in result.stderr
     assert "preflight stopped the run before any job" in result.stderr
     assert not (workflow / "logs" / "sample_dataset").exists()
     assert not (
@@ -79,7 +79,7 @@ def test_missing_model_path_stops_the_run_before_any_job_naming_the_model(workfl
     )
     result = run_study(workflow, study)
     assert result.returncode != 0
-    assert "model 'lab/finetuned': local path '/nonexistent/model' does not exist" in result.stdout
+    assert "model 'lab/finetuned': local path '/nonexistent/model' does not exist" in result.stderr
     assert "preflight stopped the run before any job" in result.stderr
     assert not (workflow / "logs" / "prepare_model").exists()
 

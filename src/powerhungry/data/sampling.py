@@ -11,6 +11,7 @@ replica of the Hub serves this code unchanged.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,8 @@ from powerhungry.data.sample_record import SampleRecord, write_sample_record
 from powerhungry.files import sha256_of, write_atomic
 from powerhungry.study import DatasetSpec
 
+# A file of the Hub's parquet export: {config}/{split}/NNNN.parquet (partial-{split} if cut).
+EXPORT_FILE = re.compile(r"[^/]+/[^/]+/\d+\.parquet")
 LOCAL_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".jsonl": "json"}
 # A local directory is read as an image folder (images plus an optional metadata.jsonl).
 IMAGE_FOLDER = "imagefolder"
@@ -80,7 +83,14 @@ def check_layout(spec: DatasetSpec, files: list[str]) -> None:
             f"dataset {spec.id!r}: data_dir {spec.data_dir!r} is not a folder of {spec.hub!r} at "
             f"{spec.revision or 'the default branch'} (folders: {', '.join(folders) or 'none'})"
         )
-    if spec.revision == PARQUET_EXPORT and spec.data_dir is None and len(folders) > 1:
+    # The export named by its branch, or by one of its commits (no README, only
+    # {config}/{split}/NNNN.parquet).
+    exported = spec.revision == PARQUET_EXPORT or (
+        "README.md" not in files
+        and any(path.endswith(".parquet") for path in files)
+        and all(EXPORT_FILE.fullmatch(path) for path in files if not path.startswith("."))
+    )
+    if exported and spec.data_dir is None and len(folders) > 1:
         raise DatasetSourceError(
             f"dataset {spec.id!r}: the parquet export of {spec.hub!r} holds configs "
             f"{', '.join(folders)}; read without data_dir their rows would be mixed: set "

@@ -53,13 +53,6 @@ class UnloadableRepoError(ValueError):
     """A repo (or a component of a pipeline) without a weight file its loader reads."""
 
 
-# What to do about an UnloadableRepoError.
-UNLOADABLE_FIX = (
-    "name a revision with safetensors or PyTorch weights, or measure its architecture alone "
-    "(weights: random)"
-)
-
-
 def files_to_fetch(
     files: Iterable[str],
     weights: str = "pretrained",
@@ -80,15 +73,20 @@ def files_to_fetch(
     if model_index is None:
         raise ValueError(f"a diffusers repo: pass the parsed {MODEL_INDEX} as model_index")
     selected = [MODEL_INDEX]
-    for name, value in model_index.items():
-        if name.startswith("_") or not (isinstance(value, list) and len(value) == 2):
-            continue  # the class name, versions, pipeline options
-        if value[0] is None:
-            continue
-        if not any(path.startswith(f"{name}/") for path in paths):
-            raise UnloadableRepoError(
-                f"{MODEL_INDEX} names component {name!r}, but the repo has no folder {name}/"
-            )
+    components = [
+        name
+        for name, value in model_index.items()
+        # not the class name, versions or pipeline options; a null entry is not loaded
+        if not name.startswith("_") and isinstance(value, list) and len(value) == 2 and value[0]
+    ]
+    missing = [name for name in components if not any(p.startswith(f"{name}/") for p in paths)]
+    if missing:
+        raise UnloadableRepoError(
+            f"{MODEL_INDEX} names components the repo has no folder for: "
+            f"{', '.join(missing)}; the repo is incomplete at this revision: name a revision "
+            "that has them"
+        )
+    for name in components:
         # A network has a config.json; a scheduler, tokenizer or processor holds no weights.
         network = f"{name}/config.json" in paths
         part_weights = weights if network else "random"
@@ -117,7 +115,9 @@ def _folder_files(paths: list[str], folder: str, weights: str, remote_code: bool
             raise UnloadableRepoError(
                 f"{where} has no weight file transformers or diffusers loads "
                 "(model.safetensors, pytorch_model.bin, diffusion_pytorch_model.*, or their "
-                f"shards); it has: {', '.join(names) or 'nothing'}"
+                f"shards); it has: {', '.join(names) or 'nothing'}; name a revision with "
+                "safetensors or PyTorch weights, or measure its architecture alone "
+                "(weights: random)"
             )
         selected += chosen
     return sorted({folder + name for name in selected})

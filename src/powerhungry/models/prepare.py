@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from powerhungry.files import write_atomic
 from powerhungry.models.hub_files import (
     MODEL_INDEX,
-    UNLOADABLE_FIX,
     UnloadableRepoError,
     files_to_fetch,
 )
@@ -119,8 +118,7 @@ def _download(spec: ModelSpec, model_dir: Path) -> dict[str, Any]:
         ) from error
     except UnloadableRepoError as error:
         raise ModelSourceError(
-            f"model {spec.id!r} at revision {spec.revision!r} cannot be loaded: {error}; "
-            f"{UNLOADABLE_FIX}"
+            f"model {spec.id!r} at revision {spec.revision!r} cannot be loaded: {error}"
         ) from error
     return {
         "resolved_revision": commit,
