@@ -4,6 +4,8 @@ repos. Client code runs in child processes pointed at the replica by HF_ENDPOINT
 
 from __future__ import annotations
 
+import os
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -410,3 +412,32 @@ def test_commit_sha_depends_only_on_content(tmp_path: Path) -> None:
     assert store.write("dataset", "org/two", dict(reversed(files.items()))) == first
     assert store.write("dataset", "org/one", {**files, "a.txt": b"A"}) != first
     assert len(first) == 40 and set(first) <= set("0123456789abcdef")
+
+
+def test_sampling_names_the_dataset_when_the_hub_cannot_be_reached(tmp_path):
+    # No server on that port: the transport's own error (not an OSError) becomes the dataset's.
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    message = run_client(
+        """
+        import json
+        from powerhungry.data.sampling import DatasetSourceError, resolve_commit
+        from powerhungry.study import DatasetSpec
+        spec = DatasetSpec(id="imdb", task="text_classification", split="test", samples=1,
+                           fields={"text": "text"}, hub="stanfordnlp/imdb")
+        try:
+            resolve_commit(spec)
+        except DatasetSourceError as error:
+            print(json.dumps(str(error)))
+        """,
+        {
+            **os.environ,
+            "HF_ENDPOINT": f"http://127.0.0.1:{port}",
+            "HF_HUB_OFFLINE": "0",
+            "HF_HOME": str(tmp_path),
+        },
+    )
+    assert message.startswith("dataset 'imdb': cannot resolve the default branch of")
+    assert "ConnectError" in message

@@ -46,14 +46,14 @@ def resolve_commit(spec: DatasetSpec) -> str | None:
     if spec.hub is None:
         return None
     from huggingface_hub import HfApi
-    from huggingface_hub.errors import HfHubHTTPError
 
     revision = spec.revision or "the default branch"
     try:
         info = HfApi().dataset_info(spec.hub, revision=spec.revision)
-    except (HfHubHTTPError, OSError) as error:
+    except Exception as error:  # HTTP errors, and the transport's own (not OSError)
         raise DatasetSourceError(
-            f"dataset {spec.id!r}: cannot resolve {revision} of {spec.hub!r} on the hub: {error}"
+            f"dataset {spec.id!r}: cannot resolve {revision} of {spec.hub!r} on the hub: "
+            f"{type(error).__name__}: {error}"
         ) from error
     check_layout(spec, [sibling.rfilename for sibling in info.siblings or []])
     commit = info.sha
