@@ -1,0 +1,92 @@
+"""One cell per architecture family the demo can build, fetched from the Hub replica as the real
+study fetches the paper's models (prepare_model on the "submit host", only the files a
+measurement loads), then measured offline: a decoder, a seq2seq, ViT, DETR, a vision
+encoder-decoder and Stable Diffusion 1.x with its safety checker (DistilBERT is in
+test_study_on_replica.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from helpers import REPO, copy_workflow, run_snakemake, validated
+from hub_replica import HubReplica
+
+from powerhungry.models.tiny import build_tiny_model
+
+pytestmark = [pytest.mark.replica, pytest.mark.workflow]
+
+# Paper ids (today's repos) -> the demo model whose tiny architecture stands in for them.
+FAMILIES = {
+    "openai-community/gpt2": "demo/tiny-gpt2",
+    "facebook/bart-large-cnn": "demo/tiny-bart-summarizer",
+    "google/vit-base-patch16-224": "demo/tiny-vit",
+    "facebook/detr-resnet-50": "demo/tiny-detr",
+    "nlpconnect/vit-gpt2-image-captioning": "demo/tiny-vit-gpt2-captioner",
+    "stable-diffusion-v1-5/stable-diffusion-v1-5": "demo/tiny-stable-diffusion",
+}
+# What real repos carry beside what is loaded (stand-in bytes): never fetched.
+EXTRAS = {
+    "stable-diffusion-v1-5/stable-diffusion-v1-5": [
+        "v1-5-pruned-emaonly.ckpt",
+        "unet/diffusion_pytorch_model.fp16.safetensors",
+        "safety_checker/model.fp16.safetensors",
+    ],
+    "openai-community/gpt2": ["flax_model.msgpack", "tf_model.h5", "64-8bits.tflite"],
+}
+
+
+def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, tmp_path: Path):
+    demo = validated(yaml.safe_load((REPO / "config" / "demo.yaml").read_text()))
+    tiny = {model["id"]: model for model in demo["models"]}
+    models = []
+    for repo, stand_in in FAMILIES.items():
+        folder = tmp_path / "built" / repo.replace("/", "--")
+        build_tiny_model(tiny[stand_in]["tiny"], folder)
+        files: dict[str, bytes | Path] = {
+            path.relative_to(folder).as_posix(): path
+            for path in folder.rglob("*")
+            if path.is_file()
+        }
+        files |= {name: b"\x00" * 4096 for name in EXTRAS.get(repo, [])}
+        hub_replica.add_model(repo, files)
+        models.append({"id": repo, "task": tiny[stand_in]["task"], "source": "hub"})
+    tasks = {model["task"] for model in models}
+    datasets = [{**d, "samples": 1} for d in demo["datasets"] if d["task"] in tasks]
+    study = {
+        "study": "families",
+        "tasks": {task: demo["tasks"][task] for task in tasks},
+        "datasets": datasets,
+        "models": models,
+        "protocol": {"repetitions": 1, "device": "cpu", "idle_seconds": 1},
+    }
+    workflow = copy_workflow(tmp_path / "workflow")
+    (workflow / "config" / "families.yaml").write_text(yaml.safe_dump(study))
+    env = {**hub_replica.env, "HF_HOME": str(tmp_path / "hf")}
+    common = ["--configfile", "config/families.yaml", "--replace-workflow-config", "--cores", "2"]
+    manifests = [f"cache/models/{repo.replace('/', '--')}.json" for repo in FAMILIES]
+
+    hub_replica.clear_log()
+    fetched = run_snakemake(workflow, *common, *manifests, env=env)
+    assert fetched.returncode == 0, fetched.stderr[-4000:]
+    assert hub_replica.problems() == []
+    for repo, extras in EXTRAS.items():
+        assert not set(extras) & set(hub_replica.downloaded(repo)), repo
+    for manifest in manifests:
+        assert json.loads((workflow / manifest).read_text())["download_bytes"] > 0
+
+    hub_replica.clear_log()
+    measured = run_snakemake(
+        workflow, "results/tables/measurements.csv", *common, "--resources", "gpu=2", env=env
+    )
+    assert measured.returncode == 0, measured.stderr[-4000:]
+    assert hub_replica.requests == []  # measurement jobs are offline
+    rows = pd.read_csv(workflow / "results" / "tables" / "measurements.csv")
+    missing = pd.read_csv(workflow / "results" / "tables" / "missing_cells.csv")
+    assert missing.empty, missing.to_dict("records")
+    assert set(rows["model_repo"]) == set(FAMILIES)
+    assert set(rows["phase"]) == {"load", "query"}
+    assert rows["energy_kwh"].gt(0).all()
