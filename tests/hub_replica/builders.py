@@ -6,6 +6,7 @@ Each builder returns {path in repo: content} for `HubReplica.add_dataset`/`add_m
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -122,6 +123,64 @@ def tiny_model(folder: Path) -> dict[str, bytes | Path]:
         "tf_model.h5": b"\x00" * 4096,
         "model.onnx": b"\x00" * 4096,
     }
+
+
+CORPUS = [
+    "energy per inference varies by orders of magnitude across tasks",
+    "the plot made no sense and the acting was awful",
+    "this movie was great and the music even better",
+    "paris is the capital of france and berlin is the capital of germany",
+    "summarize the following dialogue between two friends planning a trip",
+    "image generation is the most energy intensive task we measured",
+]
+
+
+def sentencepiece_model(**layout: int) -> bytes:
+    """A SentencePiece model trained on CORPUS (about 100 pieces), with `layout`'s special ids."""
+    import sentencepiece
+
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(CORPUS * 10),
+        model_writer=model,
+        vocab_size=100,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        minloglevel=2,
+        **layout,
+    )
+    return model.getvalue()
+
+
+def tiny_t5(folder: Path) -> dict[str, bytes | Path]:
+    """A tiny Flan-T5 (T5ForConditionalGeneration, d_model 16, one layer each side) whose
+    tokenizer is only a SentencePiece model (`spiece.model`, no tokenizer.json), as
+    google/flan-t5-* ship it: loading it needs sentencepiece and protobuf."""
+    import sentencepiece
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    model = sentencepiece_model(pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    pieces = sentencepiece.SentencePieceProcessor(model_proto=model).get_piece_size()
+    config = T5Config(
+        vocab_size=pieces,
+        d_model=16,
+        d_kv=8,
+        d_ff=32,
+        num_layers=1,
+        num_decoder_layers=1,
+        num_heads=2,
+        decoder_start_token_id=0,
+        pad_token_id=0,
+        eos_token_id=1,
+        feed_forward_proj="gated-gelu",
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(0)
+    T5ForConditionalGeneration(config).save_pretrained(folder)
+    (folder / "spiece.model").write_bytes(model)
+    tokenizer = {"tokenizer_class": "T5Tokenizer", "extra_ids": 0, "model_max_length": 512}
+    (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer))
+    return {path.name: path for path in sorted(folder.iterdir())}
 
 
 def tiny_diffusion_pipeline(folder: Path) -> dict[str, bytes | Path]:

@@ -1,8 +1,8 @@
 """One cell per architecture family the demo can build, fetched from the Hub replica as the real
 study fetches the paper's models (prepare_model on the "submit host", only the files a
 measurement loads), then measured offline: a decoder, a seq2seq, ViT, DETR, a vision
-encoder-decoder and Stable Diffusion 1.x with its safety checker (DistilBERT is in
-test_study_on_replica.py)."""
+encoder-decoder, Stable Diffusion 1.x with its safety checker, and Flan-T5 run zero-shot with a
+tokenizer that is only a SentencePiece model (DistilBERT is in test_study_on_replica.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 import yaml
 from helpers import REPO, copy_workflow, run_snakemake, validated
 from hub_replica import HubReplica
+from hub_replica.builders import tiny_t5
 
 from powerhungry.models.tiny import build_tiny_model
 
@@ -28,6 +29,7 @@ FAMILIES = {
     "nlpconnect/vit-gpt2-image-captioning": "demo/tiny-vit-gpt2-captioner",
     "stable-diffusion-v1-5/stable-diffusion-v1-5": "demo/tiny-stable-diffusion",
 }
+FLAN_T5 = "google/flan-t5-base"
 # What real repos carry beside what is loaded (stand-in bytes): never fetched.
 EXTRAS = {
     "stable-diffusion-v1-5/stable-diffusion-v1-5": [
@@ -54,11 +56,24 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
         files |= {name: b"\x00" * 4096 for name in EXTRAS.get(repo, [])}
         hub_replica.add_model(repo, files)
         models.append({"id": repo, "task": tiny[stand_in]["task"], "source": "hub"})
-    tasks = {model["task"] for model in models}
+    hub_replica.add_model(FLAN_T5, tiny_t5(tmp_path / "built" / "flan-t5"))
+    models.append(
+        {
+            "id": FLAN_T5,
+            "kind": "multi_purpose",
+            "tasks": ["text_classification"],
+            "datasets": ["movie_reviews"],
+            "source": "hub",
+            "max_new_tokens": 2,
+        }
+    )
+    tasks = {model["task"] for model in models if "task" in model} | {"text_classification"}
     datasets = [{**d, "samples": 1} for d in demo["datasets"] if d["task"] in tasks]
+    datasets = [d for d in datasets if d["id"] != "short_reviews"]
     study = {
         "study": "families",
         "tasks": {task: demo["tasks"][task] for task in tasks},
+        "zero_shot_prompts": demo["zero_shot_prompts"],
         "datasets": datasets,
         "models": models,
         "protocol": {"repetitions": 1, "device": "cpu", "idle_seconds": 1},
@@ -67,7 +82,7 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     (workflow / "config" / "families.yaml").write_text(yaml.safe_dump(study))
     env = {**hub_replica.env, "HF_HOME": str(tmp_path / "hf")}
     common = ["--configfile", "config/families.yaml", "--replace-workflow-config", "--cores", "2"]
-    manifests = [f"cache/models/{repo.replace('/', '--')}.json" for repo in FAMILIES]
+    manifests = [f"cache/models/{m['id'].replace('/', '--')}.json" for m in models]
 
     hub_replica.clear_log()
     fetched = run_snakemake(workflow, *common, *manifests, env=env)
@@ -87,6 +102,13 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     rows = pd.read_csv(workflow / "results" / "tables" / "measurements.csv")
     missing = pd.read_csv(workflow / "results" / "tables" / "missing_cells.csv")
     assert missing.empty, missing.to_dict("records")
-    assert set(rows["model_repo"]) == set(FAMILIES)
+    assert set(rows["model_repo"]) == {*FAMILIES, FLAN_T5}
+    assert "spiece.model" in fetched_files(workflow, FLAN_T5)
     assert set(rows["phase"]) == {"load", "query"}
     assert rows["energy_kwh"].gt(0).all()
+
+
+def fetched_files(workflow: Path, repo: str) -> list[str]:
+    """The files prepare_model fetched for `repo`, from its manifest."""
+    manifest = workflow / "cache" / "models" / f"{repo.replace('/', '--')}.json"
+    return json.loads(manifest.read_text())["files"]

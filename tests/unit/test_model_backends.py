@@ -6,40 +6,15 @@ backbone (facebook/detr-resnet-50; F3) need timm, pinned for GPU machines only
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 import torch
+from hub_replica.builders import sentencepiece_model
 from transformers import AutoModelForObjectDetection, AutoTokenizer, DetrConfig
 
-CORPUS = [
-    "energy per inference varies by orders of magnitude across tasks",
-    "the plot made no sense and the acting was awful",
-    "this movie was great and the music even better",
-    "paris is the capital of france and berlin is the capital of germany",
-    "summarize the following dialogue between two friends planning a trip",
-    "image generation is the most energy intensive task we measured",
-]
 TEXT = "energy per inference"
-
-
-def sentencepiece_model(**layout: int) -> bytes:
-    """A SentencePiece model trained on CORPUS (about 100 pieces), with `layout`'s special ids."""
-    import sentencepiece
-
-    model = io.BytesIO()
-    sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(CORPUS * 10),
-        model_writer=model,
-        vocab_size=100,
-        hard_vocab_limit=False,
-        character_coverage=1.0,
-        minloglevel=2,
-        **layout,
-    )
-    return model.getvalue()
 
 
 def sentencepiece_repository(directory: Path, file: str, model: bytes, config: dict) -> Path:
