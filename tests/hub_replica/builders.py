@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import torch
@@ -180,6 +181,68 @@ def tiny_t5(folder: Path) -> dict[str, bytes | Path]:
     (folder / "spiece.model").write_bytes(model)
     tokenizer = {"tokenizer_class": "T5Tokenizer", "extra_ids": 0, "model_max_length": 512}
     (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer))
+    return {path.name: path for path in sorted(folder.iterdir())}
+
+
+def _vision_families() -> dict[str, tuple[Any, Any, Any]]:
+    """Per model_type: a small config, its Auto class and its image processor, as the paper's
+    image classification and detection repos of that family have them."""
+    import transformers as t
+
+    two = {"num_labels": 2, "id2label": {0: "circle", 1: "square"}}
+    vit_like = {"num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32}
+    square = {"height": 32, "width": 32}
+    return {
+        "resnet": (
+            t.ResNetConfig(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1], **two),
+            t.AutoModelForImageClassification,
+            t.ConvNextImageProcessor(size={"shortest_edge": 32}),
+        ),
+        "beit": (
+            t.BeitConfig(hidden_size=16, image_size=32, patch_size=8, **vit_like, **two),
+            t.AutoModelForImageClassification,
+            t.BeitImageProcessor(size=square, crop_size=square),
+        ),
+        "convnextv2": (
+            t.ConvNextV2Config(num_stages=2, hidden_sizes=[8, 16], depths=[1, 1], **two),
+            t.AutoModelForImageClassification,
+            t.ConvNextImageProcessor(size={"shortest_edge": 32}),
+        ),
+        "mobilenet_v1": (
+            t.MobileNetV1Config(depth_multiplier=0.25, image_size=32, **two),
+            t.AutoModelForImageClassification,
+            t.MobileNetV1ImageProcessor(size={"shortest_edge": 32}, crop_size=square),
+        ),
+        "yolos": (
+            t.YolosConfig(
+                hidden_size=16,
+                image_size=[32, 32],
+                patch_size=8,
+                num_detection_tokens=5,
+                **vit_like,
+                **two,
+            ),
+            t.AutoModelForObjectDetection,
+            t.YolosImageProcessor(size={"shortest_edge": 32, "longest_edge": 32}),
+        ),
+    }
+
+
+VISION_FAMILIES = ("resnet", "beit", "convnextv2", "mobilenet_v1", "yolos")
+
+
+def tiny_vision_model(folder: Path, family: str) -> dict[str, bytes | Path]:
+    """A tiny image classifier or detector of `family` (VISION_FAMILIES), two labels, with its
+    image processor saved under the name the Hub's repos give it (not the PIL fallback class
+    this machine, without torchvision, instantiates)."""
+    config, auto_class, processor = _vision_families()[family]
+    torch.manual_seed(0)
+    auto_class.from_config(config).save_pretrained(folder)
+    processor.save_pretrained(folder)
+    saved = folder / "preprocessor_config.json"
+    settings = json.loads(saved.read_text())
+    settings["image_processor_type"] = settings["image_processor_type"].removesuffix("Pil")
+    saved.write_text(json.dumps(settings, indent=2))
     return {path.name: path for path in sorted(folder.iterdir())}
 
 

@@ -1,8 +1,9 @@
 """One cell per architecture family the demo can build, fetched from the Hub replica as the real
 study fetches the paper's models (prepare_model on the "submit host", only the files a
 measurement loads), then measured offline: a decoder, a seq2seq, ViT, DETR, a vision
-encoder-decoder, Stable Diffusion 1.x with its safety checker, and Flan-T5 run zero-shot with a
-tokenizer that is only a SentencePiece model (DistilBERT is in test_study_on_replica.py)."""
+encoder-decoder, Stable Diffusion 1.x with its safety checker, ResNet, BEiT, ConvNeXt V2,
+MobileNet V1, YOLOS, and Flan-T5 run zero-shot with a tokenizer that is only a SentencePiece
+model (DistilBERT is in test_study_on_replica.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from helpers import REPO, copy_workflow, run_snakemake, validated
 from hub_replica import HubReplica
-from hub_replica.builders import tiny_t5
+from hub_replica.builders import tiny_t5, tiny_vision_model
 
 from powerhungry.models.tiny import build_tiny_model
 
@@ -30,6 +31,14 @@ FAMILIES = {
     "stable-diffusion-v1-5/stable-diffusion-v1-5": "demo/tiny-stable-diffusion",
 }
 FLAN_T5 = "google/flan-t5-base"
+# Paper ids -> the family of tiny model built for them (hub_replica.builders.VISION_FAMILIES).
+VISION = {
+    "microsoft/resnet-50": ("resnet", "image_classification"),
+    "microsoft/beit-base-patch16-224-pt22k-ft22k": ("beit", "image_classification"),
+    "facebook/convnextv2-tiny-1k-224": ("convnextv2", "image_classification"),
+    "google/mobilenet_v1_0.75_192": ("mobilenet_v1", "image_classification"),
+    "hustvl/yolos-tiny": ("yolos", "object_detection"),
+}
 # What real repos carry beside what is loaded (stand-in bytes): never fetched.
 EXTRAS = {
     "stable-diffusion-v1-5/stable-diffusion-v1-5": [
@@ -56,6 +65,9 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
         files |= {name: b"\x00" * 4096 for name in EXTRAS.get(repo, [])}
         hub_replica.add_model(repo, files)
         models.append({"id": repo, "task": tiny[stand_in]["task"], "source": "hub"})
+    for repo, (family, task) in VISION.items():
+        hub_replica.add_model(repo, tiny_vision_model(tmp_path / "built" / family, family))
+        models.append({"id": repo, "task": task, "source": "hub"})
     hub_replica.add_model(FLAN_T5, tiny_t5(tmp_path / "built" / "flan-t5"))
     models.append(
         {
@@ -102,7 +114,7 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     rows = pd.read_csv(workflow / "results" / "tables" / "measurements.csv")
     missing = pd.read_csv(workflow / "results" / "tables" / "missing_cells.csv")
     assert missing.empty, missing.to_dict("records")
-    assert set(rows["model_repo"]) == {*FAMILIES, FLAN_T5}
+    assert set(rows["model_repo"]) == {*FAMILIES, *VISION, FLAN_T5}
     assert "spiece.model" in fetched_files(workflow, FLAN_T5)
     assert set(rows["phase"]) == {"load", "query"}
     assert rows["energy_kwh"].gt(0).all()
