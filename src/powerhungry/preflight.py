@@ -104,7 +104,7 @@ def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> lis
         key = entry_key(spec)
         entry = "dataset" if isinstance(spec, DatasetSpec) else "model"
         task = spec.task if isinstance(spec, DatasetSpec) else " ".join(spec.evaluated_tasks)
-        source = ("hub" if spec.hub else "local") if isinstance(spec, DatasetSpec) else spec.source
+        source = entry_source(spec)
         if key in kept:
             rows.append(kept[key])
             continue
@@ -146,7 +146,7 @@ def run_preflight(study: Study, table: str | Path, reuse: bool = False) -> list[
     that is not ok with its problem; returns the rows. Entries in error are recorded, not
     raised: `errors_of` lists them."""
     previous = read_table(table) if reuse and Path(table).is_file() else []
-    if any(source == "hub" for source in _sources(study)):
+    if any(entry_source(spec) == "hub" for spec in [*study.datasets, *study.models]):
         from huggingface_hub import get_session
 
         # The shared client waits forever by default (timeout=None): a Hub that accepts and
@@ -166,10 +166,11 @@ def run_preflight(study: Study, table: str | Path, reuse: bool = False) -> list[
     return rows
 
 
-def _sources(study: Study) -> list[str]:
-    return [("hub" if d.hub else "local") for d in study.datasets] + [
-        m.source for m in study.models
-    ]
+def entry_source(spec: DatasetSpec | ModelSpec) -> str:
+    """Where an entry comes from: "hub", "local" or (models) "tiny"."""
+    if isinstance(spec, ModelSpec):
+        return spec.source
+    return "hub" if spec.hub else "local"
 
 
 def download_by_task(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, int]]:
@@ -237,7 +238,7 @@ def read_table(path: str | Path) -> list[dict[str, str]]:
 def check_dataset(spec: DatasetSpec, key: str) -> EntryCheck:
     """A local file or folder exists; a hub dataset resolves, is readable and is not a loading
     script (`sampling.check_layout`)."""
-    check = EntryCheck("dataset", spec.id, spec.task, "hub" if spec.hub else "local", key)
+    check = EntryCheck("dataset", spec.id, spec.task, entry_source(spec), key)
     if spec.hub is None:
         if not Path(str(spec.path)).exists():
             problem = f"local path {spec.path!r} does not exist: fix path: on its entry"
