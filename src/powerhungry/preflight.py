@@ -92,13 +92,14 @@ def entry_key(spec: DatasetSpec | ModelSpec) -> str:
 
 def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """One row per dataset entry, then one per model entry, in config order (`COLUMNS`). A
-    `previous` row (from an earlier table) with the entry's key is kept as it was unless it was
-    an error (the user may since have logged in, accepted terms or fixed the Hub side). A check
+    `previous` row (from an earlier table) with the entry's key is kept as it was where
+    `reusable` allows (errors, unmeasurable and gated rows are asked again: the user may since
+    have logged in, accepted terms or installed a package). A check
     that itself fails unexpectedly is that entry's error, so that the others are still
     checked."""
     kept = reusable(previous)
     rows = []
-    unreachable: str | None = None  # the first answer of a Hub that cannot be asked at all
+    unreachable = False  # the Hub cannot be asked at all: the other hub entries are not tried
     specs: list[DatasetSpec | ModelSpec] = [*study.datasets, *study.models]
     for spec in specs:
         key = entry_key(spec)
@@ -108,7 +109,7 @@ def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> lis
         if key in kept:
             rows.append(kept[key])
             continue
-        if unreachable is not None and source == "hub":
+        if unreachable and source == "hub":
             problem = "not checked: the Hub could not be asked (see the first entry in error)"
             rows.append(
                 asdict(EntryCheck(entry, spec.id, task, source, key, ERROR, problem=problem))
@@ -121,7 +122,7 @@ def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> lis
                 else check_model(spec, study, key)
             )
         except HubUnreachableError as error:
-            unreachable = str(error)
+            unreachable = True
             check = EntryCheck(entry, spec.id, task, source, key, ERROR, problem=unreachable)
         except Exception as error:
             problem = f"preflight could not check it: {type(error).__name__}: {error}"
