@@ -123,7 +123,7 @@ def check_study(study: Study, previous: Iterable[Mapping[str, Any]] = ()) -> lis
             )
         except HubUnreachableError as error:
             unreachable = True
-            check = EntryCheck(entry, spec.id, task, source, key, ERROR, problem=unreachable)
+            check = EntryCheck(entry, spec.id, task, source, key, ERROR, problem=str(error))
         except Exception as error:
             problem = f"preflight could not check it: {type(error).__name__}: {error}"
             check = EntryCheck(entry, spec.id, task, source, key, ERROR, problem=problem)
