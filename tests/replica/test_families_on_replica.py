@@ -2,8 +2,10 @@
 study fetches the paper's models (prepare_model on the "submit host", only the files a
 measurement loads), then measured offline: a decoder, a seq2seq, ViT, DETR, a vision
 encoder-decoder, Stable Diffusion 1.x with its safety checker, ResNet, BEiT, ConvNeXt V2,
-MobileNet V1, YOLOS, and Flan-T5 run zero-shot with a tokenizer that is only a SentencePiece
-model (DistilBERT is in test_study_on_replica.py)."""
+MobileNet V1, YOLOS, Flan-T5 run zero-shot with a tokenizer that is only a SentencePiece
+model, and the other text families of the paper with their tokenizers' layouts: RoBERTa,
+BERTweet, XLM-RoBERTa, ELECTRA, DeBERTa, DeBERTa-v2, ALBERT, BLOOM, OPT, GPT-Neo, LED and
+Pegasus (DistilBERT is in test_study_on_replica.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import yaml
 from helpers import REPO, copy_workflow, run_snakemake, validated
 from hub_replica import HubReplica
 from hub_replica.builders import tiny_t5, tiny_vision_model
+from hub_replica.text_families import tiny_text_model
 
 from powerhungry.models.tiny import build_tiny_model
 
@@ -38,6 +41,21 @@ VISION = {
     "facebook/convnextv2-tiny-1k-224": ("convnextv2", "image_classification"),
     "google/mobilenet_v1_0.75_192": ("mobilenet_v1", "image_classification"),
     "hustvl/yolos-tiny": ("yolos", "object_detection"),
+}
+# Paper ids -> the text family (hub_replica.text_families.TEXT_FAMILIES) and task built for them.
+TEXT = {
+    "cardiffnlp/twitter-roberta-base-sentiment-latest": ("roberta", "text_classification"),
+    "finiteautomata/bertweet-base-sentiment-analysis": ("bertweet", "text_classification"),
+    "oliverguhr/fullstop-punctuation-multilang-large": ("xlm-roberta", "token_classification"),
+    "deepset/electra-base-squad2": ("electra", "extractive_qa"),
+    "timpal0l/mdeberta-v3-base-squad2": ("deberta-v2", "extractive_qa"),
+    "albert/albert-base-v2": ("albert", "masked_language_modeling"),
+    "microsoft/deberta-base": ("deberta", "masked_language_modeling"),
+    "bigscience/bloom-560m": ("bloom", "text_generation"),
+    "facebook/opt-1.3b": ("opt", "text_generation"),
+    "EleutherAI/gpt-neo-125m": ("gpt_neo", "text_generation"),
+    "pszemraj/led-large-book-summary": ("led", "summarization"),
+    "google/pegasus-xsum": ("pegasus", "summarization"),
 }
 # What real repos carry beside what is loaded (stand-in bytes): never fetched.
 EXTRAS = {
@@ -67,6 +85,9 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
         models.append({"id": repo, "task": tiny[stand_in]["task"], "source": "hub"})
     for repo, (family, task) in VISION.items():
         hub_replica.add_model(repo, tiny_vision_model(tmp_path / "built" / family, family))
+        models.append({"id": repo, "task": task, "source": "hub"})
+    for repo, (family, task) in TEXT.items():
+        hub_replica.add_model(repo, tiny_text_model(tmp_path / "built" / family, family, task))
         models.append({"id": repo, "task": task, "source": "hub"})
     hub_replica.add_model(FLAN_T5, tiny_t5(tmp_path / "built" / "flan-t5"))
     models.append(
@@ -114,8 +135,11 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     rows = pd.read_csv(workflow / "results" / "tables" / "measurements.csv")
     missing = pd.read_csv(workflow / "results" / "tables" / "missing_cells.csv")
     assert missing.empty, missing.to_dict("records")
-    assert set(rows["model_repo"]) == {*FAMILIES, *VISION, FLAN_T5}
+    assert set(rows["model_repo"]) == {*FAMILIES, *VISION, *TEXT, FLAN_T5}
     assert "spiece.model" in fetched_files(workflow, FLAN_T5)
+    for repo, (family, _) in TEXT.items():  # SentencePiece models, BPE files, bpe.codes...
+        built = {path.name for path in (tmp_path / "built" / family).iterdir()}
+        assert built - {"model.safetensors"} <= set(fetched_files(workflow, repo)), repo
     assert set(rows["phase"]) == {"load", "query"}
     assert rows["energy_kwh"].gt(0).all()
 
