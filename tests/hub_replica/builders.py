@@ -238,12 +238,18 @@ def tiny_vision_model(folder: Path, family: str) -> dict[str, bytes | Path]:
     config, auto_class, processor = _vision_families()[family]
     torch.manual_seed(0)
     auto_class.from_config(config).save_pretrained(folder)
+    save_image_processor(processor, folder)
+    return {path.name: path for path in sorted(folder.iterdir())}
+
+
+def save_image_processor(processor: Any, folder: Path) -> None:
+    """`processor` saved as the Hub's repos name it: without torchvision this machine makes the
+    PIL fallback class ("...Pil"), which is not what a repo's preprocessor_config.json says."""
     processor.save_pretrained(folder)
     saved = folder / "preprocessor_config.json"
     settings = json.loads(saved.read_text())
     settings["image_processor_type"] = settings["image_processor_type"].removesuffix("Pil")
     saved.write_text(json.dumps(settings, indent=2))
-    return {path.name: path for path in sorted(folder.iterdir())}
 
 
 def tiny_diffusion_pipeline(folder: Path) -> dict[str, bytes | Path]:

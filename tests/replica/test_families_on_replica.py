@@ -18,6 +18,7 @@ import yaml
 from helpers import REPO, copy_workflow, run_snakemake, validated
 from hub_replica import HubReplica
 from hub_replica.builders import tiny_t5, tiny_vision_model
+from hub_replica.captioners import tiny_captioner
 from hub_replica.text_families import tiny_text_model
 
 from powerhungry.models.tiny import build_tiny_model
@@ -57,6 +58,12 @@ TEXT = {
     "pszemraj/led-large-book-summary": ("led", "summarization"),
     "google/pegasus-xsum": ("pegasus", "summarization"),
 }
+# Paper ids -> the captioner family (hub_replica.captioners.CAPTIONERS) built for them.
+CAPTIONERS = {
+    "Salesforce/blip-image-captioning-base": "blip",
+    "microsoft/git-base": "git",
+    "Salesforce/blip2-opt-2.7b": "blip-2",
+}
 # What real repos carry beside what is loaded (stand-in bytes): never fetched.
 EXTRAS = {
     "stable-diffusion-v1-5/stable-diffusion-v1-5": [
@@ -89,6 +96,9 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     for repo, (family, task) in TEXT.items():
         hub_replica.add_model(repo, tiny_text_model(tmp_path / "built" / family, family, task))
         models.append({"id": repo, "task": task, "source": "hub"})
+    for repo, family in CAPTIONERS.items():
+        hub_replica.add_model(repo, tiny_captioner(tmp_path / "built" / family, family))
+        models.append({"id": repo, "task": "image_captioning", "source": "hub"})
     hub_replica.add_model(FLAN_T5, tiny_t5(tmp_path / "built" / "flan-t5"))
     models.append(
         {
@@ -135,12 +145,17 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     rows = pd.read_csv(workflow / "results" / "tables" / "measurements.csv")
     missing = pd.read_csv(workflow / "results" / "tables" / "missing_cells.csv")
     assert missing.empty, missing.to_dict("records")
-    assert set(rows["model_repo"]) == {*FAMILIES, *VISION, *TEXT, FLAN_T5}
+    assert set(rows["model_repo"]) == {*FAMILIES, *VISION, *TEXT, *CAPTIONERS, FLAN_T5}
     assert "spiece.model" in fetched_files(workflow, FLAN_T5)
     for repo, (family, _) in TEXT.items():  # SentencePiece models, BPE files, bpe.codes...
         built = {path.name for path in (tmp_path / "built" / family).iterdir()}
         assert built - {"model.safetensors"} <= set(fetched_files(workflow, repo)), repo
     assert set(rows["phase"]) == {"load", "query"}
+    # BLIP-2 with OPT returns its own prompt (image tokens, BOS) before the caption: not counted.
+    blip2 = pd.read_parquet(
+        workflow / "results/predictions/image_captioning/Salesforce--blip2-opt-2.7b/shapes.parquet"
+    )
+    assert blip2["prediction"].str.len().gt(0).all() and blip2["output_tokens"].le(8).all()
     assert rows["energy_kwh"].gt(0).all()
 
 

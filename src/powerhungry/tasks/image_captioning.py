@@ -16,6 +16,16 @@ from powerhungry.tasks.generation import DEFAULT_GENERATION_LENGTH, length_until
 from powerhungry.tasks.vision import ImageModelRunner
 
 
+def prompt_length(config: Any) -> int:
+    """Tokens `generate` returns before the caption: the decoder start token (ViT-GPT2, BLIP,
+    GIT, BLIP-2 with Flan-T5), or, for BLIP-2 with a decoder-only language model (OPT), the
+    prompt it builds itself: one image token per query token, then BOS (transformers 5)."""
+    text_config = getattr(config, "text_config", None)
+    if hasattr(config, "num_query_tokens") and not text_config.is_encoder_decoder:
+        return config.num_query_tokens + 1
+    return 1
+
+
 class ImageCaptioningRunner(ImageModelRunner):
     auto_model = AutoModelForImageTextToText
 
@@ -34,7 +44,7 @@ class ImageCaptioningRunner(ImageModelRunner):
     def postprocess(self, inputs: BatchFeature, outputs: Any) -> list[Prediction]:
         predictions = []
         for tokens in outputs:
-            tokens = tokens[1:]  # after the decoder start token
+            tokens = tokens[prompt_length(self.model.config) :]
             produced = length_until_eos(tokens, self.tokenizer.eos_token_id)
             caption = self.tokenizer.decode(tokens[:produced], skip_special_tokens=True).strip()
             predictions.append(Prediction(prediction=caption, output_tokens=produced))
