@@ -15,7 +15,7 @@ import torch
 import transformers as t
 
 from .builders import save_image_processor
-from .text_families import write_tokenizer
+from .text_families import SMALL, write_tokenizer
 
 VISION = {
     "hidden_size": 16,
@@ -25,12 +25,7 @@ VISION = {
     "image_size": 32,
     "patch_size": 8,
 }
-TEXT = {
-    "hidden_size": 16,
-    "num_hidden_layers": 1,
-    "num_attention_heads": 2,
-    "max_position_embeddings": 64,
-}
+TEXT = {**SMALL, "max_position_embeddings": 64}
 SQUARE = {"height": 32, "width": 32}
 CAPTIONERS = ("blip", "git", "blip-2")
 

@@ -20,8 +20,7 @@ def prompt_length(config: Any) -> int:
     """Tokens `generate` returns before the caption: the decoder start token (ViT-GPT2, BLIP,
     GIT, BLIP-2 with Flan-T5), or, for BLIP-2 with a decoder-only language model (OPT), the
     prompt it builds itself: one image token per query token, then BOS (transformers 5)."""
-    text_config = getattr(config, "text_config", None)
-    if hasattr(config, "num_query_tokens") and not text_config.is_encoder_decoder:
+    if hasattr(config, "num_query_tokens") and not config.text_config.is_encoder_decoder:
         return config.num_query_tokens + 1
     return 1
 
