@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo lint test benchmark clean-demo
+.PHONY: install demo lint test benchmark paper-replica clean-demo
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: lint
 
 benchmark: $(STAMP)
 	benchmarks/demo_runtime.sh
+
+# The paper's whole config (312 cells) against the local Hub replica, on the CPU: about an hour on
+# 2 cores; appends to benchmarks/results/paper_on_replica.tsv.
+paper-replica: $(STAMP)
+	$(BIN)/python benchmarks/paper_on_replica.py
 
 clean-demo:
 	rm -rf results logs cache/demo

@@ -86,6 +86,7 @@ class DatasetSpec:
     mask_last_word: bool = False
     image_size: list[int] | None = None
     image_urls: bool = False
+    substitute: str | None = None
 
     @cached_property  # asked for by every job of the plan: computed once
     def slug(self) -> str:
@@ -204,7 +205,7 @@ MODEL_IDENTITY = ("id", "kind", "source", "revision", "path", "tiny", "weights")
 # is fetched only where allowed; a dataset's images may be fetched by URL.
 PARAMS_IF_SET: dict[type, dict[str, Any]] = {
     ModelSpec: {"hub": None, "trust_remote_code": False},
-    DatasetSpec: {"image_urls": False},
+    DatasetSpec: {"image_urls": False, "substitute": None},
 }
 
 

@@ -1,9 +1,10 @@
-"""Tiny image captioners of the paper's families beyond ViT-GPT2: BLIP, GIT and BLIP-2 with OPT.
+"""Tiny image captioners of the paper's families beyond ViT-GPT2: BLIP, GIT and BLIP-2 with OPT
+or Flan-T5.
 
 Each is saved as its Hub repos have it: the model, the image processor under the name the Hub's
 repos give it (BLIP's own, CLIP's for GIT), and the tokenizer of its text side (BERT's WordPiece
-for BLIP, with BLIP's [DEC] start token, and for GIT; OPT's byte-level BPE with an <image> token
-for BLIP-2, whose prompt is one image token per query token).
+for BLIP, with BLIP's [DEC] start token, and for GIT; OPT's byte-level BPE, or T5's SentencePiece
+model, with an <image> token for BLIP-2, whose prompt is one image token per query token).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ VISION = {
 }
 TEXT = {**SMALL, "max_position_embeddings": 64}
 SQUARE = {"height": 32, "width": 32}
-CAPTIONERS = ("blip", "git", "blip-2")
+CAPTIONERS = ("blip", "git", "blip-2", "blip-2-t5")
 
 
 def tokenizer(layout: str, folder: Path, **tokenizer_config: object) -> Any:
@@ -71,22 +72,33 @@ def build(folder: Path, family: str) -> tuple[Any, Any]:
         )
         processor = t.CLIPImageProcessor(size={"shortest_edge": 32}, crop_size=SQUARE)
         return t.GitForCausalLM(config), processor
-    text_tokenizer = tokenizer(
-        "bart",
-        folder,
-        tokenizer_class="GPT2Tokenizer",
-        bos_token="</s>",
-        eos_token="</s>",
-        unk_token="<unk>",
-        pad_token="<pad>",
-    )
+    if family == "blip-2-t5":
+        text_tokenizer = tokenizer("t5.spiece.model", folder, tokenizer_class="T5Tokenizer")
+        language_model = {
+            "model_type": "t5",
+            "d_model": 16,
+            "d_kv": 8,
+            "d_ff": 32,
+            "num_layers": 1,
+            "num_heads": 2,
+            "feed_forward_proj": "gated-gelu",
+            "decoder_start_token_id": text_tokenizer.pad_token_id,
+        }
+    else:
+        text_tokenizer = tokenizer(
+            "bart",
+            folder,
+            tokenizer_class="GPT2Tokenizer",
+            bos_token="</s>",
+            eos_token="</s>",
+            unk_token="<unk>",
+            pad_token="<pad>",
+        )
+        language_model = {**TEXT, "model_type": "opt", "ffn_dim": 32, "word_embed_proj_dim": 16}
     text_tokenizer.add_tokens(["<image>"], special_tokens=True)
     text_tokenizer.save_pretrained(folder)
     text = {
-        **TEXT,
-        "model_type": "opt",
-        "ffn_dim": 32,
-        "word_embed_proj_dim": 16,
+        **language_model,
         "vocab_size": len(text_tokenizer),
         "bos_token_id": text_tokenizer.bos_token_id,
         "eos_token_id": text_tokenizer.eos_token_id,

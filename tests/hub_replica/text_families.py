@@ -1,13 +1,13 @@
 """Tiny text models of the paper's text families, with the tokenizer files their Hub repos ship.
 
-One entry per model_type of the paper's text models that the demo's tiny builder does not make
-(`powerhungry.models.tiny` scales only BERT, DistilBERT, GPT-2 and BART): the config class with
-small sizes, and how the repo's tokenizer is laid out. The tokenizer decides what transformers
+One entry per model_type of the paper's text models: the config class with small sizes, and how
+the repo's tokenizer is laid out. The tokenizer decides what transformers
 must do to load the repo, so it is the real one's kind:
 
 - a byte-level BPE (vocab.json + merges.txt) under the class the repo names (RoBERTa, DeBERTa,
   LED, OPT, GPT-Neo), from the shipped BART and GPT-2 vocabularies;
-- BERT's WordPiece (vocab.txt) for ELECTRA;
+- a byte-level BPE under the model's own class (GPT-2, BART), from the shipped vocabularies;
+- BERT's WordPiece (vocab.txt) for BERT, DistilBERT and ELECTRA;
 - only a SentencePiece model, no tokenizer.json (XLM-RoBERTa, ALBERT, DeBERTa-v2, Pegasus):
   transformers converts it with sentencepiece and protobuf;
 - only a tokenizer.json (BLOOM);
@@ -46,6 +46,22 @@ SPECIALS_BPE = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "
 # Family (the model_type, but for BERTweet, a RoBERTa) -> (tokenizer layout,
 # tokenizer_config.json, config sizes beyond SMALL).
 TEXT_FAMILIES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    "bert": (
+        "bert-base-uncased",
+        {"tokenizer_class": "BertTokenizer", "do_lower_case": True},
+        {"intermediate_size": 32, "max_position_embeddings": 128},
+    ),
+    "distilbert": (
+        "bert-base-uncased",
+        {"tokenizer_class": "DistilBertTokenizer", "do_lower_case": True},
+        {"hidden_dim": 32, "max_position_embeddings": 128},
+    ),
+    "gpt2": ("gpt2", {"tokenizer_class": "GPT2Tokenizer"}, {"n_inner": 32, "n_positions": 128}),
+    "bart": (
+        "bart",
+        {"tokenizer_class": "BartTokenizer", **SPECIALS_BPE, "mask_token": "<mask>"},
+        {**SEQ2SEQ, "max_position_embeddings": 128},
+    ),
     "roberta": (
         "bart",
         {"tokenizer_class": "RobertaTokenizer", **SPECIALS_BPE, "mask_token": "<mask>"},
@@ -97,7 +113,7 @@ TEXT_FAMILIES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         {"intermediate_size": 32, "max_position_embeddings": 128, "position_buckets": 16},
     ),
     "pegasus": (
-        "pegasus.spiece.model",
+        "t5.spiece.model",
         {"tokenizer_class": "PegasusTokenizer"},
         {**SEQ2SEQ, "max_position_embeddings": 128},
     ),
@@ -130,7 +146,8 @@ SENTENCEPIECE = {
         "eos_piece": "[SEP]",
         "unk_piece": "[UNK]",
     },
-    "pegasus.spiece.model": {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1},
+    # T5's, which Pegasus shares: no BOS.
+    "t5.spiece.model": {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1},
 }
 
 
@@ -142,7 +159,7 @@ def write_tokenizer(layout: str, tokenizer_config: dict[str, Any], folder: Path)
             if (TOKENIZERS / layout / name).exists():
                 shutil.copyfile(TOKENIZERS / layout / name, folder / name)
     elif layout in SENTENCEPIECE:
-        name = layout.removeprefix("pegasus.")
+        name = layout.removeprefix("t5.")
         (folder / name).write_bytes(sentencepiece_model(**SENTENCEPIECE[layout]))
     elif layout == "tokenizer.json":
         write_bpe_tokenizer_json(folder / layout)

@@ -73,25 +73,32 @@ def test_ids_match_the_papers_measurements(study):
         (row.task, row.dataset, row.dataset_config or None, row.dataset_split)
         for row in paper.itertuples()
     }
-    # A dataset read from its parquet export names the paper's config as the export's folder.
+    # A dataset read from its parquet export names the paper's config as the export's folder;
+    # a substitute keeps the paper's name, and reads another dataset's config and split.
     ours = {(d.task, d.id, d.config or d.data_dir, d.split) for d in study.datasets}
-    assert ours == paper_datasets
+    assert {(task, id) for task, id, *_ in ours} == {(task, id) for task, id, *_ in paper_datasets}
+    substituted = {d.id for d in study.datasets if d.substitute}
+    assert {d for d in ours if d[1] not in substituted} == {
+        d for d in paper_datasets if d[1] not in substituted
+    }
     paper_models = set(zip(paper["model"], paper["model_kind"], strict=True))
     assert {(m.id, m.kind) for m in study.models} == paper_models
 
 
 def test_datasets_are_read_from_todays_repositories_under_the_papers_names(study):
+    # Two of the paper's datasets cannot be had today: each names a substitute and why.
+    substitutes = {d.id: d.hub for d in study.datasets if d.substitute}
+    assert substitutes == {"oscar": "HuggingFaceFW/fineweb", "visual_genome": "lmms-lab/flickr30k"}
     for dataset in study.datasets:
-        assert dataset.hub == RENAMED_DATASETS.get(dataset.id, dataset.id), dataset.id
+        if dataset.id not in substitutes:
+            assert dataset.hub == RENAMED_DATASETS.get(dataset.id, dataset.id), dataset.id
     # Loading-script datasets are read from the Hub's parquet export, whose one config is
     # `default` (the original configs are its folders).
     exported = {d.id for d in study.datasets if d.revision == PARQUET_EXPORT}
     assert exported == {
         "conll2003",
         "bookcorpus",
-        "oscar",
         "samsum",
-        "visual_genome",
         "poloclub/diffusiondb",
         "THUDM/ImageRewardDB",
     }
