@@ -59,6 +59,7 @@ def cell_files():
             "model": cell.model.id,
             "model_kind": cell.model.kind,
             "dataset": cell.dataset.id,
+            "dataset_substitute": cell.dataset.read_instead,
             "samples": f"results/samples/{cell.task}/{cell.dataset.slug}.parquet",
             "predictions": cell_path(cell, "predictions", ".parquet"),
         }

@@ -32,3 +32,8 @@ ENERGY_COLUMNS = (
 )
 # The phase of the one row a cell whose model failed writes instead of measurements.
 FAILED_PHASE = "failed"
+# A cell whose dataset is a substitute for the paper's (a dataset entry's `substitute`): the
+# repository read instead, in per-cell tables (empty: the paper's own dataset); in tables over
+# several cells, each substituted dataset as "dataset (repository)", joined by "; ".
+DATASET_SUBSTITUTE = "dataset_substitute"
+SUBSTITUTED_DATASETS = "substituted_datasets"

@@ -96,6 +96,12 @@ class DatasetSpec:
     def source(self) -> str:
         return self.hub if self.hub is not None else str(self.path)
 
+    @property
+    def read_instead(self) -> str:
+        """The source read in place of the paper's dataset where this entry is a substitute;
+        empty where it is the paper's own (the tables' dataset_substitute)."""
+        return self.source if self.substitute else ""
+
 
 @dataclass(frozen=True)
 class ModelSpec:

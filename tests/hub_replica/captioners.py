@@ -83,6 +83,9 @@ def build(folder: Path, family: str) -> tuple[Any, Any]:
             "num_heads": 2,
             "feed_forward_proj": "gated-gelu",
             "decoder_start_token_id": text_tokenizer.pad_token_id,
+            # T5 has no BOS; BLIP-2's generate starts its prompt with one, and the converted
+            # checkpoints name T5's EOS (transformers' convert_blip_2_original_to_pytorch.py).
+            "bos_token_id": text_tokenizer.eos_token_id,
         }
     else:
         text_tokenizer = tokenizer(
@@ -98,11 +101,11 @@ def build(folder: Path, family: str) -> tuple[Any, Any]:
     text_tokenizer.add_tokens(["<image>"], special_tokens=True)
     text_tokenizer.save_pretrained(folder)
     text = {
-        **language_model,
         "vocab_size": len(text_tokenizer),
         "bos_token_id": text_tokenizer.bos_token_id,
         "eos_token_id": text_tokenizer.eos_token_id,
         "pad_token_id": text_tokenizer.pad_token_id,
+        **language_model,
     }
     qformer = {**TEXT, "intermediate_size": 32, "encoder_hidden_size": 16, "vocab_size": 100}
     config = t.Blip2Config(

@@ -427,3 +427,32 @@ def test_star_bands_reach_the_script_in_headless_chromium(tmp_path, monkeypatch)
     assert re.findall(r'data-stars="(\d)"', dom) == ["3", "1"]
     assert "\u2605" * 3 + "</td>" in dom and "\u2605" + "\u2606" * 2 + "</td>" in dom
     assert 'title="3 of 3 stars"' in dom and "\u2606" * 3 not in dom
+
+
+def test_records_name_a_substitute_dataset():
+    cells = CELLS.assign(dataset_substitute="")
+    cells.loc[cells["dataset"] == "short_reviews", "dataset_substitute"] = "org/reviews"
+    by_dataset = {r["dataset"]: r["dataset_substitute"] for r in cell_records(cells, QUALITY)}
+    assert by_dataset["short_reviews"] == "org/reviews" and by_dataset["movie_reviews"] == ""
+    assert {r["dataset_substitute"] for r in cell_records(CELLS, QUALITY)} == {""}
+    comparison = COMPARISON.assign(substituted_datasets="short_reviews (org/reviews)")
+    assert {r["substituted_datasets"] for r in comparison_records(comparison)} == {
+        "short_reviews (org/reviews)"
+    }
+
+
+@pytest.mark.browser
+def test_a_substitute_dataset_is_marked_in_headless_chromium(tmp_path):
+    browser = require_chromium()
+    cells = CELLS.assign(dataset_substitute="")
+    cells.loc[cells["dataset"] == "short_reviews", "dataset_substitute"] = "org/reviews"
+    comparison = COMPARISON.assign(substituted_datasets="")
+    comparison.loc[comparison["task"] == TC, "substituted_datasets"] = "short_reviews (org/reviews)"
+    out = tmp_path / "explorer.html"
+    build_explorer(cells, QUALITY, comparison, out, "Explorer test", {})
+    dom = dump_dom(browser, out.as_uri())
+    marked = re.findall(r'<td class="substituted" title="([^"]*)">([^<]*)</td>', dom)
+    assert sorted(marked) == [
+        ("substitute: read from org/reviews", "short_reviews \u2020"),
+        ("substitutes read: short_reviews (org/reviews)", f"{TC} \u2020"),
+    ]

@@ -250,3 +250,18 @@ def test_rows_carry_the_hub_revision_and_commit_the_sample_was_drawn_from(cell):
     context = cell_module.run_context(cell.job, torch.device("cpu"))
     assert context["dataset_revision"] == "refs/convert/parquet"
     assert context["dataset_commit"] == "0123456789abcdef0123456789abcdef01234567"
+
+
+def test_a_substitute_datasets_rows_name_the_source_read_instead(cell, tmp_path):
+    """An entry standing in for the paper's dataset (`substitute`) marks every row of its
+    cells, measured or failed, with the source read; the paper's own leave it empty."""
+    assert cell_module.run_context(cell.job, torch.device("cpu"))["dataset_substitute"] == ""
+    cell["dataset"] = replace(cell.job.dataset, substitute="the paper's cannot be had")
+    context = cell_module.run_context(cell.job, torch.device("cpu"))
+    assert context["dataset_substitute"] == cell.job.dataset.path
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    cell["model_manifest"] = {"path": str(broken), "resolved_revision": "local"}
+    (row,) = cell.measure_or_record_failure().rows
+    assert row["phase"] == "failed" and row["dataset_substitute"] == cell.job.dataset.path

@@ -30,7 +30,7 @@ from matplotlib.transforms import Bbox
 from powerhungry import plots
 from powerhungry.analysis.summary import summarize
 from powerhungry.plots import comparison, legends, messages, style
-from powerhungry.plots.drawing import draw, figure_function, save
+from powerhungry.plots.drawing import NOTE_GID, draw, figure_function, save, substitution_note
 from powerhungry.plots.messages import MISSING_LABEL
 from powerhungry.plots.registry import FIGURES
 
@@ -614,6 +614,28 @@ def test_snakemake_script_writes_png_and_pdf(tables, tmp_path):
     runpy.run_path(str(REPO / "scripts" / "plot_figure.py"), init_globals={"snakemake": snakemake})
     assert imread(png).shape[:2] == (750, 1125)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", ["parameters_vs_emissions", "zero_shot_dataset_emissions"])
+def test_a_figure_with_substituted_cells_says_so_under_it(name, tables, tmp_path):
+    """Cells read from a substitute dataset are named in a note below the figure, whether its
+    table has them per cell (dataset_substitute) or per model (substituted_datasets); the page
+    grows to hold the note, and a figure without any keeps its fixed size."""
+    cells = tables["cell_summary"].assign(dataset_substitute="")
+    cells.loc[cells["dataset"] == "rotten_tomatoes", "dataset_substitute"] = "org/reviews"
+    models = tables["model_summary"].assign(substituted_datasets="")
+    models.loc[models.index[0], "substituted_datasets"] = "rotten_tomatoes (org/reviews)"
+    paths = {}
+    for table, frame in {**tables, "cell_summary": cells, "model_summary": models}.items():
+        paths[table] = tmp_path / f"{table}.csv"
+        frame.to_csv(paths[table], index=False)
+    figure = draw(name, paths)
+    notes = [text.get_text() for text in figure.texts if text.get_gid() == NOTE_GID]
+    assert len(notes) == 1 and "rotten_tomatoes (org/reviews)" in notes[0]
+    png, pdf = tmp_path / "f.png", tmp_path / "f.pdf"
+    save(figure, png, pdf)
+    assert imread(png).shape[0] > EXPECTED_PIXELS[name][1]
+    assert substitution_note([tables["cell_summary"], tables["model_summary"]]) is None
 
 
 # --- helpers -----------------------------------------------------------------------------------

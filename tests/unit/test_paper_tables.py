@@ -108,3 +108,22 @@ def test_comparison_keeps_only_what_both_have(paper_measurements, paper_summarie
     assert "ours/not-in-the-paper" not in set(models["model"])
     assert len(models) == len(ours) - 1
     assert models["energy_ratio"].to_numpy() == pytest.approx(2.0)
+
+
+def test_comparison_says_where_ours_read_a_substitute(paper_measurements, paper_summaries):
+    """Our OSCAR cells read FineWeb: the rows beside the paper's say so, task and model."""
+    substituted = "oscar (HuggingFaceFW/fineweb)"
+    mlm = lambda t: t["task"] == "masked_language_modeling"  # noqa: E731
+    tasks = paper_summaries["task_summary"]
+    tasks = tasks[mlm(tasks)].assign(substituted_datasets=substituted)
+    models = paper_summaries["model_summary"]
+    models = models[mlm(models)].assign(substituted_datasets="")
+    models.loc[models.index[0], "substituted_datasets"] = substituted
+    table = comparison(tasks, models, paper_measurements)
+    assert list(table.loc[table["level"] == "task", "substituted_datasets"]) == [substituted]
+    by_model = table[table["level"] == "model"].set_index("model")["substituted_datasets"]
+    assert by_model.iloc[0] == substituted and set(by_model.iloc[1:]) == {""}
+    plain = comparison(
+        paper_summaries["task_summary"], paper_summaries["model_summary"], paper_measurements
+    )
+    assert "substituted_datasets" not in plain

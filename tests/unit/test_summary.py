@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from helpers import BIN, REPO
 
-from powerhungry.analysis.summary import model_summary, task_summary
+from powerhungry.analysis.summary import model_summary, summarize, task_summary
 
 PAPER_TABLE = REPO / "resources" / "reference" / "paper" / "measurements.csv.gz"
 # Table 2 of the paper: mean kWh per 1,000 inferences, task-specific models, printed to 3 decimals.
@@ -104,4 +104,30 @@ def test_cli_without_in_paper_warns_and_differs(tmp_path):
     assert (
         round(summary.loc[("image_generation", "task_specific"), "energy_kwh_per_1k_mean"], 3)
         != 2.907
+    )
+
+
+def test_substituted_datasets_are_named_at_every_level():
+    """A cell read from a substitute (the config's `substitute`) says so in the cell, model and
+    task tables; a table without the column (the paper's) gets none."""
+    table = pd.DataFrame(
+        [
+            {**row("a", "oscar", 0, 1.0), "dataset_substitute": "HuggingFaceFW/fineweb"},
+            {**row("a", "c4", 0, 2.0), "dataset_substitute": None},
+            {**row("b", "c4", 0, 3.0), "dataset_substitute": None},
+        ]
+    )
+    tables = summarize(table)
+    cells = tables["cell_summary"].set_index(["model", "dataset"])["dataset_substitute"]
+    assert cells.to_dict() == {
+        ("a", "c4"): "",
+        ("a", "oscar"): "HuggingFaceFW/fineweb",
+        ("b", "c4"): "",
+    }
+    models = tables["model_summary"].set_index("model")["substituted_datasets"]
+    assert models.to_dict() == {"a": "oscar (HuggingFaceFW/fineweb)", "b": ""}
+    assert list(tables["task_summary"]["substituted_datasets"]) == ["oscar (HuggingFaceFW/fineweb)"]
+    without = summarize(table.drop(columns="dataset_substitute"))
+    assert all(
+        "substituted_datasets" not in t and "dataset_substitute" not in t for t in without.values()
     )

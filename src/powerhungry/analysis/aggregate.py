@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from powerhungry.columns import CELL_KEY, ENERGY_COLUMNS, FAILED_PHASE, MEASUREMENT_KEY
+from powerhungry.columns import (
+    CELL_KEY,
+    DATASET_SUBSTITUTE,
+    ENERGY_COLUMNS,
+    FAILED_PHASE,
+    MEASUREMENT_KEY,
+)
 from powerhungry.study import slug
 
 MISSING_COLUMNS = [
     *CELL_KEY,
+    DATASET_SUBSTITUTE,
     "error",
     "hostname",
     "gpu_model",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from powerhungry.columns import CELL_KEY
+from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE
 from powerhungry.quality import score
 
 
@@ -20,9 +20,11 @@ class CellFiles:
     dataset: str
     samples: str
     predictions: str
+    dataset_substitute: str = ""  # the repository read in place of the paper's dataset
 
     def key(self) -> dict[str, str]:
-        return {c: getattr(self, c) for c in CELL_KEY}
+        """The cell's name, and what its dataset was read from if a substitute."""
+        return {c: getattr(self, c) for c in (*CELL_KEY, DATASET_SUBSTITUTE)}
 
 
 def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
@@ -42,7 +44,8 @@ def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
             {**cell.key(), "metric": metric, "value": value, **counts}
             for metric, value in scores.items()
         ]
-    return pd.DataFrame(rows, columns=[*CELL_KEY, "metric", "value", "n_samples", "n_scored"])
+    columns = [*CELL_KEY, DATASET_SUBSTITUTE, "metric", "value", "n_samples", "n_scored"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from powerhungry.analysis.summary import summarize
-from powerhungry.columns import GROUP_KEY, MODEL_KEY
+from powerhungry.columns import GROUP_KEY, MODEL_KEY, SUBSTITUTED_DATASETS
 
 # A multi-purpose model's description, carried where the cells have it.
 DESCRIPTION = ["model_parameters", "architecture_kind"]
@@ -107,6 +107,8 @@ def comparison(
     columns = ["level", "task", "model_kind", "model"]
     columns += ["ours_energy_kwh_per_1k", "paper_energy_kwh_per_1k", "energy_ratio"]
     columns += ["ours_emissions_g_per_1k", "paper_emissions_g_per_1k"]
+    if SUBSTITUTED_DATASETS in table.columns:  # ours read another dataset than the paper's
+        columns.append(SUBSTITUTED_DATASETS)
     return table[columns]
 
 
@@ -117,6 +119,7 @@ def _side_by_side(
 
     def pick(table: pd.DataFrame, side: int) -> pd.DataFrame:
         renamed = {f"{metric}{suffix}": names[side] for metric, names in COMPARED.items()}
-        return table[[*keys, *renamed]].rename(columns=renamed)
+        carried = [SUBSTITUTED_DATASETS] if side == 0 and SUBSTITUTED_DATASETS in table else []
+        return table[[*keys, *renamed, *carried]].rename(columns=renamed)
 
     return pick(ours, 0).merge(pick(paper, 1), on=keys, how="inner")

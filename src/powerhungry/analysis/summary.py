@@ -12,9 +12,17 @@ reported here as `..._std_over_runs`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from powerhungry.columns import CELL_KEY, GROUP_KEY, MODEL_KEY
+from powerhungry.columns import (
+    CELL_KEY,
+    DATASET_SUBSTITUTE,
+    GROUP_KEY,
+    MODEL_KEY,
+    SUBSTITUTED_DATASETS,
+)
 from powerhungry.measure.repetitions import halfwidth_95
 
 REQUIRED_COLUMNS = [
@@ -48,12 +56,31 @@ def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
     if query.empty:
         raise ValueError("measurements table has no query-phase rows with a task and dataset")
     # What the loaded model is, where recorded (the paper's table does not), travels with the rows.
-    carried = [c for c in MODEL_DESCRIPTION if c in query.columns]
+    carried = [c for c in (*MODEL_DESCRIPTION, DATASET_SUBSTITUTE) if c in query.columns]
     per_1k = query[[*CELL_KEY, *carried]].copy()
     for name, (column, factor) in METRICS.items():
         if column in query.columns:  # tables without a metric's source (e.g. the paper's) skip it
             per_1k[name] = query[column] * factor / query["n_inferences"] * 1000
     return per_1k
+
+
+def substituted_datasets(per_1k: pd.DataFrame, keys: Sequence[str]) -> pd.Series | None:
+    """Per group of `keys`: its cells' substituted datasets, "dataset (repository)" joined by
+    "; " (empty: none); None for a table that does not record substitutes (the paper's)."""
+    if DATASET_SUBSTITUTE not in per_1k.columns:
+        return None
+    read = per_1k[DATASET_SUBSTITUTE].fillna("").astype(str)
+    named = (per_1k["dataset"] + " (" + read + ")").where(read != "", "")
+    return named.groupby([per_1k[k] for k in keys]).agg(
+        lambda names: "; ".join(sorted(set(names) - {""}))
+    )
+
+
+def with_substitutes(summary: pd.DataFrame, per_1k: pd.DataFrame, keys: Sequence[str]) -> None:
+    """Add SUBSTITUTED_DATASETS to `summary` (indexed by `keys`), where recorded."""
+    substituted = substituted_datasets(per_1k, keys)
+    if substituted is not None:
+        summary[SUBSTITUTED_DATASETS] = substituted.reindex(summary.index, fill_value="")
 
 
 def metrics_of(per_1k: pd.DataFrame) -> list[str]:
@@ -74,6 +101,7 @@ def model_summary(measurements: pd.DataFrame) -> pd.DataFrame:
         **size,
         **{m: (m, "mean") for m in metrics},
     )
+    with_substitutes(per_model, per_1k, MODEL_KEY)
     return per_model.reset_index()
 
 
@@ -101,6 +129,7 @@ def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None
         **{f"{m}_std_over_runs": (m, "std") for m in metrics}
     )
     summary = summary.join(over_runs)
+    with_substitutes(summary, runs, GROUP_KEY)
     if "gpu_energy_source" in measurements.columns:
         # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch.
         sampled = measurements["gpu_energy_source"].eq("power_sampling")
@@ -130,6 +159,8 @@ def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     summary["relative_halfwidth_95"] = (
         summary["energy_kwh_per_1k_halfwidth_95"] / summary["energy_kwh_per_1k_mean"]
     )
+    if DATASET_SUBSTITUTE in per_1k.columns:
+        summary[DATASET_SUBSTITUTE] = groups[DATASET_SUBSTITUTE].first().fillna("")
     return summary.reset_index()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from powerhungry.columns import CELL_KEY
+from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
 
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
 # Bands of the star rating; the page reads it from its markup (data-star-bands), never repeats it.
@@ -121,6 +121,8 @@ def cell_records(cells: pd.DataFrame | None, quality: pd.DataFrame | None) -> li
         records.append(
             {
                 **dict(zip(CELL_KEY, key, strict=True)),
+                # The repository read in place of the paper's dataset ("" for the paper's own).
+                DATASET_SUBSTITUTE: _text(row.get(DATASET_SUBSTITUTE)),
                 "parameters": _integer(row.get("model_parameters")),
                 "energy_kwh_per_1k": _number(row["energy_kwh_per_1k_mean"]),
                 "emissions_g_per_1k": _number(row.get("emissions_g_per_1k_mean")),
@@ -136,7 +138,8 @@ def cell_records(cells: pd.DataFrame | None, quality: pd.DataFrame | None) -> li
 
 def comparison_records(comparison: pd.DataFrame | None) -> list[dict[str, Any]]:
     """The ours-vs-paper table as JSON-able rows (task level first, then by task and model):
-    text columns as strings ("" for empty), COMPARISON_NUMBERS as floats or None. An absent or
+    text columns as strings ("" for empty; substituted_datasets names where ours read a
+    substitute for the paper's dataset), COMPARISON_NUMBERS as floats or None. An absent or
     empty table gives []."""
     if comparison is None or comparison.empty:
         return []
@@ -146,7 +149,10 @@ def comparison_records(comparison: pd.DataFrame | None) -> list[dict[str, Any]]:
     )
     return [
         {
-            **{c: _text(row.get(c)) for c in ["level", "task", "model_kind", "model"]},
+            **{
+                c: _text(row.get(c))
+                for c in ["level", "task", "model_kind", "model", SUBSTITUTED_DATASETS]
+            },
             **{c: _number(row.get(c)) for c in COMPARISON_NUMBERS},
         }
         for row in rows

@@ -22,7 +22,7 @@ from typing import Any
 import torch
 import transformers
 
-from powerhungry.columns import ENERGY_COLUMNS, FAILED_PHASE
+from powerhungry.columns import DATASET_SUBSTITUTE, ENERGY_COLUMNS, FAILED_PHASE
 from powerhungry.measure import provenance
 from powerhungry.measure.cell_files import CellOutputs, read_csv_rows, read_samples, write_cell
 from powerhungry.measure.devices import (
@@ -168,6 +168,7 @@ def run_context(job: CellJob, device: torch.device) -> dict[str, Any]:
         # Random weights never stop generating by themselves: lengths are forced to the maximum.
         "generation_length_forced": model.weights == "random",
         "dataset_source": job.dataset.source,
+        DATASET_SUBSTITUTE: job.dataset.read_instead,
         "dataset_revision": job.dataset_revision,
         "dataset_commit": job.dataset_commit,
         "dataset_sha256": job.dataset_sha256,
@@ -275,6 +276,7 @@ def failed_cell(job: CellJob, error: BaseException) -> CellResult:
     """One row saying which cell failed, why, where and when; no energy, no predictions."""
     row = {
         **cell_key(job),
+        DATASET_SUBSTITUTE: job.dataset.read_instead,
         "phase": FAILED_PHASE,
         "repetition": 0,
         **dict.fromkeys(ENERGY_COLUMNS),

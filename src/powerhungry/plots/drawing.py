@@ -3,7 +3,8 @@ drawn from its table files, and written as PNG and PDF."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import textwrap
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import matplotlib
@@ -14,12 +15,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from powerhungry.columns import DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
 from powerhungry.files import atomic_path
 from powerhungry.plots.registry import FIGURES
 from powerhungry.plots.style import DPI
 from powerhungry.tasks import load
 
 FigureFunction = Callable[..., Figure]
+NOTE_GID = "substitution-note"  # the gid of the note under a figure with substituted datasets
 
 
 def figure_function(name: str) -> FigureFunction:
@@ -36,14 +39,49 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def draw(name: str, table_paths: Mapping[str, str | Path]) -> Figure:
-    """Figure `name` of FIGURES from its input tables, given by table name."""
+    """Figure `name` of FIGURES from its input tables, given by table name; under it, a note
+    naming the substituted datasets among its cells, if any (`substitution_note`)."""
     function = figure_function(name)
-    return function(**{table: read_table(table_paths[table]) for table in FIGURES[name].tables})
+    tables = {table: read_table(table_paths[table]) for table in FIGURES[name].tables}
+    figure = function(**tables)
+    note = substitution_note(tables.values())
+    if note:  # below the page: `save` then grows the page to hold it
+        figure.text(0.01, -0.01, note, ha="left", va="top", fontsize=8, gid=NOTE_GID)
+    return figure
+
+
+def substitution_note(tables: Iterable[pd.DataFrame]) -> str | None:
+    """ "Substituted datasets ...: oscar (HuggingFaceFW/fineweb); ...", from the tables'
+    DATASET_SUBSTITUTE (per cell) and SUBSTITUTED_DATASETS (per group) columns; None if no
+    cell read a substitute."""
+    named: set[str] = set()
+    for table in tables:
+        if DATASET_SUBSTITUTE in table.columns and "dataset" in table.columns:
+            read = table[DATASET_SUBSTITUTE].fillna("").astype(str)
+            named |= {f"{d} ({r})" for d, r in zip(table["dataset"], read, strict=True) if r}
+        if SUBSTITUTED_DATASETS in table.columns:
+            for joined in table[SUBSTITUTED_DATASETS].dropna().astype(str):
+                named |= {name for name in joined.split("; ") if name}
+    if not named:
+        return None
+    listed = textwrap.fill("; ".join(sorted(named)), width=110)
+    return (
+        "Substituted datasets (the paper's cannot be had today; cells on them read the "
+        f"repository named):\n{listed}"
+    )
 
 
 def save(figure: Figure, png_path: Path, pdf_path: Path) -> None:
-    """Write the figure as PNG (at DPI) and PDF, each atomically, and release it."""
+    """Write the figure as PNG (at DPI) and PDF, each atomically, and release it. A figure
+    keeps its size, unless it has a substitution note below it: then the page is what is
+    drawn, note included."""
+    noted = any(text.get_gid() == NOTE_GID for text in figure.texts)
     for path in (png_path, pdf_path):
         with atomic_path(path) as tmp:
-            figure.savefig(tmp, format=Path(path).suffix.lstrip("."), dpi=DPI)
+            figure.savefig(
+                tmp,
+                format=Path(path).suffix.lstrip("."),
+                dpi=DPI,
+                bbox_inches="tight" if noted else None,
+            )
     plt.close(figure)

@@ -56,17 +56,27 @@ function cellRow(c) {
   const quality = Object.entries(c.quality).map(([m, v]) => m + " " + fmtScore(v)).join(", ");
   const stars = c.stars === null ? "" : c.stars + " of " + BANDS + " stars";
   return row([
-    [c.task], [c.model], [KIND_LABEL[c.model_kind] || c.model_kind], [c.dataset],
+    [c.task], [c.model], [KIND_LABEL[c.model_kind] || c.model_kind], substituted(c),
     [fmtCount(c.parameters), "num", c.parameters === null ? "" : String(c.parameters)],
     [fmt(c.energy_kwh_per_1k), "num"], [fmt(c.emissions_g_per_1k), "num"],
     [quality || "\u2013", "quality"], [starText(c.stars), "stars", stars],
   ], {"data-cell": c.task + "|" + c.model + "|" + c.dataset, "data-stars": c.stars ?? ""});
 }
 
+// A dataset read from a substitute for the paper's: marked, and the repository read named.
+function substituted(c) {
+  if (!c.dataset_substitute) return [c.dataset];
+  return [c.dataset + " \u2020", "substituted", "substitute: read from " + c.dataset_substitute];
+}
+
 function comparisonRow(r) {
   const ratio = r.energy_ratio === null ? "\u2013" : "\u00d7" + fmt(r.energy_ratio);
   return row([
-    [r.level], [r.task], [KIND_LABEL[r.model_kind] || r.model_kind || "all"], [r.model || "\u2013"],
+    [r.level],
+    r.substituted_datasets
+      ? [r.task + " \u2020", "substituted", "substitutes read: " + r.substituted_datasets]
+      : [r.task],
+    [KIND_LABEL[r.model_kind] || r.model_kind || "all"], [r.model || "\u2013"],
     [fmt(r.ours_energy_kwh_per_1k), "num"], [fmt(r.paper_energy_kwh_per_1k), "num"],
     [ratio, "num"], [fmt(r.ours_emissions_g_per_1k), "num"],
     [fmt(r.paper_emissions_g_per_1k), "num"],
