@@ -70,6 +70,9 @@ def tiny_diffusion(folder: Path, kind: str) -> dict[str, bytes | Path]:
         "attention_head_dim": (2, 4),
         "use_linear_projection": True,
         "norm_num_groups": 32,
+        # The pipelines' default image size is the UNet's sample size times the VAE's scale
+        # (the real repos: 96 for SD 2.1 768, 128 for SDXL): 16 latent pixels, 32-pixel images.
+        "sample_size": 16,
     }
     if kind == "sd2":
         pipeline = StableDiffusionPipeline(
