@@ -86,6 +86,15 @@ def main() -> int:
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="paper-replica-"))
     root.mkdir(parents=True, exist_ok=True)
+    try:
+        return run(root, args)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def run(root: Path, args: argparse.Namespace) -> int:
+    """The whole run in `root`; the snakemake exit status."""
     workflow = root / "workflow"
     commit = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short", args.commit],
@@ -119,10 +128,10 @@ def main() -> int:
         ]
         started = time.monotonic()
         with open(root / "run.log", "w") as log:
-            run = subprocess.run(command, cwd=workflow, env=env, stdout=log, stderr=log)
+            snakemake = subprocess.run(command, cwd=workflow, env=env, stdout=log, stderr=log)
         seconds = time.monotonic() - started
     study = study_from_config(
-        yaml.safe_load(config.read_text()), REPO / "config" / "schema.yaml", RUNNABLE_TASKS
+        yaml.safe_load(config.read_text()), workflow / "config" / "schema.yaml", RUNNABLE_TASKS
     )
     missing_table = workflow / "results" / "tables" / "missing_cells.csv"
     missing = pd.read_csv(missing_table) if missing_table.exists() else pd.DataFrame()
@@ -137,15 +146,17 @@ def main() -> int:
         "cells": len(study.cells),
         "measured": measured_cells(workflow),
         "missing": len(missing),
-        "snakemake_rc": run.returncode,
+        "snakemake_rc": snakemake.returncode,
         "publish_s": round(published_s, 1),
         "seconds": round(seconds, 1),
     }
     table = RESULTS / "paper_on_replica.tsv"
     pd.DataFrame([line]).to_csv(table, sep="\t", index=False, mode="a", header=not table.exists())
     print("\t".join(f"{key}={value}" for key, value in line.items()))
+    if snakemake.returncode != 0:  # the log goes with the temporary folder: its end, here
+        print((root / "run.log").read_text()[-6000:])
     print(f"run log: {root / 'run.log'}" if args.keep else "")
-    return run.returncode
+    return snakemake.returncode
 
 
 if __name__ == "__main__":

@@ -34,6 +34,11 @@ def schema_problem(config: Mapping[str, Any], schema: Mapping[str, Any]) -> str 
     if error is None:
         return None
     where = error.json_path.removeprefix("$").removeprefix(".") or "(top level)"
+    if error.validator == "pattern" and "description" in error.schema:
+        # A pattern says little by itself: the key's own description says what belongs there.
+        return (
+            f"{where}: {error.message}; {where.rsplit('.', 1)[-1]}: {error.schema['description']}"
+        )
     return f"{where}: {error.message}"
 
 

@@ -50,7 +50,7 @@ def description() -> dict[str, Any]:
 def repo_of(model: Mapping[str, Any]) -> str:
     """The repo a config entry's model is fetched from today: `hub`, else the id, resolved
     through the description's old names (the Hub's redirects)."""
-    repo = model.get("hub", model["id"])
+    repo = model.get("hub") or model["id"]
     old = {name: new for new, entry in description().items() for name in entry.get("old_names", [])}
     return old.get(repo, repo)
 

@@ -2,13 +2,22 @@ import copy
 import re
 
 import pytest
+import yaml
 from helpers import REPO, validated
 from snakemake.exceptions import WorkflowError
 
-from powerhungry.study import ModelSpec, StudyConfigError, load_study, slug
+from powerhungry.study import (
+    ModelSpec,
+    StudyConfigError,
+    as_params,
+    load_study,
+    slug,
+    study_from_config,
+)
 from powerhungry.tasks import RUNNABLE_TASKS
 
 DEMO_REVIEWS = REPO / "resources" / "demo" / "movie_reviews.jsonl"
+SCHEMA = REPO / "config" / "schema.yaml"
 MULTI_PURPOSE = {
     "id": "test/zero-shot",
     "kind": "multi_purpose",
@@ -330,3 +339,20 @@ def test_a_models_own_code_is_allowed_only_where_listed(small_config):
     )
     assert trusted["trust_remote_code"] is True
     assert "trust_remote_code" not in plain  # unchanged settings: nothing reruns
+
+
+def test_a_substitute_names_why_and_marks_only_its_own_cells():
+    """`substitute` (why the paper's dataset cannot be had) marks its entry's cells with the
+    source read; a blank one is refused with what the key is for; entries without it keep the
+    params they had, so nothing measured before reruns."""
+    config = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+    before = study_from_config(copy.deepcopy(config), SCHEMA, RUNNABLE_TASKS)
+    config["datasets"][0]["substitute"] = "the paper's cannot be had"
+    study = study_from_config(copy.deepcopy(config), SCHEMA, RUNNABLE_TASKS)
+    first, *others = study.datasets
+    assert first.read_instead == first.source and all(d.read_instead == "" for d in others)
+    assert [as_params(d) for d in others] == [as_params(d) for d in before.datasets[1:]]
+    assert as_params(first) != as_params(before.datasets[0])
+    config["datasets"][0]["substitute"] = "  "
+    with pytest.raises(StudyConfigError, match=r"datasets\[0\]\.substitute: .*remove the key"):
+        study_from_config(config, SCHEMA, RUNNABLE_TASKS)

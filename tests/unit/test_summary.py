@@ -1,6 +1,7 @@
 """The summarizer on hand-computed tables, and on the paper's own measurements (Table 2)."""
 
 import subprocess
+import warnings
 
 import pandas as pd
 import pytest
@@ -131,3 +132,15 @@ def test_substituted_datasets_are_named_at_every_level():
     assert all(
         "substituted_datasets" not in t and "dataset_substitute" not in t for t in without.values()
     )
+
+
+def test_a_study_without_substitutes_reads_back_from_csv_as_none(tmp_path):
+    """Read back from a CSV, an all-empty dataset_substitute column is float NaN: it still
+    gives empty marks, without pandas' warning about filling floats with text."""
+    path = tmp_path / "measurements.csv"
+    pd.DataFrame([{**row("a", "d1", 0, 1.0), "dataset_substitute": ""}]).to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tables = summarize(pd.read_csv(path))
+    assert list(tables["cell_summary"]["dataset_substitute"]) == [""]
+    assert list(tables["task_summary"]["substituted_datasets"]) == [""]

@@ -64,12 +64,18 @@ def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
     return per_1k
 
 
+def substitutes_read(column: pd.Series) -> pd.Series:
+    """A DATASET_SUBSTITUTE column as strings, "" where empty: read back from a CSV in which
+    no cell had a substitute it is all NaN (float), and rows from before the column are NaN."""
+    return column.astype("string").fillna("").astype(str)
+
+
 def substituted_datasets(per_1k: pd.DataFrame, keys: Sequence[str]) -> pd.Series | None:
     """Per group of `keys`: its cells' substituted datasets, "dataset (repository)" joined by
     "; " (empty: none); None for a table that does not record substitutes (the paper's)."""
     if DATASET_SUBSTITUTE not in per_1k.columns:
         return None
-    read = per_1k[DATASET_SUBSTITUTE].fillna("").astype(str)
+    read = substitutes_read(per_1k[DATASET_SUBSTITUTE])
     named = (per_1k["dataset"] + " (" + read + ")").where(read != "", "")
     return named.groupby([per_1k[k] for k in keys]).agg(
         lambda names: "; ".join(sorted(set(names) - {""}))
@@ -160,7 +166,7 @@ def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
         summary["energy_kwh_per_1k_halfwidth_95"] / summary["energy_kwh_per_1k_mean"]
     )
     if DATASET_SUBSTITUTE in per_1k.columns:
-        summary[DATASET_SUBSTITUTE] = groups[DATASET_SUBSTITUTE].first().fillna("")
+        summary[DATASET_SUBSTITUTE] = substitutes_read(groups[DATASET_SUBSTITUTE].first())
     return summary.reset_index()
 
 

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from powerhungry.analysis.summary import substitutes_read
 from powerhungry.columns import DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
 from powerhungry.files import atomic_path
 from powerhungry.plots.registry import FIGURES
@@ -51,13 +52,14 @@ def draw(name: str, table_paths: Mapping[str, str | Path]) -> Figure:
 
 
 def substitution_note(tables: Iterable[pd.DataFrame]) -> str | None:
-    """ "Substituted datasets ...: oscar (HuggingFaceFW/fineweb); ...", from the tables'
-    DATASET_SUBSTITUTE (per cell) and SUBSTITUTED_DATASETS (per group) columns; None if no
-    cell read a substitute."""
+    """The note naming each substituted dataset ("oscar (HuggingFaceFW/fineweb); ...") that
+    the tables hold, from their DATASET_SUBSTITUTE (per cell) and SUBSTITUTED_DATASETS (per
+    group) columns; None if no cell read a substitute. It names what the tables hold, which
+    may include tasks the figure does not draw."""
     named: set[str] = set()
     for table in tables:
         if DATASET_SUBSTITUTE in table.columns and "dataset" in table.columns:
-            read = table[DATASET_SUBSTITUTE].fillna("").astype(str)
+            read = substitutes_read(table[DATASET_SUBSTITUTE])
             named |= {f"{d} ({r})" for d, r in zip(table["dataset"], read, strict=True) if r}
         if SUBSTITUTED_DATASETS in table.columns:
             for joined in table[SUBSTITUTED_DATASETS].dropna().astype(str):
@@ -66,15 +68,15 @@ def substitution_note(tables: Iterable[pd.DataFrame]) -> str | None:
         return None
     listed = textwrap.fill("; ".join(sorted(named)), width=110)
     return (
-        "Substituted datasets (the paper's cannot be had today; cells on them read the "
-        f"repository named):\n{listed}"
+        "The tables this figure is drawn from hold cells on substituted datasets (the paper's "
+        f"cannot be had today; they read the repository named):\n{listed}"
     )
 
 
 def save(figure: Figure, png_path: Path, pdf_path: Path) -> None:
     """Write the figure as PNG (at DPI) and PDF, each atomically, and release it. A figure
-    keeps its size, unless it has a substitution note below it: then the page is what is
-    drawn, note included."""
+    keeps its size, unless it has a substitution note below it: then the page is cropped to
+    what is drawn, note included (taller, and a little wider or narrower)."""
     noted = any(text.get_gid() == NOTE_GID for text in figure.texts)
     for path in (png_path, pdf_path):
         with atomic_path(path) as tmp:
