@@ -456,3 +456,4 @@ def test_a_substitute_dataset_is_marked_in_headless_chromium(tmp_path):
         ("substitute: read from org/reviews", "short_reviews \u2020"),
         ("substitutes read: short_reviews (org/reviews)", f"{TC} \u2020"),
     ]
+    assert "read from a substitute for the paper's dataset" in dom

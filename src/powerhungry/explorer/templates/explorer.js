@@ -63,6 +63,9 @@ function cellRow(c) {
   ], {"data-cell": c.task + "|" + c.model + "|" + c.dataset, "data-stars": c.stars ?? ""});
 }
 
+const SUBSTITUTE_NOTE = "\u2020 read from a substitute for the paper's dataset, which cannot " +
+  "be had today (hover a marked name for the source read).";
+
 // A dataset read from a substitute for the paper's: marked, and the repository read named.
 function substituted(c) {
   if (!c.dataset_substitute) return [c.dataset];
@@ -214,7 +217,8 @@ function update() {
   fillTable("cells", cells.map(cellRow));
   byId("cell-count").textContent = `showing ${cells.length} of ${DATA.cells.length} cells`;
   if (DATA.cells.length === 0) note("cells-note", "No measured cells: the cell summary is empty.");
-  else note("cells-note", cells.length === 0 ? "No cell matches the selection." : "");
+  else if (cells.length === 0) note("cells-note", "No cell matches the selection.");
+  else note("cells-note", cells.some(c => c.dataset_substitute) ? SUBSTITUTE_NOTE : "");
   drawQualityScatter(cells);
   drawComparison(DATA.comparison.filter(r => matches(r, currentFilter(["task", "model_kind"]))));
   writeFragment(filter);
