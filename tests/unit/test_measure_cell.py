@@ -265,3 +265,15 @@ def test_a_substitute_datasets_rows_name_the_source_read_instead(cell, tmp_path)
     cell["model_manifest"] = {"path": str(broken), "resolved_revision": "local"}
     (row,) = cell.measure_or_record_failure().rows
     assert row["phase"] == "failed" and row["dataset_substitute"] == cell.job.dataset.path
+
+
+def test_an_architecture_transformers_removed_is_recorded_with_the_real_fix(cell, tmp_path):
+    """DETA (gone from transformers 5): transformers' own advice is to upgrade, which cannot
+    help; the failure row says what can."""
+    deta = tmp_path / "deta"
+    deta.mkdir()
+    (deta / "config.json").write_text(json.dumps({"model_type": "deta"}))
+    cell["model_manifest"] = {"path": str(deta), "resolved_revision": "local"}
+    (row,) = cell.measure_or_record_failure().rows
+    assert "does not recognize this architecture" in row["error"]
+    assert "upgrading will not add one it removed" in row["error"]

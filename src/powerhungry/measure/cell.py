@@ -95,11 +95,22 @@ def naming_the_model(model: ModelSpec, model_dir: Path) -> Iterator[None]:
 
 
 def load_failure_hint(error: BaseException) -> str:
-    """What to do about a load failure, where the error says ("; ..."), else ""."""
-    if "trust_remote_code" in str(error):
+    """What to do about a load failure, where the error says ("; ..."), else "". The
+    libraries' own advice is not always the fix: an architecture transformers no longer has
+    (DETA, removed in transformers 5) is not loaded by upgrading it."""
+    text = str(error)
+    if "trust_remote_code" in text:
         return (
             "; it ships its own Python code: if you trust it, set trust_remote_code: true on "
             "its entry in the config"
+        )
+    if "does not recognize this architecture" in text:
+        import transformers
+
+        return (
+            f"; the installed transformers ({transformers.__version__}) does not have this "
+            "architecture, and upgrading will not add one it removed (DETA left in 5.0): "
+            "measure it with a transformers that has it, or remove the model"
         )
     return ""
 
