@@ -24,7 +24,7 @@ from .builders import VISION_FAMILIES, save_image_processor, tiny_t5, tiny_visio
 from .captioners import CAPTIONERS, tiny_captioner
 from .diffusion import PIPELINES, tiny_diffusion
 from .replica import HubReplica
-from .text_families import TEXT_FAMILIES, tiny_text_model
+from .text_families import SEQ2SEQ, TEXT_FAMILIES, tiny_text_model
 
 DESCRIPTION = Path(__file__).with_name("paper_models.yaml")
 STAND_IN = b"\x00" * 4096  # the content of an extra file: never loaded, so never fetched
@@ -96,17 +96,7 @@ def tiny_timm_detector(folder: Path, model_type: str) -> dict[str, bytes | Path]
     decides, and no loader gets past building the model without timm."""
     import transformers as t
 
-    small = {
-        "d_model": 16,
-        "encoder_layers": 1,
-        "decoder_layers": 1,
-        "encoder_attention_heads": 2,
-        "decoder_attention_heads": 2,
-        "encoder_ffn_dim": 32,
-        "decoder_ffn_dim": 32,
-        "num_queries": 10,
-        "id2label": dict(enumerate(LABELS)),
-    }
+    small = {**SEQ2SEQ, "d_model": 16, "num_queries": 10, "id2label": dict(enumerate(LABELS))}
     if model_type == "deformable_detr":
         # Its input projections' GroupNorm has 32 groups; transformers 5 ties the box heads of
         # the decoder layers to the first, and fails where there is only one.
