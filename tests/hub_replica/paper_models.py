@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,9 @@ TIMM = {"use_timm_backbone": True, "backbone": "resnet18", "use_pretrained_backb
 MULTI_PURPOSE_TASK = {"t5": "summarization", "bloom": "text_generation"}
 
 
+@cache
 def description() -> dict[str, Any]:
+    """paper_models.yaml's models, read once (callers do not change it)."""
     return yaml.safe_load(DESCRIPTION.read_text())["models"]
 
 
