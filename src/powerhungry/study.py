@@ -218,6 +218,9 @@ PARAMS_IF_SET: dict[type, dict[str, Any]] = {
     ModelSpec: {"hub": None, "trust_remote_code": False},
     DatasetSpec: {"image_urls": False, "substitute": None},
 }
+# Protocol settings that cannot change a cell's measurement, left out of its params so that
+# changing them replans no measurement: the idle baseline's duration is measure_idle_power's own.
+NOT_A_CELL_SETTING = frozenset({"idle_seconds"})
 
 
 def canonical(value: Any) -> Any:
@@ -231,10 +234,15 @@ def canonical(value: Any) -> Any:
 
 
 def as_params(spec: DatasetSpec | ModelSpec | Protocol) -> dict[str, Any]:
-    """Plain dict of a spec, for Snakemake params (compared between runs to decide reruns)."""
+    """Plain dict of a spec, for Snakemake params (compared between runs to decide reruns):
+    what makes a model what it is (MODEL_IDENTITY), a dataset entry, or the protocol's settings
+    that can change a cell's measurement (not NOT_A_CELL_SETTING). A Protocol, DatasetSpec or
+    ModelSpec is rebuilt from it with the spec's defaults for what is left out."""
     if_set = PARAMS_IF_SET.get(type(spec), {})
     if isinstance(spec, ModelSpec):
         values = {name: getattr(spec, name) for name in (*MODEL_IDENTITY, *if_set)}
+    elif isinstance(spec, Protocol):
+        values = {k: v for k, v in asdict(spec).items() if k not in NOT_A_CELL_SETTING}
     else:
         values = asdict(spec)
     return canonical(

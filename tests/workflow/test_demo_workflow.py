@@ -312,6 +312,17 @@ def test_adding_a_dataset_measures_only_its_cells(demo_run):
     assert counts == dict.fromkeys(TABLES_AND_FIGURES, 1)
 
 
+def test_settings_that_cannot_change_a_measurement_replan_none(demo_run):
+    """The idle baseline's duration is measure_idle_power's own: changing it remeasures the
+    baseline and redoes what reads it, and replans no cell (other cells' entries: the adding
+    tests above)."""
+    config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
+    config["protocol"]["idle_seconds"] += 1
+    counts = dry_run_with(demo_run, config, "demo_idle.yaml")
+    assert "measure_inference" not in counts and counts.pop("measure_idle_power") == 1
+    assert counts == dict.fromkeys(TABLES_AND_FIGURES - {"score_quality", "tabulate_lengths"}, 1)
+
+
 @contextmanager
 def edited(path):
     """Append a line to a file for the block, then restore its content and modification time,
