@@ -207,6 +207,54 @@ def test_adaptive_repetitions_stop_by_the_rule(cell, readings, target, expected)
     assert rows.loc[rows["phase"] == "query", "energy_kwh"].tolist() == readings[:expected]
 
 
+class Killed(BaseException):
+    """What a job's end by SIGKILL looks like to the code that was running: nothing after it
+    runs (not an Exception, so nothing catches it as a model's failure)."""
+
+
+def test_an_interrupted_cell_resumes_from_its_last_finished_repetition(cell):
+    """Killed during its third repetition, the cell keeps the two it finished (checkpoint) and
+    the next attempt measures from the third; adaptive stopping counts all of them, so the cell
+    ends as an uninterrupted run would (3 repetitions for these readings), none counted twice."""
+    cell["protocol"] = replace(
+        PROTOCOL, repetitions=2, max_repetitions=4, target_relative_halfwidth=0.05
+    )
+    readings = iter([1.0, 1.01, 1.0, 1.01])
+    started = []
+
+    def killed_in_the_third(*args, **kwargs):
+        if kwargs["project_name"] != "warm-up":
+            started.append(1)
+            if len(started) == 3:
+                raise Killed
+        return ScriptedMeter(readings, *args, **kwargs)
+
+    with pytest.raises(Killed):
+        cell.measure(meter_factory=killed_in_the_third)
+    assert not cell.outputs.measurements.exists()
+    saved = json.loads(cell.outputs.checkpoint.read_text())
+    assert sorted({row["repetition"] for row in saved["rows"]}) == [0, 1]
+    result = cell.measure(meter_factory=lambda *a, **k: ScriptedMeter(readings, *a, **k))
+    rows = pd.read_csv(cell.outputs.measurements)
+    assert sorted(zip(rows["repetition"], rows["phase"], strict=True)) == [
+        (r, phase) for r in range(3) for phase in ("load", "query")
+    ]
+    assert rows.loc[rows["phase"] == "query", "energy_kwh"].tolist() == [1.0, 1.01, 1.0]
+    kept = {row["codecarbon_run_id"] for row in saved["rows"]}
+    assert kept < set(rows["codecarbon_run_id"]) and rows["codecarbon_run_id"].nunique() == 3
+    assert len(result.codecarbon_rows) == len(pd.read_csv(cell.outputs.codecarbon)) == 6
+    assert not cell.outputs.checkpoint.exists()
+
+
+def test_a_checkpoint_of_another_spec_is_dropped_not_mixed_in(cell):
+    cell.outputs.checkpoint.parent.mkdir(parents=True)
+    stale = {"fingerprint": "another spec", "rows": [{"repetition": 0}], "codecarbon_rows": []}
+    cell.outputs.checkpoint.write_text(json.dumps({**stale, "predictions": []}))
+    rows = pd.DataFrame(cell.measure().rows)
+    assert sorted(set(rows["repetition"])) == [0, 1] and len(rows) == 4
+    assert not cell.outputs.checkpoint.exists()
+
+
 def test_float16_on_a_cpu_only_job_fails_before_measuring(cell, monkeypatch):
     cell["protocol"] = replace(PROTOCOL, device="auto", dtype="float16")
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)

@@ -1,6 +1,6 @@
 """A measurement job killed with SIGKILL in the middle of its repetitions: nothing of it is left
-for the aggregation to read, and rerunning measures that cell only, leaving the others' bytes as
-they were."""
+for the aggregation to read (only its checkpoint), and rerunning measures that cell only, from the
+repetition it was in, leaving the others' bytes as they were."""
 
 import hashlib
 import os
@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from helpers import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
@@ -91,8 +92,10 @@ def test_a_killed_measurement_is_measured_again_alone(tmp_path):
         output, _ = run.communicate(timeout=TIMEOUT_S)
     assert run.returncode != 0, output[-3000:]
     survivor = {"test--first": "test--second", "test--second": "test--first"}[killed]
-    # Nothing of the killed cell (its files are written only at the end, atomically).
-    assert not (workdir / CELL / killed).exists() or not any((workdir / CELL / killed).iterdir())
+    # Nothing of the killed cell (its files are written only at the end, atomically) but the
+    # checkpoint of the repetitions it finished, if any.
+    left = {p.name for p in (workdir / CELL / killed).glob("*")}
+    assert left <= {"reviews.checkpoint.json"}, left
     assert not (workdir / "results" / "tables" / "measurements.csv").exists()
     measured = digests(workdir / CELL / survivor)
     assert set(measured) == {"reviews.csv", "reviews.codecarbon.csv"}
@@ -104,5 +107,9 @@ def test_a_killed_measurement_is_measured_again_alone(tmp_path):
     # The killed cell only.
     assert re.search(r"^measure_inference\s+1\s*$", rerun.stdout + rerun.stderr, re.MULTILINE)
     assert digests(workdir / CELL / survivor) == measured
-    assert (workdir / CELL / killed / "reviews.csv").is_file()
+    rows = pd.read_csv(workdir / CELL / killed / "reviews.csv")
+    assert sorted(zip(rows["repetition"], rows["phase"], strict=True)) == [
+        (r, phase) for r in range(3) for phase in ("load", "query")
+    ]
+    assert not (workdir / CELL / killed / "reviews.checkpoint.json").exists()
     assert (workdir / "results" / "tables" / "measurements.csv").is_file()

@@ -4,12 +4,15 @@ EnergyMeter run with the windows `load` and `query`.
 Each repetition loads the model anew, as the paper did (one tracker run per repetition). Warm-up
 inferences, if configured, run between the two windows, outside both. `run_cell` measures and
 returns plain data; `measure_cell` also writes it (`cell_files.write_cell`), nothing unless every
-repetition succeeded; `measure_or_record_failure` writes a model's failure as the cell's result.
+repetition succeeded, checkpointing each finished repetition so that an interrupted job resumes;
+`measure_or_record_failure` writes a model's failure as the cell's result.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +27,14 @@ import transformers
 
 from powerhungry.columns import DATASET_SUBSTITUTE, ENERGY_COLUMNS, FAILED_PHASE
 from powerhungry.measure import provenance
-from powerhungry.measure.cell_files import CellOutputs, read_csv_rows, read_samples, write_cell
+from powerhungry.measure.cell_files import (
+    CellOutputs,
+    read_checkpoint,
+    read_csv_rows,
+    read_samples,
+    write_cell,
+    write_checkpoint,
+)
 from powerhungry.measure.devices import (
     DTYPES,
     check_dtype,
@@ -206,16 +216,25 @@ def warm_up_meter(meter_factory: MeterFactory, device: torch.device) -> None:
     meter.stop()
 
 
-def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellResult:
+def run_cell(
+    job: CellJob,
+    meter_factory: MeterFactory = EnergyMeter,
+    finished: CellResult | None = None,
+    on_repetition: Callable[[CellResult], None] | None = None,
+) -> CellResult:
     """Run the repetitions the protocol asks for (`enough_repetitions`) and return the rows.
+
+    `finished`: repetitions an earlier, interrupted attempt completed (a checkpoint); they are
+    kept as they were measured and counted (also by adaptive stopping), and measuring goes on
+    from the next one. `on_repetition` is called with the result so far after each repetition.
 
     Everything that costs time but is not measured (the runner, the model's code, the samples,
     the provenance, CodeCarbon's hardware detection) happens before the measurement lease is
     taken (`measuring_alone`), with the garbage collector off; what it leaves is then frozen
     (`long_lived_setup`: meant for one cell per process, as the workflow runs it). Writes
-    nothing (CodeCarbon's own CSVs are read back from a scratch folder). Raises ModelLoadError
-    or torch.OutOfMemoryError (the model's failures, see `measure_or_record_failure`),
-    RuntimeError for a device or dtype the job cannot use, and
+    nothing itself (CodeCarbon's own CSVs are read back from a scratch folder). Raises
+    ModelLoadError or torch.OutOfMemoryError (the model's failures, see
+    `measure_or_record_failure`), RuntimeError for a device or dtype the job cannot use, and
     MeasurementError for a meter that measured nothing.
     """
     # Progress bars would be drawn, and paid for, inside the measured load window.
@@ -230,9 +249,12 @@ def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellRes
             runner.import_code(Path(job.model_manifest["path"]))
         context = run_context(job, device)
         warm_up_meter(meter_factory, device)
-    result = CellResult(rows=[])
-    query_energies: list[float] = []
-    predictions: list[Prediction] = []
+    result = CellResult(
+        rows=list(finished.rows) if finished else [],
+        codecarbon_rows=list(finished.codecarbon_rows) if finished else [],
+        predictions=list(finished.predictions) if finished else [],
+    )
+    query_energies = [row["energy_kwh"] for row in result.rows if row["phase"] == "query"]
     with (
         measuring_alone(device.type),
         tempfile.TemporaryDirectory(prefix="powerhungry-codecarbon-") as scratch,
@@ -266,11 +288,20 @@ def run_cell(job: CellJob, meter_factory: MeterFactory = EnergyMeter) -> CellRes
                 for row in read_csv_rows(raw)
             ]
             query_energies += [w.energy_kwh for w in meter.results if w.phase == "query"]
-    result.predictions = [
-        {"sample_index": sample["sample_index"], **asdict(prediction)}
-        for sample, prediction in zip(samples, predictions, strict=True)
-    ]
+            result.predictions = [
+                {"sample_index": sample["sample_index"], **asdict(prediction)}
+                for sample, prediction in zip(samples, predictions, strict=True)
+            ]
+            if on_repetition is not None:
+                on_repetition(result)
     return result
+
+
+def fingerprint(job: CellJob) -> str:
+    """sha256 of everything that decides the cell's measurement (the job's specs, the prepared
+    model, the samples' checksum): a checkpoint is resumed only by the same job."""
+    text = json.dumps(asdict(job), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def cell_key(job: CellJob) -> dict[str, str]:
@@ -304,9 +335,25 @@ def failed_cell(job: CellJob, error: BaseException) -> CellResult:
 def measure_cell(
     job: CellJob, outputs: CellOutputs, meter_factory: MeterFactory = EnergyMeter
 ) -> CellResult:
-    """`run_cell`, then its three files; a cell that raises writes nothing."""
-    result = run_cell(job, meter_factory)
+    """`run_cell`, then its three files; a cell that raises writes none of them. Each finished
+    repetition is saved in the cell's checkpoint (`CellOutputs.checkpoint`) as it ends, so an
+    attempt killed by a time limit, preemption or a node failure is resumed by the next from
+    the repetition it was in (that one measured again from its start); the checkpoint goes once
+    the files are written."""
+    key = fingerprint(job)
+    saved = read_checkpoint(outputs.checkpoint, key)
+    if saved is not None:
+        done = len({row["repetition"] for row in saved["rows"]})
+        print(f"resuming from {outputs.checkpoint}: {done} repetitions already measured")
+
+    def save(result: CellResult) -> None:
+        write_checkpoint(
+            outputs.checkpoint, key, result.rows, result.codecarbon_rows, result.predictions
+        )
+
+    result = run_cell(job, meter_factory, CellResult(**saved) if saved else None, save)
     write_cell(outputs, result.rows, result.codecarbon_rows, result.predictions)
+    outputs.checkpoint.unlink(missing_ok=True)
     return result
 
 
@@ -321,4 +368,5 @@ def measure_or_record_failure(
         print(f"cell failed, recorded as such: {type(error).__name__}: {error}")
         result = failed_cell(job, error)
         write_cell(outputs, result.rows, [], [])
+        outputs.checkpoint.unlink(missing_ok=True)  # the failure is the cell's result
         return result

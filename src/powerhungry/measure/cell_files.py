@@ -5,6 +5,7 @@ library and parquet by pyarrow: no pandas in a measurement job."""
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,11 +28,52 @@ PREDICTIONS_SCHEMA = pa.schema(
 @dataclass(frozen=True)
 class CellOutputs:
     """Where a cell's results go: tidy rows (CSV), CodeCarbon's rows (CSV), predictions
-    (parquet)."""
+    (parquet); and, while it runs, its checkpoint (`checkpoint`)."""
 
     measurements: Path
     codecarbon: Path
     predictions: Path
+
+    @property
+    def checkpoint(self) -> Path:
+        """The repetitions finished so far (JSON), beside the measurements: not an output of
+        the rule, so Snakemake keeps it when the job is killed, and the next attempt resumes
+        from it. Removed once the cell's files are written."""
+        return self.measurements.with_name(f"{self.measurements.stem}.checkpoint.json")
+
+
+def read_checkpoint(path: Path, fingerprint: str) -> dict[str, list[dict[str, Any]]] | None:
+    """The finished repetitions a checkpoint holds (`rows`, `codecarbon_rows`,
+    `predictions`), if it was written for the same job (`fingerprint`); None if there is none,
+    or it is another job's (a changed spec): that one is removed, never mixed in."""
+    if not path.is_file():
+        return None
+    saved = json.loads(path.read_text())
+    if saved.get("fingerprint") != fingerprint:
+        path.unlink()
+        return None
+    return {key: saved[key] for key in ("rows", "codecarbon_rows", "predictions")}
+
+
+def write_checkpoint(
+    path: Path,
+    fingerprint: str,
+    rows: Sequence[Mapping[str, Any]],
+    codecarbon_rows: Sequence[Mapping[str, Any]],
+    predictions: Sequence[Mapping[str, Any]],
+) -> None:
+    """Save the finished repetitions atomically: a job killed while writing leaves the
+    previous checkpoint whole."""
+    text = json.dumps(
+        {
+            "fingerprint": fingerprint,
+            "rows": list(rows),
+            "codecarbon_rows": list(codecarbon_rows),
+            "predictions": list(predictions),
+        },
+        default=str,
+    )
+    write_atomic(path, lambda tmp: tmp.write_text(text))
 
 
 def read_samples(path: Path) -> list[dict[str, Any]]:
