@@ -20,9 +20,11 @@ include: "rules/tables.smk"
 include: "rules/figures.smk"
 
 
-# Before the first job, on the submit host: every entry checked on the Hub, the run stopped
-# listing every problem if one cannot be had (skipped by dry runs and by jobs themselves).
+# Before the first job, on the submit host: the run's options recorded (for the commands jobs
+# print and for the artifact), every entry checked on the Hub, the run stopped listing every
+# problem if one cannot be had (skipped by dry runs and by jobs themselves).
 onstart:
+    record_invocation(sys.argv[1:])
     preflight_or_stop()
 
 
@@ -33,6 +35,7 @@ onsuccess:
 rule all:
     default_target: True
     input:
+        rules.plan_study.output,
         rules.aggregate_measurements.output,
         rules.summarize_measurements.output,
         rules.score_quality.output,

@@ -20,19 +20,25 @@ os.environ.update(
 from powerhungry.study import (  # noqa: E402
     StudyConfigError,
     as_params,
+    canonical,
     study_from_config,
 )
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
+from powerhungry.invocation import record_invocation  # noqa: E402
+from powerhungry.plan import plan_settings  # noqa: E402
+from powerhungry.plan.gpu_classes import UnknownGpuClassError  # noqa: E402
 from powerhungry.plots.registry import FIGURES  # noqa: E402
 
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
 try:
     # Fills the schema's defaults into `config`, which jobs read.
     STUDY = study_from_config(config, SCHEMA, RUNNABLE_TASKS)
-except StudyConfigError as error:
+    PLAN = plan_settings(config)
+except (StudyConfigError, UnknownGpuClassError) as error:
     raise WorkflowError(f"invalid study config: {error}") from None
 
 CACHE = STUDY.cache_dir
+MODEL_SLUGS = [model.slug for model in STUDY.models]
 ENV = "../envs/powerhungry.yaml"
 
 
@@ -42,13 +48,9 @@ wildcard_constraints:
     dataset="[^/]+",
 
 
-def cell_path(cell, folder, suffix):
-    return f"results/{folder}/{cell.task}/{cell.model.slug}/{cell.dataset.slug}{suffix}"
-
-
 def measurement_tables():
     """Every cell's tidy measurement file: what aggregation reads."""
-    return [cell_path(cell, "measurements", ".csv") for cell in STUDY.cells]
+    return [cell.result_path("measurements", ".csv") for cell in STUDY.cells]
 
 
 def cell_files():
@@ -61,7 +63,7 @@ def cell_files():
             "dataset": cell.dataset.id,
             "dataset_substitute": cell.dataset.read_instead,
             "samples": f"results/samples/{cell.task}/{cell.dataset.slug}.parquet",
-            "predictions": cell_path(cell, "predictions", ".parquet"),
+            "predictions": cell.result_path("predictions", ".parquet"),
         }
         for cell in STUDY.cells
     ]
@@ -143,16 +145,55 @@ def protocol_params(wildcards):
     return PROTOCOL_PARAMS
 
 
+@cache
+def preflight_download_sizes():
+    """Model download sizes from the preflight table of an earlier run or of `powerhungry
+    preflight` (this run's onstart check comes after jobs are planned), read once."""
+    from powerhungry.plan.estimate import preflight_downloads
+
+    return preflight_downloads(Path("results/preflight.csv"))
+
+
+def measurement_job_resources(wildcards, attempt):
+    """The cell's runtime and mem_mb from its estimate (powerhungry.plan), made when the job is
+    planned, so that a dry run shows them: a model not in the paper's logs is sized once it
+    was prepared by an earlier run or preflight gave its download size; until then its job
+    asks for the cap."""
+    from powerhungry.plan.estimate import job_resources, plan_cell
+
+    cell = STUDY.cell(wildcards.task, wildcards.model, wildcards.dataset)
+    estimate = plan_cell(cell, STUDY, PLAN, preflight_download_sizes())
+    return job_resources(estimate, PLAN, attempt)
+
+
+def measurement_runtime(wildcards, attempt):
+    return measurement_job_resources(wildcards, attempt)["runtime"]
+
+
+def measurement_mem_mb(wildcards, attempt):
+    return measurement_job_resources(wildcards, attempt)["mem_mb"]
+
+
 def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
     """A failed model does not fail the run (its cell is recorded as failed), so say it at the
-    end, where nobody can miss it."""
+    end, where nobody can miss it, with the command that measures those cells again: this
+    run's own options (profile, config files), as typed."""
+    from powerhungry.invocation import rerun_command
+    from powerhungry.study import result_path
+
     if not Path(path).is_file():
         return
     with open(path, newline="") as table:
-        failed = sum(1 for _ in csv.DictReader(table))
+        failed = [
+            result_path(
+                row["task"], row["model"], row["dataset"], "measurements", ".csv"
+            )
+            for row in csv.DictReader(table)
+        ]
     if failed:
         print(
-            f"{failed} of {len(STUDY.cells)} cells failed and are left out of every table: "
-            f"see {path} (error, host, and the command to measure each again)",
+            f"{len(failed)} of {len(STUDY.cells)} cells failed and are left out of every table: "
+            f"see {path} (error, host). Once fixed, measure them again with:\n"
+            f"{rerun_command(sys.argv[1:], failed)}",
             file=sys.stderr,
         )

@@ -12,6 +12,13 @@ rule measure_inference:
         "logs/measure_inference/{task}/{model}/{dataset}.log",
     conda:
         ENV
+    # One GPU each (locally, `--resources gpu=N` runs at most N at once; on SLURM, --gpus=1 and
+    # its CPUs); time and memory from the cell's estimate (powerhungry.plan), more on a retry.
+    resources:
+        gpu=1,
+        cpus_per_gpu=4,
+        runtime=measurement_runtime,
+        mem_mb=measurement_mem_mb,
     params:
         model=model_params,
         dataset=dataset_params,
@@ -32,6 +39,11 @@ rule measure_idle_power:
         "logs/measure_idle_power.log",
     conda:
         ENV
+    resources:
+        gpu=1,
+        cpus_per_gpu=1,
+        runtime=lambda wildcards, attempt: 30 * attempt,
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
     params:
         seconds=STUDY.protocol.idle_seconds,
         device=STUDY.protocol.device,

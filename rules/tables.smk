@@ -149,3 +149,28 @@ rule compare_with_paper:
         ENV
     script:
         "../scripts/compare_with_paper.py"
+
+
+# What each cell costs on the planned GPU class (`powerhungry plan` prints the same): made once
+# the models are prepared (their weights size those the paper did not log), from the whole
+# config, so any change to it remakes the table; cells measured by then are planned from that.
+rule plan_study:
+    input:
+        paper="resources/reference/paper/measurements.csv.gz",
+        paper_models="resources/reference/paper/models.csv",
+        models=expand(rules.prepare_model.output.manifest, model=MODEL_SLUGS),
+    output:
+        table=report(
+            "results/tables/plan.csv",
+            caption="../report/plan.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/plan_study.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        config=canonical(config),
+    script:
+        "../scripts/plan_study.py"

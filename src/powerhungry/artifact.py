@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from powerhungry.files import sha256_of, write_atomic
+from powerhungry.invocation import INVOCATION, named_files
 from powerhungry.measure.provenance import workflow_commit
 
 MEASURED = ("results", "logs")
@@ -51,6 +52,22 @@ def measured_files(workdir: Path) -> list[str]:
     return sorted(str(path.relative_to(workdir)) for path in paths if path.is_file())
 
 
+def how_it_ran(workdir: Path) -> dict[str, object]:
+    """How the results were made, from the latest run's record (results/invocation.json): the
+    command that reproduces them (`snakemake` and its profile and config options) and the files
+    those options name, each with whether the artifact holds it. Without a record, says so."""
+    record_path = workdir / INVOCATION
+    if not record_path.is_file():
+        return {"command": None, "why": f"no {INVOCATION}: no run of this workflow recorded one"}
+    record = json.loads(record_path.read_text())
+    files = {}
+    for name in named_files(record["options"]):
+        path = Path(name) if Path(name).is_absolute() else workdir / name
+        inside = path.resolve().is_relative_to(workdir) and path.is_file()
+        files[str(path.resolve().relative_to(workdir)) if inside else name] = inside
+    return {"command": record["command"], "recorded_at": record["recorded_at"], "files": files}
+
+
 def locked_requirements() -> str:
     """The running environment's exact versions (the project itself is installed from the tree)."""
     return subprocess.run(
@@ -70,7 +87,9 @@ def digest(path: Path) -> str:
 def build_artifact(workdir: Path, out: Path) -> dict:
     """Write the artifact of `workdir` to `out` (atomically); return its manifest."""
     workdir = workdir.resolve()
-    files = sorted(set(tracked_files(workdir)) | set(measured_files(workdir)))
+    ran = how_it_ran(workdir)
+    run_files = [name for name, held in dict(ran.get("files") or {}).items() if held]
+    files = sorted(set(tracked_files(workdir)) | set(measured_files(workdir)) | set(run_files))
     missing = [name for name in files if not (workdir / name).exists()]
     if missing:
         raise ArtifactError(f"tracked files missing from {workdir}: {', '.join(missing[:5])}")
@@ -79,6 +98,7 @@ def build_artifact(workdir: Path, out: Path) -> dict:
         "workflow_commit": workflow_commit(workdir),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "reproduce": ran,
         "files": {name: digest(workdir / name) for name in files},
     }
     lock = locked_requirements()

@@ -1,4 +1,6 @@
-"""Command line: `powerhungry preflight` (every entry of a study checked on the Hub),
+"""Command line: `powerhungry plan` (what a study will cost, before it runs),
+`powerhungry restore-models` (model folders back from their manifests),
+`powerhungry preflight` (every entry of a study checked on the Hub),
 `powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR` and `powerhungry artifact OUT.tar.gz`
 (a reproducibility artifact without conda)."""
 
@@ -9,10 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # each command imports what it needs: preflight needs no pandas
     import pandas as pd
+
+    from powerhungry.study import Study
 
 
 def read_measurements(path: Path, in_paper_only: bool) -> pd.DataFrame:
@@ -80,6 +84,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the workflow's folder: its schema, the config's local paths and --out are read "
         "from there",
     )
+    plan_parser = commands.add_parser(
+        "plan",
+        help="estimate each cell's GPU time, energy, memory and download before running",
+        description="Estimate what each cell of a study costs on the config's plan.gpu_class "
+        "(from the paper's logs, refined by what this project measured) and print the totals "
+        "per task; exit 1 if a cell cannot run as planned (over plan.max_job_hours, over the "
+        "GPU's memory).",
+    )
+    plan_parser.add_argument(
+        "configfiles",
+        type=Path,
+        nargs="*",
+        help="study config files (YAML), later ones overlaying earlier ones key by key "
+        "(default: config/config.yaml)",
+    )
+    plan_parser.add_argument("--out", type=Path, help="also write the per-cell table (CSV) here")
+    plan_parser.add_argument(
+        "--task",
+        action="append",
+        help="plan only this task's cells (repeat for several): a first subset",
+    )
+    plan_parser.add_argument(
+        "--samples",
+        type=int,
+        help="plan as if every dataset entry had this many samples (e.g. 100 for a first run)",
+    )
+    plan_parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(),
+        help="the workflow's folder: its schema, the paper's logs, results/ and the cache are "
+        "read from there",
+    )
+    restore_parser = commands.add_parser(
+        "restore-models",
+        help="bring back the model folders the manifests name, leaving the manifests as they are",
+        description="For each model of the study whose manifest exists but whose folder does "
+        "not (an unpacked artifact, a cleaned cache): fetch it at the commit the manifest "
+        "recorded, or rebuild a tiny model, without touching the manifest, so that nothing "
+        "measured from it is remade. Exit 1 naming each model that could not be restored.",
+    )
+    restore_parser.add_argument(
+        "configfiles", type=Path, nargs="*", help="study config files (default: config/config.yaml)"
+    )
+    restore_parser.add_argument("--workdir", type=Path, default=Path(), help="workflow folder")
     artifact_parser = commands.add_parser(
         "artifact",
         help="tar.gz of the committed workflow, results/, logs/ and the exact package versions",
@@ -89,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "artifact":
         return artifact(parser, args.workdir, args.out)
+    if args.command == "restore-models":
+        return restore_models(parser, args.workdir, args.configfiles)
+    if args.command == "plan":
+        return plan(parser, args.workdir, args.configfiles, args.out, args.task, args.samples)
     if args.command == "preflight":
         return preflight(parser, args.workdir, args.configfile, args.out, args.reuse)
     from powerhungry.analysis.paper_tables import multi_purpose_summary
@@ -124,30 +177,11 @@ def preflight(
     """The workflow's start-up check, from the command line: exit 0 if every entry can be had
     (some may be moved or unmeasurable: printed), 1 listing those in error, 2 for a config
     that is not a study or a table that cannot be written."""
-    import yaml
-
     from powerhungry.preflight import errors_of, run_preflight
-    from powerhungry.study import StudyConfigError, read_config_files, study_from_config
-    from powerhungry.tasks import RUNNABLE_TASKS
 
-    # Config files named here are found from here; the rest (the schema, the config's local
-    # paths, --out) from the workflow's folder, as the workflow reads them.
-    configfiles = [path.resolve() for path in configfiles or [workdir / "config" / "config.yaml"]]
-    schema = workdir / "config" / "schema.yaml"
-    if not schema.is_file():
-        parser.exit(
-            2,
-            f"powerhungry preflight: no {schema}: run it in the workflow's folder or give "
-            "--workdir\n",
-        )
-    os.chdir(workdir)
+    study, _ = study_of(parser, "preflight", workdir, configfiles)
     if out.is_dir() or not os.access(_existing_parent(out), os.W_OK):
         parser.exit(2, f"powerhungry preflight: --out {out}: not a file that can be written\n")
-    try:
-        config = read_config_files(configfiles)
-        study = study_from_config(config, "config/schema.yaml", RUNNABLE_TASKS)
-    except (OSError, yaml.YAMLError, StudyConfigError) as error:
-        parser.exit(2, f"powerhungry preflight: invalid study config: {error}\n")
     rows = run_preflight(study, out, reuse)
     print(f"table: {out}")
     message = errors_of(rows)
@@ -155,6 +189,106 @@ def preflight(
         print(f"powerhungry preflight: {message}", file=sys.stderr)
         return 1
     return 0
+
+
+def study_of(
+    parser: argparse.ArgumentParser, command: str, workdir: Path, configfiles: list[Path] | None
+) -> tuple[Study, dict[str, Any]]:
+    """The study of `configfiles` (default: the workflow's config/config.yaml) with its
+    validated config, the working directory changed to `workdir`; exits 2 naming the problem
+    for a folder without the schema or a config that is not a study."""
+    import yaml
+
+    from powerhungry.study import StudyConfigError, read_config_files, study_from_config
+    from powerhungry.tasks import RUNNABLE_TASKS
+
+    # Config files named here are found from here; the rest (the schema, the config's local
+    # paths, outputs) from the workflow's folder, as the workflow reads them.
+    configfiles = [path.resolve() for path in configfiles or [workdir / "config" / "config.yaml"]]
+    schema = workdir / "config" / "schema.yaml"
+    if not schema.is_file():
+        parser.exit(
+            2,
+            f"powerhungry {command}: no {schema}: run it in the workflow's folder or give "
+            "--workdir\n",
+        )
+    os.chdir(workdir)
+    try:
+        config = read_config_files(configfiles)
+        return study_from_config(config, "config/schema.yaml", RUNNABLE_TASKS), config
+    except (OSError, yaml.YAMLError, StudyConfigError) as error:
+        parser.exit(2, f"powerhungry {command}: invalid study config: {error}\n")
+
+
+def plan(
+    parser: argparse.ArgumentParser,
+    workdir: Path,
+    configfiles: list[Path],
+    out: Path | None,
+    tasks: list[str] | None,
+    samples: int | None,
+) -> int:
+    """Print the study's plan (powerhungry.plan.estimate.summary), of only `tasks` and at
+    `samples` per dataset where given; exit 0 if every cell can run as planned, 1 listing those
+    that cannot, 2 for a config that is not a study, an unknown task or GPU class."""
+    from powerhungry.plan import plan_settings
+    from powerhungry.plan.estimate import plan_study, summary, write_plan
+    from powerhungry.plan.gpu_classes import UnknownGpuClassError
+
+    out = out.resolve() if out is not None else None
+    study, config = study_of(parser, "plan", workdir, configfiles)
+    try:
+        settings = plan_settings(config)
+    except UnknownGpuClassError as error:
+        parser.exit(2, f"powerhungry plan: {error}\n")
+    unknown = set(tasks or []) - set(study.tasks)
+    if unknown:
+        parser.exit(
+            2,
+            f"powerhungry plan: --task {', '.join(sorted(unknown))}: not a task of the study "
+            f"({', '.join(study.tasks)})\n",
+        )
+    if samples is not None and samples < 1:
+        parser.exit(2, "powerhungry plan: --samples must be at least 1\n")
+    study = subset(study, tasks, samples)
+    rows = plan_study(study, settings, Path("results/preflight.csv"))
+    print(summary(rows, settings))
+    if out is not None:
+        write_plan(rows, out)
+        print(f"table: {out}")
+    return 1 if any(row.problem for row in rows) else 0
+
+
+def restore_models(parser: argparse.ArgumentParser, workdir: Path, configfiles: list[Path]) -> int:
+    """`powerhungry restore-models`: each prepared model's folder back, its manifest untouched."""
+    from powerhungry.models.prepare import ModelSourceError, manifest_path, restore_model
+
+    study, _ = study_of(parser, "restore-models", workdir, configfiles)
+    failed = 0
+    for model in study.models:
+        manifest = manifest_path(study.cache_dir, model)
+        if not manifest.is_file():
+            print(f"{model.id}: not prepared yet ({manifest}): the workflow prepares it")
+            continue
+        try:
+            print(f"{model.id}: {restore_model(model, manifest)}")
+        except ModelSourceError as error:
+            failed += 1
+            print(f"{model.id}: {error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def subset(study: Study, tasks: list[str] | None, samples: int | None) -> Study:
+    """The study's cells of `tasks` only (all if None), every dataset at `samples` (as
+    configured if None)."""
+    from dataclasses import replace
+
+    cells = [
+        replace(cell, dataset=replace(cell.dataset, samples=samples or cell.dataset.samples))
+        for cell in study.cells
+        if tasks is None or cell.task in tasks
+    ]
+    return replace(study, cells=cells)
 
 
 def _existing_parent(path: Path) -> Path:

@@ -158,6 +158,13 @@ class Protocol:
         return self.max_repetitions is not None
 
 
+def result_path(task: str, model: str, dataset: str, folder: str, suffix: str) -> str:
+    """Where the workflow keeps a cell's file of a kind, relative to its folder:
+    results/<folder>/<task>/<model slug>/<dataset slug><suffix> (rule measure_inference's
+    outputs, e.g. folder "measurements", suffix ".csv"), from the model's and dataset's ids."""
+    return f"results/{folder}/{task}/{slug(model)}/{slug(dataset)}{suffix}"
+
+
 @dataclass(frozen=True)
 class Cell:
     """One model measured on one dataset of its task."""
@@ -165,6 +172,10 @@ class Cell:
     task: str
     model: ModelSpec
     dataset: DatasetSpec
+
+    def result_path(self, folder: str, suffix: str) -> str:
+        """`result_path` of this cell."""
+        return result_path(self.task, self.model.id, self.dataset.id, folder, suffix)
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,13 @@ class Study:
             if spec.task == task and spec.slug == dataset_slug:
                 return spec
         raise KeyError(f"no dataset {dataset_slug!r} for task {task!r} in the study")
+
+    def cell(self, task: str, model_slug: str, dataset_slug: str) -> Cell:
+        """The cell of the workflow's wildcards; KeyError if the study has none."""
+        for cell in self.cells:
+            if (cell.task, cell.model.slug, cell.dataset.slug) == (task, model_slug, dataset_slug):
+                return cell
+        raise KeyError(f"no cell {task}/{model_slug}/{dataset_slug} in the study")
 
     def model(self, model_slug: str) -> ModelSpec:
         for spec in self.models:

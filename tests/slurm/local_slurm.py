@@ -25,12 +25,10 @@ UP_TIMEOUT_S = 300  # includes the first `apt-get install` (about 10 s on a Debi
 DOWN_TIMEOUT_S = 120
 SLURM_COMMAND_TIMEOUT_S = 30
 
-# The fake node. profiles/default asks 32000 MB * attempt and 4 CPUs per GPU for a measurement,
-# a real GPU node's figures: the node advertises enough for attempt 2 (SLURM enforces neither
-# here: no cgroups), so the workflow profile is tested as shipped. Overriding mem_mb instead is
-# not possible without rewriting the profile: a --set-resources on the command line replaces the
-# workflow profile's whole set-resources (gpu, cpus_per_gpu and all), and the same key in a
-# --profile is overridden by the workflow profile.
+# The fake node. A measurement asks 4 CPUs per GPU and the memory of its cell's estimate (a tiny
+# model's: a few GB; 32000 MB * attempt before its size is known), a real GPU node's figures:
+# the node advertises enough for attempt 2 (SLURM enforces neither here: no cgroups), so the
+# rules' resources are tested as shipped.
 NODE = {"SLURM_CI_CPUS": "8", "SLURM_CI_MEM": "65536"}
 
 

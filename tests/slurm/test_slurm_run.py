@@ -32,11 +32,13 @@ LOCAL_RUN_TIMEOUT_S = 300
 FAILING_RUN_TIMEOUT_S = 180
 
 
-def small_study() -> dict:
-    """config/demo.yaml cut down to one cheap model on one text classification dataset."""
+def small_study(repetitions: int = REPETITIONS, tiny: dict | None = None) -> dict:
+    """config/demo.yaml cut down to one cheap model (its tiny spec updated by `tiny`) on one
+    text classification dataset."""
     demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
     [dataset] = [d for d in demo["datasets"] if d["id"] == DATASET]
     [model] = [m for m in demo["models"] if m["id"] == MODEL]
+    model["tiny"].update(tiny or {})
     task = model["task"]
     return {
         "study": "slurm-ci",
@@ -44,13 +46,13 @@ def small_study() -> dict:
         "tasks": {task: demo["tasks"][task]},
         "datasets": [dataset],
         "models": [model],
-        "protocol": {**demo["protocol"], "repetitions": REPETITIONS},
+        "protocol": {**demo["protocol"], "repetitions": repetitions},
     }
 
 
-def workflow_with_study(folder: Path) -> Path:
+def workflow_with_study(folder: Path, **changes: object) -> Path:
     workdir = copy_workflow(folder)
-    (workdir / STUDY_FILE).write_text(yaml.safe_dump(small_study(), sort_keys=False))
+    (workdir / STUDY_FILE).write_text(yaml.safe_dump(small_study(**changes), sort_keys=False))
     return workdir
 
 
@@ -126,6 +128,59 @@ def test_tables_have_the_structure_of_a_local_run(runs: dict[str, Path]) -> None
         assert len(on_slurm) == len(here), name
     local_rows = read_table(local_run / "results" / "tables" / "measurements.csv")
     assert set(local_rows["slurm_job_id"]) == {""}
+
+
+# A BERT-base-sized model (about 0.9 s a repetition on a 2-core VM: loading 440 MB and 8
+# inferences; a one-minute job measured 69) and enough repetitions that one minute, SLURM's
+# smallest time limit, cannot hold them all even on a machine twice as fast; retries enough to
+# finish them on one twice as slow.
+BERT_BASE = {"hidden_size": 768, "num_layers": 12}
+LONG_REPETITIONS = 160
+TIME_LIMIT_RUN_TIMEOUT_S = 900
+# A site whose GPUs are gres only: the GPU asked as a gres, one minute for every attempt.
+AS_GRES = (
+    "--set-resources",
+    "measure_inference:gpu=0",
+    "measure_inference:gres=gpu:1",
+    "measure_inference:cpus_per_task=4",
+    "measure_inference:runtime=1",
+    "--retries",
+    "6",
+)
+
+
+def test_a_cell_killed_at_its_time_limit_is_finished_by_the_retry(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """SLURM kills the measurement at its one-minute limit; the retried job resumes from the
+    repetitions the killed one finished: every repetition once, as in an uninterrupted run, by
+    more than one job. The GPU is asked as a gres, which keeps the rule's memory (its
+    estimate), not the 4 GB default."""
+    workdir = workflow_with_study(
+        tmp_path / "workflow", repetitions=LONG_REPETITIONS, tiny=BERT_BASE
+    )
+    profile = ci_profile(tmp_path / "ci-slurm", partition="debug")
+    run = run_with_profile(
+        workdir, profile, *AS_GRES, timeout=TIME_LIMIT_RUN_TIMEOUT_S, cluster=cluster
+    )
+    assert run.returncode == 0, run.output[-5000:]
+    rows = read_table(workdir / "results" / "tables" / "measurements.csv")
+    keys = sorted(zip(rows["repetition"].astype(int), rows["phase"], strict=True))
+    assert keys == [(r, p) for r in range(LONG_REPETITIONS) for p in ("load", "query")]
+    assert rows["slurm_job_id"].nunique() >= 2, "one job measured every repetition"
+    jobs = [cluster.job(job_id) for job_id in sorted(cluster.job_ids(), key=int)]
+    measured = [
+        j
+        for j in jobs
+        if j["Comment"].startswith("rule_measure_inference_") and j["WorkDir"] == str(workdir)
+    ]
+    assert any(j["JobState"] == "TIMEOUT" for j in measured), [j["JobState"] for j in measured]
+    assert measured[-1]["JobState"] == "COMPLETED"
+    for job in measured:
+        assert job["TimeLimit"] == "00:01:00", job
+        assert "gpu" in job["TresPerNode"] and "TresPerJob" not in job, job
+        assert int(job["MinMemoryNode"].rstrip("M")) > 4000, job
+    assert not list((workdir / "results" / "measurements").rglob("*.checkpoint.json"))
 
 
 def assert_failed_with(run: Run, slurm_message: str, rule: str | None = None) -> None:

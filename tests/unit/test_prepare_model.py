@@ -1,8 +1,16 @@
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
-from powerhungry.models.prepare import ModelSourceError, prepare_model, read_manifest
+from powerhungry.invocation import record_invocation
+from powerhungry.models.prepare import (
+    ModelSourceError,
+    prepare_model,
+    read_manifest,
+    restore_model,
+)
 from powerhungry.study import ModelSpec
 
 TINY = {
@@ -67,11 +75,40 @@ def test_hub_download_without_network_fails_naming_model_and_revision(tmp_path, 
     assert not (tmp_path / "m").exists() and not (tmp_path / "m.json").exists()
 
 
-def test_manifest_of_a_vanished_model_directory_says_how_to_recover(tmp_path):
-    (tmp_path / "m.json").write_text(
-        json.dumps({"id": "org/model", "path": str(tmp_path / "gone")})
-    )
+def test_manifest_of_a_vanished_model_directory_says_how_to_recover(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.json").write_text(json.dumps({"id": "org/model", "path": "cache/gone"}))
     # On an offline compute node: name the model and the command that fetches it again.
     with pytest.raises(ModelSourceError, match=r"model 'org/model' is not in the cache") as error:
         read_manifest(tmp_path / "m.json")
-    assert f"snakemake --cores 1 --force {tmp_path / 'm.json'}" in str(error.value)
+    assert "then rerun: powerhungry restore-models config/config.yaml" in str(error.value)
+    # With the config files of the run that planned the job (results/invocation.json).
+    options = ["--profile", "profiles/slurm", "--configfile", "my study.yaml"]
+    record_invocation([*options, "--replace-workflow-config", "-n"])
+    with pytest.raises(ModelSourceError) as error:
+        read_manifest(tmp_path / "m.json")
+    assert str(error.value).endswith("then rerun: powerhungry restore-models 'my study.yaml'")
+
+
+def test_a_vanished_model_is_restored_and_its_manifest_left_as_it_was(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = spec(source="tiny", tiny=TINY)
+    prepare_model(model, Path("cache/models/m"), Path("cache/m.json"))
+    manifest = Path("cache/m.json").read_bytes()
+    assert restore_model(model, Path("cache/m.json")) == "present"
+    shutil.rmtree("cache/models/m")
+    assert restore_model(model, Path("cache/m.json")) == "restored"
+    assert Path("cache/m.json").read_bytes() == manifest
+    assert read_manifest("cache/m.json")["path"] == "cache/models/m"
+
+
+def test_a_model_prepared_inside_the_project_is_recorded_relative_to_it(tmp_path, monkeypatch):
+    """A moved project, or an artifact unpacked elsewhere, reads its own cache."""
+    monkeypatch.chdir(tmp_path)
+    model = spec(source="tiny", tiny=TINY)
+    manifest = prepare_model(model, Path("cache/models/m"), Path("cache/m.json"))
+    assert manifest["path"] == "cache/models/m"
+    moved = tmp_path.parent / f"{tmp_path.name}-moved"
+    tmp_path.rename(moved)
+    monkeypatch.chdir(moved)
+    assert read_manifest("cache/m.json")["path"] == "cache/models/m"

@@ -1,8 +1,9 @@
-"""The shipped profiles: what each job asks of a cluster, and that a retried job asks for more.
+"""The shipped profiles: what a job asks of a cluster by default, and that a retried job asks for
+more. The GPU rules' own resources (from each cell's estimate) are tested by test_plan and by the
+paper config's dry run through profiles/slurm.
 
 Resource values are Python expressions that Snakemake evaluates per job attempt."""
 
-import pytest
 import yaml
 from helpers import REPO
 
@@ -17,25 +18,18 @@ def at_attempt(expression: object, attempt: int) -> object:
     return eval(str(expression), {"attempt": attempt})  # as Snakemake evaluates them
 
 
-@pytest.mark.parametrize(
-    ("resources", "label"),
-    [
-        (load("slurm")["default-resources"], "default"),
-        (load("default")["set-resources"]["measure_inference"], "measure_inference"),
-        (load("default")["set-resources"]["measure_idle_power"], "measure_idle_power"),
-    ],
-)
-def test_a_retried_job_asks_for_more_time_and_memory(resources, label):
+def test_a_retried_job_asks_for_more_time_and_memory():
+    resources = load("slurm")["default-resources"]
     for name in ("mem_mb", "runtime"):
         first, second = (at_attempt(resources[name], attempt) for attempt in (1, 2))
-        assert second == 2 * first > 0, (label, name)
+        assert second == 2 * first > 0, name
 
 
-def test_gpu_jobs_ask_one_gpu_and_its_cpus_and_nothing_else_does():
-    per_rule = load("default")["set-resources"]
-    assert set(per_rule) == {"measure_inference", "measure_idle_power"}
-    for rule in per_rule.values():
-        assert rule["gpu"] == 1 and rule["cpus_per_gpu"] >= 1
+def test_no_profile_sets_per_rule_resources():
+    """Rules declare their own: a profile's set-resources for a rule would be replaced whole by
+    a site's --set-resources (a GPU asked as gres, say), dropping the rule's time and memory."""
+    for name in ("default", "demo", "slurm"):
+        assert "set-resources" not in load(name), name
 
 
 def test_the_slurm_profile_is_the_only_one_with_default_resources():
@@ -44,4 +38,5 @@ def test_the_slurm_profile_is_the_only_one_with_default_resources():
     assert "default-resources" not in load("default")
     slurm = load("slurm")
     assert slurm["executor"] == "slurm" and slurm["retries"] >= 1 and slurm["rerun-incomplete"]
+    assert slurm["keep-going"] is True  # one failing cell does not stop the others' submission
     assert "slurm_partition" in slurm["default-resources"]

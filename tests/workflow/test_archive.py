@@ -1,11 +1,15 @@
 """Reproducibility artifacts: unpacked elsewhere, the demo study dry-runs from them with nothing
 left to measure."""
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from helpers import BIN, run_snakemake
 
@@ -63,6 +67,43 @@ def test_pip_artifact_is_intact_and_has_nothing_left_to_measure(committed_run, t
     # Without .snakemake/ metadata Snakemake goes by modification times, which the archive kept.
     output = planned_jobs(unpacked)
     assert "Nothing to be done" in output, output[-3000:]
+    # It says how it was made: the command and the files its options name, which it holds.
+    reproduce = json.loads((unpacked / "ARTIFACT.json").read_text())["reproduce"]
+    assert reproduce["command"] == "snakemake --profile profiles/demo"
+    assert reproduce["files"] == {"profiles/demo/config.yaml": True}
+    # Its model manifests point into itself, never at the project it was made from.
+    for manifest in (unpacked / "cache").rglob("models/*.json"):
+        assert not Path(json.loads(manifest.read_text())["path"]).is_absolute(), manifest
+    remeasure_one_cell(unpacked)
+
+
+CELL = "results/measurements/text_classification/demo--tiny-bert-sentiment/short_reviews.csv"
+MANIFEST = "cache/demo/models/demo--tiny-bert-sentiment.json"
+
+
+def remeasure_one_cell(unpacked):
+    """As the README says: bring the models back (the artifact holds their manifests, not their
+    weights; the manifests stay as they were), then force the cell. Only that cell is measured;
+    its rows are new."""
+    before = pd.read_csv(unpacked / CELL)
+    manifest = (unpacked / MANIFEST).read_bytes()
+    restored = subprocess.run(
+        [str(BIN / "powerhungry"), "restore-models", "config/demo.yaml"],
+        cwd=unpacked,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "demo/tiny-bert-sentiment: restored" in restored.stdout
+    assert (unpacked / MANIFEST).read_bytes() == manifest
+    again = run_snakemake(unpacked, "--profile", "profiles/demo", "--forcerun", CELL)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert re.search(r"^measure_inference\s+1\s*$", again.stdout + again.stderr, re.MULTILINE)
+    after = pd.read_csv(unpacked / CELL)
+    assert len(after) == len(before) and not set(after["codecarbon_run_id"]) & set(
+        before["codecarbon_run_id"]
+    )
 
 
 def test_artifact_of_a_directory_outside_git_is_refused(tmp_path):

@@ -1,5 +1,8 @@
 """Bad configs stop before any job; bad sources fail in the job that needs them, naming them."""
 
+import re
+import shlex
+
 import pandas as pd
 import pytest
 import yaml
@@ -110,3 +113,10 @@ def test_a_failing_model_is_reported_in_missing_cells_and_left_out_of_the_tables
     assert summary.loc["text_classification", "n_cells_missing"] == 1
     assert set(pd.read_csv(tables / "lengths.csv")["model"]) == {"test/tiny"}
     assert "1 of 2 cells failed" in result.stderr
+    # The printed command carries the run's config options and runs as printed.
+    printed = result.stderr.split("measure them again with:\n", 1)[1].splitlines()[0]
+    options = "--configfile config/test.yaml --replace-workflow-config"
+    assert printed == f"snakemake {options} --forcerun {rerun.split()[-1]}"
+    again = run_snakemake(workflow, *shlex.split(printed)[1:], "-n", "--cores", "1")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert re.search(r"^measure_inference\s+1\s*$", again.stdout, re.MULTILINE), again.stdout

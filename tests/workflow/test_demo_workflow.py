@@ -255,8 +255,9 @@ def job_counts(output):
 
 
 PLOTS = [f"plot_{name}" for name in FIGURES]  # one rule per figure of the registry
-# Rules downstream of the measurements: each runs once again after any new cell.
+# Rules that read the measurements or the whole config: each runs once again after any new cell.
 TABLES_AND_FIGURES = {
+    "plan_study",
     "aggregate_measurements",
     "summarize_measurements",
     "score_quality",
@@ -357,7 +358,7 @@ def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
     html = report.read_text()
     results = demo_run / "results"
     outputs = [*(results / "tables").glob("*.csv"), *(results / "figures").glob("*.png")]
-    assert len(outputs) == 11 + 9
+    assert len(outputs) == 12 + 9
     for output in [*outputs, results / "explorer.html"]:
         assert output.name in html, output.name
     for caption in (REPO / "report").rglob("*.rst"):

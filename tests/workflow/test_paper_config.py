@@ -156,3 +156,59 @@ def test_architecture_study_plans_one_real_architecture_per_task(tmp_path):
     assert counts["prepare_model"] == 10 and counts["measure_inference"] == 11, counts
     config = yaml.safe_load((REPO / "config" / "architectures.yaml").read_text())
     assert all(m["source"] == "local" and m["weights"] == "random" for m in config["models"])
+
+
+def planned_jobs(output: str, rule: str) -> list[tuple[dict[str, str], dict[str, str]]]:
+    """(wildcards, resources) of each job of `rule` in a dry run's output."""
+
+    def pairs(line: str) -> dict[str, str]:
+        return dict(item.split("=", 1) for item in line.split(": ", 1)[1].split(", "))
+
+    jobs, current = [], None
+    for line in output.splitlines():
+        text = line.strip()
+        if text.startswith("rule "):
+            current = {} if text == f"rule {rule}:" else None
+        elif current is not None and text.startswith(("wildcards:", "resources:")):
+            current[text.split(":", 1)[0]] = pairs(text)
+            if len(current) == 2:
+                jobs.append((current["wildcards"], current["resources"]))
+                current = None
+    return jobs
+
+
+def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path):
+    """The paper's study through profiles/slurm (dry run): every measurement job asks for at
+    least its estimated time and memory and at most plan.max_job_hours; the only jobs at the
+    cap short of their estimate are the plan's over-cap cells (image generation, 24)."""
+    from powerhungry.plan import plan_settings
+    from powerhungry.plan.estimate import plan_study
+
+    workdir = copy_workflow(tmp_path / "workflow")
+    result = run_snakemake(workdir, "--profile", "profiles/slurm", "-n")
+    output = result.stdout + "\n" + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    jobs = planned_jobs(output, "measure_inference")
+    assert len(jobs) == 312
+    config = validated(yaml.safe_load(CONFIG.read_text()))
+    settings = plan_settings(config)
+    study = load_study(config, RUNNABLE_TASKS)
+    estimates = {
+        (c.task, c.model.slug, c.dataset.slug): e
+        for c, e in zip(
+            study.cells, plan_study(study, settings, tmp_path / "none.csv"), strict=True
+        )
+    }
+    cap = settings.max_job_hours * 60
+    short = set()
+    for wildcards, resources in jobs:
+        key = (wildcards["task"], wildcards["model"], wildcards["dataset"])
+        estimate, runtime = estimates[key], int(resources["runtime"])
+        assert runtime <= cap and resources["gpu"] == "1", (key, resources)
+        assert int(resources["mem_mb"]) >= estimate.host_memory_gb * 1000, (key, resources)
+        if runtime < estimate.gpu_hours * 60:
+            assert runtime == cap, (key, runtime, estimate)
+            short.add(key)
+    over_cap = {key for key, e in estimates.items() if "max_job_hours" in e.problem}
+    assert short == over_cap and len(over_cap) == 24
+    assert {task for task, _, _ in over_cap} == {"image_generation"}

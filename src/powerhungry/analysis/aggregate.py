@@ -14,7 +14,8 @@ from powerhungry.columns import (
     FAILED_PHASE,
     MEASUREMENT_KEY,
 )
-from powerhungry.study import slug
+from powerhungry.invocation import rerun_command
+from powerhungry.study import result_path
 
 MISSING_COLUMNS = [
     *CELL_KEY,
@@ -32,8 +33,9 @@ def split_failed(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The measured rows, and one row per cell that failed (its error, where, how to rerun)."""
     failed = table["phase"] == FAILED_PHASE
     missing = table[failed].copy()
+    # With the options of the run that failed it: Snakemake prints that command at the end.
     missing["rerun"] = [
-        f"snakemake --forcerun results/measurements/{t}/{slug(m)}/{d}.csv"
+        rerun_command([], [result_path(t, m, d, "measurements", ".csv")])
         for t, m, d in zip(missing["task"], missing["model"], missing["dataset"], strict=True)
     ]
     for column in MISSING_COLUMNS:

@@ -6,9 +6,11 @@ The manifest is written last, so its presence means the model directory is compl
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,7 +55,7 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
         "id": spec.id,
         "source": spec.source,
         "weights": spec.weights,
-        "path": str(Path(location).resolve()),
+        "path": project_path(Path(location)),
         "repo": spec.repo if spec.source == "hub" else None,
         "requested_revision": spec.revision if spec.source == "hub" else None,
         "resolved_revision": revision,
@@ -64,15 +66,56 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
     return manifest
 
 
+def restore_command() -> str:
+    """The command that brings the models of the latest run's config back (`restore_model`)."""
+    from powerhungry.invocation import config_files, recorded_options
+
+    return shlex.join(["powerhungry", "restore-models", *config_files(recorded_options())])
+
+
+def project_path(location: Path) -> str:
+    """`location` relative to the workflow's folder (the working directory of every job) when
+    it is inside it, so that a moved project or an unpacked artifact finds its own models;
+    absolute otherwise (a local model elsewhere)."""
+    resolved, project = location.resolve(), Path.cwd().resolve()
+    return str(resolved.relative_to(project)) if resolved.is_relative_to(project) else str(resolved)
+
+
 def read_manifest(manifest_path: str | Path) -> dict[str, Any]:
     manifest = json.loads(Path(manifest_path).read_text())
     if not Path(manifest["path"]).is_dir():
         raise ModelSourceError(
             f"model {manifest['id']!r} is not in the cache: {manifest['path']!r} is gone. "
-            "Fetch it again on a machine with internet (the submit host), then rerun: "
-            f"snakemake --cores 1 --force {manifest_path}"
+            "Bring it back on a machine with internet (the submit host), its manifest left as "
+            f"it is, then rerun: {restore_command()}"
         )
     return manifest
+
+
+def manifest_path(cache_dir: str | Path, model: ModelSpec) -> Path:
+    """Where rule prepare_model writes a model's manifest: <cache_dir>/models/<slug>.json."""
+    return Path(cache_dir) / "models" / f"{model.slug}.json"
+
+
+def restore_model(spec: ModelSpec, manifest: Path) -> str:
+    """Bring back the folder a manifest names (an unpacked artifact, a cleaned cache) and leave
+    the manifest as it is, so that nothing measured from it is remade: a hub model at the commit
+    it resolved to then, a tiny model rebuilt from its spec. Returns "present" or "restored";
+    raises ModelSourceError (a local model that is not where it was, a failed download)."""
+    recorded = json.loads(manifest.read_text())
+    folder = Path(recorded["path"])
+    if folder.is_dir():
+        return "present"
+    if spec.source == "local":
+        raise ModelSourceError(
+            f"model {spec.id!r}: local path {str(folder)!r} does not exist; put the model "
+            "back there (it is the user's own, not downloaded)"
+        )
+    if spec.source == "hub":
+        spec = replace(spec, revision=recorded["resolved_revision"])
+    with tempfile.TemporaryDirectory() as scratch:
+        prepare_model(spec, folder, Path(scratch) / "manifest.json")
+    return "restored"
 
 
 def check_local(spec: ModelSpec) -> Path:

@@ -1,0 +1,17 @@
+"""Rule plan_study: each cell's estimated GPU time, GPU energy, memory and download ->
+results/tables/plan.csv; the per-task totals in the log."""
+
+from pathlib import Path
+
+from powerhungry.logs import log_to
+from powerhungry.plan import plan_settings
+from powerhungry.plan.estimate import plan_study, summary, write_plan
+from powerhungry.study import load_study
+from powerhungry.tasks import RUNNABLE_TASKS
+
+with log_to(snakemake.log[0]):
+    config = snakemake.params.config
+    settings = plan_settings(config)
+    rows = plan_study(load_study(config, RUNNABLE_TASKS), settings, Path("results/preflight.csv"))
+    write_plan(rows, Path(snakemake.output.table))
+    print(summary(rows, settings))

@@ -1,0 +1,413 @@
+"""What each cell of a study will cost before it runs: GPU time, an upper bound of its GPU
+energy, host and GPU memory, and the model's download.
+
+Each estimate has a basis, best first:
+
+- `measured`: this project's own rows for the cell (results/measurements/...), on the device
+  type the protocol plans for;
+- `paper`: the paper's logs for the same model and dataset (`paper_logs`), scaled to the GPU
+  class (`gpu_classes.time_scale`);
+- `paper_fit`: a least-squares line through the paper's cells of the same task and kind of
+  model, durations against parameter count, at this model's size;
+- empty: nothing to estimate from (a cell the paper did not log, whose model's size is not
+  known yet): the quantities stay empty, never zero, and the job asks for the cap.
+
+Estimates plan jobs; they are never results. Nothing here enters a measurement table.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from statistics import StatisticsError, fmean, linear_regression
+
+from powerhungry.models.prepare import manifest_path
+from powerhungry.plan.gpu_classes import GpuClass, time_scale
+from powerhungry.plan.paper_logs import LoggedCell, logged_cells
+from powerhungry.study import Cell, ModelSpec, Study
+from powerhungry.units import JOULES_PER_KWH
+
+# Bytes per parameter of the protocol's dtypes.
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
+# A job's fixed cost around the measured work (s): Snakemake's start-up, imports, CUDA and
+# CodeCarbon's hardware detection. Measured: ~10 s on a 2-core CPU VM
+# (benchmarks/results/harness_by_task.tsv); CUDA start-up and a cluster's shared file systems
+# add more, so it is counted generously.
+JOB_OVERHEAD_S = 120
+# Host memory (GB): the process with torch, CUDA, transformers and the samples, before weights.
+HOST_BASE_GB = 4.0
+# Host memory per GB of weights in memory: loading holds a state dict beside the model.
+HOST_PER_WEIGHT_GB = 1.5
+# GPU memory (GB): the CUDA context and the activations of batch-size-1 inference.
+GPU_BASE_GB = 1.5
+GPU_PER_WEIGHT_GB = 1.2
+# Weight files a prepared model's folder holds (what it occupies, so what it downloaded).
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt")
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """What a model weighs: `parameters` (exact, from the paper's models.csv) and/or
+    `weights_bytes` (B on disk: the prepared model's weight files, or preflight's download
+    size); `basis` names where they come from."""
+
+    parameters: int | None
+    weights_bytes: int | None
+    basis: str
+
+    def parameters_bound(self) -> float | None:
+        """The parameter count, or an upper bound from the bytes (2 bytes per parameter: the
+        smallest dtype checkpoints are stored in)."""
+        if self.parameters is not None:
+            return float(self.parameters)
+        return None if self.weights_bytes is None else self.weights_bytes / 2
+
+    def in_memory_gb(self, dtype: str) -> float | None:
+        """GB the weights take once loaded in `dtype` (an upper bound where only bytes are
+        known)."""
+        bound = self.parameters_bound()
+        return None if bound is None else bound * DTYPE_BYTES[dtype] / 1e9
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Per-repetition durations (s) a cell's estimate is built from, and its basis; for a
+    measured cell also its GPU energy (kWh) per load and per inference."""
+
+    load_s: float
+    query_s_per_inference: float
+    basis: str
+    load_gpu_kwh: float | None = None
+    query_gpu_kwh_per_inference: float | None = None
+
+
+@dataclass(frozen=True)
+class CellEstimate:
+    """One row of plan.csv: a cell and what it is expected to cost on the planned GPU class.
+    `gpu_hours` (h, job overhead included), `gpu_energy_kwh` (kWh: measured rates, else GPU time
+    at the board's power, an upper bound), `host_memory_gb` and `gpu_memory_gb` (GB),
+    `model_download_gb` (GB, the model's, shared by its cells), `basis` (see the module), and
+    `problem` (why the cell cannot run as planned, with the fix; empty if none). Unknown
+    quantities are None."""
+
+    task: str
+    model_kind: str
+    model: str
+    dataset: str
+    repetitions: int
+    inferences: int
+    gpu_hours: float | None
+    gpu_energy_kwh: float | None
+    host_memory_gb: float | None
+    gpu_memory_gb: float | None
+    model_download_gb: float | None
+    basis: str
+    problem: str = ""
+
+
+PLAN_COLUMNS = [f.name for f in fields(CellEstimate)]
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """The config's `plan`: the GPU class jobs run on, the longest job a cluster allows
+    (`max_job_hours`, h) and the factor job requests add to an estimate."""
+
+    gpu: GpuClass
+    max_job_hours: float
+    safety_factor: float
+
+
+def model_size(model: ModelSpec, cache_dir: Path, downloads: Mapping[str, int]) -> ModelSize:
+    """The model's size: its prepared folder's weight files where it is prepared (with the
+    paper's parameter count if it has one), else the paper's count, else its download size as
+    preflight found it (`downloads`, `preflight_downloads`); ModelSize(None, None, "") if none
+    is known."""
+    parameters = _paper_parameters().get(model.id)
+    on_disk = _prepared_weights_bytes(cache_dir, model)
+    if on_disk is not None:
+        return ModelSize(parameters, on_disk, "prepared")
+    if parameters is not None:
+        return ModelSize(parameters, None, "paper")
+    if model.id in downloads:
+        return ModelSize(None, downloads[model.id], "preflight")
+    return ModelSize(None, None, "")
+
+
+def _paper_parameters() -> dict[str, int]:
+    return {key[2]: cell.parameters for key, cell in logged_cells().items() if cell.parameters}
+
+
+def _prepared_weights_bytes(cache_dir: Path, model: ModelSpec) -> int | None:
+    manifest = manifest_path(cache_dir, model)
+    if not manifest.is_file():
+        return None
+    folder = Path(json.loads(manifest.read_text())["path"])
+    if not folder.is_dir():
+        return None
+    return sum(
+        path.stat().st_size
+        for path in folder.rglob("*")
+        if path.suffix in WEIGHT_SUFFIXES and path.is_file()
+    )
+
+
+def preflight_downloads(table: Path) -> dict[str, int]:
+    """Each model's download size (B) from a preflight table (results/preflight.csv), where
+    preflight found one; {} without the table."""
+    if not table.is_file():
+        return {}
+    with table.open(newline="") as handle:
+        return {
+            row["id"]: int(row["download_bytes"])
+            for row in csv.DictReader(handle)
+            if row["entry"].startswith("models") and row["download_bytes"]
+        }
+
+
+def measured_rates(path: Path, device_type: str) -> Rates | None:
+    """A cell's own rates from its measurement file (mean over repetitions), if it holds rows
+    measured on `device_type` ("cuda" or "cpu"); None otherwise (absent, failed, other
+    device)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    with path.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r.get("device") == device_type]
+    load = [r for r in rows if r["phase"] == "load"]
+    query = [r for r in rows if r["phase"] == "query" and int(r["n_inferences"] or 0) > 0]
+    if not load or not query:
+        return None
+
+    def energy(row: Mapping[str, str], per: int = 1) -> float | None:
+        value = row.get("gpu_energy_kwh") or ""
+        return float(value) / per if value else None
+
+    load_energy = [e for r in load if (e := energy(r)) is not None]
+    query_energy = [e for r in query if (e := energy(r, int(r["n_inferences"]))) is not None]
+    return Rates(
+        load_s=fmean(float(r["duration_s"]) for r in load),
+        query_s_per_inference=fmean(float(r["duration_s"]) / int(r["n_inferences"]) for r in query),
+        basis="measured",
+        load_gpu_kwh=fmean(load_energy) if load_energy and device_type == "cuda" else None,
+        query_gpu_kwh_per_inference=(
+            fmean(query_energy) if query_energy and device_type == "cuda" else None
+        ),
+    )
+
+
+def _fit(points: list[tuple[float, float]], x: float) -> float:
+    """The least-squares line through `points` at `x`, never below the smallest point (a
+    line can go negative for small models); the largest point if the x are all equal."""
+    ys = [y for _, y in points]
+    try:
+        slope, intercept = linear_regression([p[0] for p in points], ys)
+    except StatisticsError:  # fewer than two points, or all at one size
+        return max(ys)
+    return max(min(ys), intercept + slope * x)
+
+
+def paper_rates(cell: Cell, size: ModelSize, gpu: GpuClass) -> Rates | None:
+    """The paper's rates for the cell, scaled to `gpu`: its own logged cell, else the fit of
+    its task and kind of model at its size; None if neither applies."""
+    logged = logged_cells()
+    scale = time_scale(gpu)
+    own = logged.get((cell.task, cell.model.kind, cell.model.id, cell.dataset.id))
+    if own is not None:
+        return Rates(own.load_s * scale, own.query_s_per_inference * scale, "paper")
+    x = size.parameters_bound()
+    if x is None:
+        return None
+    same: list[LoggedCell] = [
+        c
+        for key, c in logged.items()
+        if key[0] == cell.task and key[1] == cell.model.kind and c.parameters
+    ] or [c for key, c in logged.items() if key[0] == cell.task and c.parameters]
+    if not same:
+        return None
+    load = _fit([(float(c.parameters or 0), c.load_s) for c in same], x)
+    query = _fit([(float(c.parameters or 0), c.query_s_per_inference) for c in same], x)
+    return Rates(load * scale, query * scale, "paper_fit")
+
+
+def estimate_cell(
+    cell: Cell,
+    study: Study,
+    size: ModelSize,
+    settings: PlanSettings,
+    measured: Rates | None,
+) -> CellEstimate:
+    """The cell's estimate (CellEstimate) from its best basis; repetitions are the protocol's
+    most (max_repetitions where adaptive)."""
+    protocol = study.protocol
+    repetitions = protocol.max_repetitions or protocol.repetitions
+    inferences = cell.dataset.samples
+    rates = measured or paper_rates(cell, size, settings.gpu)
+    weights_gb = size.in_memory_gb(protocol.dtype)
+    download = _download_gb(cell.model, size)
+    row = {
+        "task": cell.task,
+        "model_kind": cell.model.kind,
+        "model": cell.model.id,
+        "dataset": cell.dataset.id,
+        "repetitions": repetitions,
+        "inferences": inferences,
+        "host_memory_gb": None
+        if weights_gb is None
+        else HOST_BASE_GB + HOST_PER_WEIGHT_GB * weights_gb,
+        "gpu_memory_gb": None
+        if weights_gb is None
+        else GPU_BASE_GB + GPU_PER_WEIGHT_GB * weights_gb,
+        "model_download_gb": download,
+    }
+    if rates is None:
+        return CellEstimate(**row, gpu_hours=None, gpu_energy_kwh=None, basis="")
+    per_repetition_s = rates.load_s + rates.query_s_per_inference * (
+        inferences + protocol.warmup_inferences
+    )
+    seconds = JOB_OVERHEAD_S + repetitions * per_repetition_s
+    if rates.load_gpu_kwh is not None and rates.query_gpu_kwh_per_inference is not None:
+        energy = repetitions * (rates.load_gpu_kwh + rates.query_gpu_kwh_per_inference * inferences)
+    else:
+        energy = repetitions * per_repetition_s * settings.gpu.board_power_w / JOULES_PER_KWH
+    problems = []
+    if seconds / 3600 > settings.max_job_hours:
+        problems.append(
+            f"needs {seconds / 3600:.1f} h, over plan.max_job_hours {settings.max_job_hours:g}: "
+            "the job asks for the cap and is killed at it; raise the cap where the cluster "
+            "allows, or lower the dataset's samples or the repetitions"
+        )
+    if row["gpu_memory_gb"] is not None and row["gpu_memory_gb"] > settings.gpu.memory_gb:
+        problems.append(
+            f"needs ~{row['gpu_memory_gb']:.0f} GB of GPU memory, over the "
+            f"{settings.gpu.memory_gb:g} GB of a {settings.gpu.name}: use protocol.dtype "
+            "float16 or a larger GPU class"
+        )
+    return CellEstimate(
+        **row,
+        gpu_hours=seconds / 3600,
+        gpu_energy_kwh=energy,
+        basis=rates.basis,
+        problem="; ".join(problems),
+    )
+
+
+def _download_gb(model: ModelSpec, size: ModelSize) -> float | None:
+    """GB a hub model's preparation downloads: what its folder holds once prepared, else the
+    paper's parameter count in float32 (the dtype its checkpoints were published in, mostly);
+    0 for a tiny or local model; None if unknown."""
+    if model.source != "hub":
+        return 0.0
+    if size.weights_bytes is not None:
+        return size.weights_bytes / 1e9
+    return None if size.parameters is None else size.parameters * 4 / 1e9
+
+
+def plan_cell(
+    cell: Cell, study: Study, settings: PlanSettings, downloads: Mapping[str, int]
+) -> CellEstimate:
+    """One cell's estimate from what is known now: its own measurement rows on the planned
+    device type, its model's size (prepared folder, paper, preflight `downloads`), the paper's
+    logs. Relative paths: run in the workflow's folder."""
+    device = "cpu" if study.protocol.device == "cpu" else "cuda"
+    measured = measured_rates(Path(cell.result_path("measurements", ".csv")), device)
+    size = model_size(cell.model, Path(study.cache_dir), downloads)
+    return estimate_cell(cell, study, size, settings, measured)
+
+
+def plan_study(study: Study, settings: PlanSettings, preflight_table: Path) -> list[CellEstimate]:
+    """Every cell's estimate (`plan_cell`), in the study's order."""
+    downloads = preflight_downloads(preflight_table)
+    return [plan_cell(cell, study, settings, downloads) for cell in study.cells]
+
+
+def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | None]]:
+    """Per task and for the whole study ("all", last): cells, cells without an estimate
+    (`unknown`), GPU hours, GPU energy (kWh), the largest host and GPU memory (GB) and the
+    download (GB, each model once). A sum over cells some of which are unknown is the sum of the
+    known, with the count of unknown beside it; None where none is known."""
+    groups: dict[str, list[CellEstimate]] = defaultdict(list)
+    for row in rows:
+        groups[row.task].append(row)
+    groups["all"] = [row for members in list(groups.values()) for row in members]
+    result = {}
+    for task, members in groups.items():
+        downloads = {r.model: r.model_download_gb for r in members}
+        known = [r for r in members if r.gpu_hours is not None]
+        host = [r.host_memory_gb for r in members if r.host_memory_gb is not None]
+        gpu = [r.gpu_memory_gb for r in members if r.gpu_memory_gb is not None]
+        result[task] = {
+            "cells": len(members),
+            "unknown": len(members) - len(known),
+            "gpu_hours": sum(r.gpu_hours or 0.0 for r in known) if known else None,
+            "gpu_energy_kwh": sum(r.gpu_energy_kwh or 0.0 for r in known) if known else None,
+            "host_memory_gb": max(host, default=None),
+            "gpu_memory_gb": max(gpu, default=None),
+            "download_gb": sum(v for v in downloads.values() if v is not None),
+        }
+    return result
+
+
+def summary(rows: list[CellEstimate], settings: PlanSettings) -> str:
+    """What a person reads before submitting: per task and for the study, cells, GPU hours,
+    GPU energy, the largest memory and the download, on the planned GPU class; then the cells
+    that cannot run as planned, each with its problem."""
+    lines = [
+        f"plan on {settings.gpu.name} (max_job_hours {settings.max_job_hours:g}, "
+        f"safety_factor {settings.safety_factor:g}); GPU energy is an upper bound (board power) "
+        "where the cell was not measured here",
+        f"{'task':<26}{'cells':>6}{'GPU h':>9}{'GPU kWh':>9}{'host GB':>9}{'GPU GB':>8}"
+        f"{'download GB':>13}",
+    ]
+    for task, t in totals(rows).items():
+        unknown = f"  ({t['unknown']} without estimate)" if t["unknown"] else ""
+        lines.append(
+            f"{task:<26}{t['cells']:>6}{_number(t['gpu_hours'], 9)}"
+            f"{_number(t['gpu_energy_kwh'], 9)}{_number(t['host_memory_gb'], 9)}"
+            f"{_number(t['gpu_memory_gb'], 8)}{_number(t['download_gb'], 13)}" + unknown
+        )
+    if unknown_cells := sum(r.gpu_hours is None for r in rows):
+        lines.append(
+            f"{unknown_cells} cells have no estimate (not in the paper's logs, their model's size "
+            "not known yet): their jobs ask for max_job_hours and 32 GB; prepare their models "
+            "first (snakemake --until prepare_model) or measure one repetition, then plan again"
+        )
+    problems = [r for r in rows if r.problem]
+    if problems:
+        lines.append(f"{len(problems)} cells cannot run as planned:")
+        lines += [f"  {r.task} {r.model} {r.dataset}: {r.problem}" for r in problems]
+    return "\n".join(lines)
+
+
+def _number(value: float | None, width: int) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.1f}"
+
+
+def write_plan(rows: Iterable[CellEstimate], path: Path) -> None:
+    """plan.csv: one row per cell (PLAN_COLUMNS); an unknown quantity is an empty cell."""
+    from powerhungry.files import write_csv
+
+    write_csv(path, [asdict(row) for row in rows])
+
+
+def job_resources(
+    estimate: CellEstimate | None, settings: PlanSettings, attempt: int
+) -> dict[str, int]:
+    """A measurement job's `runtime` (min) and `mem_mb` (MB): the estimate times the safety
+    factor and the attempt (a retry asks for more), the runtime never over max_job_hours; a
+    cell without an estimate asks for the cap and 32 GB per attempt."""
+    cap_min = math.floor(settings.max_job_hours * 60)
+    factor = settings.safety_factor * attempt
+    if estimate is None or estimate.gpu_hours is None:
+        runtime = cap_min
+    else:
+        runtime = min(cap_min, math.ceil(estimate.gpu_hours * 60 * factor))
+    if estimate is None or estimate.host_memory_gb is None:
+        mem_mb = 32000 * attempt
+    else:
+        mem_mb = math.ceil(estimate.host_memory_gb * 1000 * factor)
+    return {"runtime": runtime, "mem_mb": mem_mb}

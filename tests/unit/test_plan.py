@@ -1,0 +1,178 @@
+"""The cost plan (powerhungry.plan): the paper's study estimated from its own logs, job requests
+from estimates, and what refines an estimate (a prepared model's weights, the cell's own
+measurement rows). Runs in a scratch folder that sees only the repository's resources/."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import REPO, validated
+
+from powerhungry.plan import plan_settings
+from powerhungry.plan.estimate import job_resources, plan_study, summary, totals
+from powerhungry.plan.gpu_classes import GPU_CLASSES, UnknownGpuClassError
+from powerhungry.study import load_study
+from powerhungry.tasks import RUNNABLE_TASKS
+
+PAPER_CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+# The paper's logged durations of its 312 cells, summed (resources/reference/paper): 707.0 h.
+PAPER_LOGGED_HOURS = 707.0
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    (tmp_path / "resources").symlink_to(REPO / "resources")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def planned(config, preflight=Path("results/preflight.csv")):
+    config = validated(config)
+    settings = plan_settings(config)
+    return plan_study(load_study(config, RUNNABLE_TASKS), settings, preflight), settings
+
+
+def test_the_papers_study_costs_what_its_logs_say(workdir):
+    rows, settings = planned(PAPER_CONFIG)
+    assert len(rows) == 312 and {r.basis for r in rows} == {"paper"}
+    study = totals(rows)["all"]
+    # The logged durations plus each job's start-up allowance (2 min x 312 = 10.4 h).
+    assert PAPER_LOGGED_HOURS < study["gpu_hours"] < PAPER_LOGGED_HOURS + 11
+    assert study["unknown"] == 0
+    # 24 cells need more than the default 4 h: all image generation, SDXL ~94 h each.
+    over = [r for r in rows if "max_job_hours" in r.problem]
+    assert len(over) == 24 and {r.task for r in over} == {"image_generation"}
+    sdxl = [r for r in over if r.model == "stabilityai/stable-diffusion-xl-base-1.0"]
+    assert all(90 < r.gpu_hours < 100 for r in sdxl)
+    # The two largest multi-purpose models do not load in 32 GB of host memory in float32.
+    host = {r.model: r.host_memory_gb for r in rows}
+    assert host["google/flan-t5-xxl"] > 32 and host["bigscience/bloomz-7b1"] > 32
+    text = summary(rows, settings)
+    assert "all" in text and "312" in text and "24 cells cannot run as planned" in text
+
+
+def test_a_slower_gpu_takes_longer_and_a_small_one_is_told_what_does_not_fit(workdir):
+    config = copy.deepcopy(PAPER_CONFIG)
+    a100 = totals(planned(config)[0])["all"]["gpu_hours"]
+    config["plan"] = {"gpu_class": "t4"}
+    rows, _ = planned(config)
+    assert totals(rows)["all"]["gpu_hours"] > 3 * a100
+    [xxl, *_] = [r for r in rows if r.model == "google/flan-t5-xxl"]
+    assert "GPU memory" in xxl.problem and "float16" in xxl.problem
+    config["plan"] = {"gpu_class": "h100"}  # never planned shorter than the paper's A100
+    assert totals(planned(config)[0])["all"]["gpu_hours"] == pytest.approx(a100)
+
+
+def test_an_unknown_gpu_class_names_the_known_ones():
+    config = validated({**PAPER_CONFIG, "plan": {"gpu_class": "a100-80"}})
+    with pytest.raises(UnknownGpuClassError, match=r"plan.gpu_class: 'a100-80' .*a100_80gb"):
+        plan_settings(config)
+    assert len(GPU_CLASSES) > 10
+
+
+def test_job_requests_follow_the_estimate_and_stop_at_the_cap(workdir):
+    rows, settings = planned(PAPER_CONFIG)
+    cap = settings.max_job_hours * 60
+    for row in rows:
+        first, second = (job_resources(row, settings, attempt) for attempt in (1, 2))
+        assert first["runtime"] <= second["runtime"] <= cap
+        assert second["mem_mb"] == pytest.approx(2 * first["mem_mb"], abs=1)
+        assert first["mem_mb"] >= row.host_memory_gb * 1000 * settings.safety_factor
+        if row.gpu_hours * 60 * settings.safety_factor <= cap:
+            assert first["runtime"] >= row.gpu_hours * 60 * settings.safety_factor
+        else:
+            assert first["runtime"] == cap
+    unknown = job_resources(None, settings, 2)
+    assert unknown == {"runtime": cap, "mem_mb": 64000}
+
+
+def new_model_config(samples=100):
+    """One text classification model the paper did not measure, on imdb."""
+    return {
+        **PAPER_CONFIG,
+        "datasets": [{**PAPER_CONFIG["datasets"][0], "samples": samples}],
+        "models": [{"id": "lab/new-classifier", "task": "text_classification"}],
+    }
+
+
+def test_a_model_the_paper_did_not_log_is_sized_once_known(workdir):
+    config = new_model_config()
+    [row], _ = planned(config)
+    assert row.basis == "" and row.gpu_hours is None and row.host_memory_gb is None
+    # preflight's download size: a line through the paper's text classifiers at that size.
+    Path("results").mkdir()
+    with open("results/preflight.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, ["entry", "id", "download_bytes"])
+        writer.writeheader()
+        writer.writerow({"entry": "datasets[0]", "id": "imdb", "download_bytes": "5"})
+        writer.writerow({"entry": "models[0]", "id": "lab/new-classifier", "download_bytes": 10**9})
+    [row], _ = planned(config)
+    assert row.basis == "paper_fit" and row.gpu_hours > 0
+    assert row.host_memory_gb == pytest.approx(4 + 1.5 * 2.0)  # at most 5e8 params, float32
+    # Once prepared, its weights on disk size it.
+    folder = Path("cache/models/lab--new-classifier")
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"\0" * 4000)
+    (folder / "tokenizer.json").write_text("{}")  # not weights
+    manifest = {"id": "lab/new-classifier", "path": str(folder.resolve())}
+    Path("cache/models/lab--new-classifier.json").write_text(json.dumps(manifest))
+    [row], _ = planned(config)
+    assert row.basis == "paper_fit" and row.model_download_gb == 4000 / 1e9
+
+
+def test_a_cells_own_rows_on_the_planned_device_refine_its_estimate(workdir):
+    config = new_model_config(samples=100)
+    path = Path("results/measurements/text_classification/lab--new-classifier/imdb.csv")
+    path.parent.mkdir(parents=True)
+    rows = [
+        {"phase": "load", "n_inferences": 0, "duration_s": 20, "gpu_energy_kwh": 0.001},
+        {"phase": "query", "n_inferences": 100, "duration_s": 50, "gpu_energy_kwh": 0.002},
+    ]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, [*rows[0], "device"])
+        writer.writeheader()
+        writer.writerows({**row, "device": "cuda"} for row in rows)
+    [row], _ = planned(config)
+    repetitions = config["protocol"].get("repetitions", 10)
+    assert row.basis == "measured"
+    assert row.gpu_hours * 3600 == pytest.approx(120 + repetitions * (20 + 50))
+    assert row.gpu_energy_kwh == pytest.approx(repetitions * (0.001 + 0.002))
+    # Rows measured on the CPU do not plan a GPU run.
+    config["protocol"] = {**config.get("protocol", {}), "device": "cuda"}
+    path.write_text(path.read_text().replace("cuda", "cpu"))
+    [row], _ = planned(config)
+    assert row.basis == ""
+
+
+def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(tmp_path):
+    def plan(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "powerhungry.cli", "plan", *args, "--workdir", str(REPO)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+
+    result = plan("--out", str(tmp_path / "plan.csv"))
+    assert result.returncode == 1, result.stderr
+    assert "24 cells cannot run as planned" in result.stdout
+    with (tmp_path / "plan.csv").open() as handle:
+        assert len(list(csv.DictReader(handle))) == 312
+    overlay = tmp_path / "long-jobs.yaml"
+    overlay.write_text(yaml.safe_dump({"plan": {"max_job_hours": 120}}))
+    result = plan(str(REPO / "config" / "config.yaml"), str(overlay))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = plan("--task", "text_classification", "--samples", "100")
+    assert result.returncode == 0 and "text_classification           48" in result.stdout
+    assert "image_generation" not in result.stdout
+    assert plan("--task", "translation").returncode == 2
+    overlay.write_text(yaml.safe_dump({"plan": {"gpu_class": "b200"}}))
+    result = plan(str(REPO / "config" / "config.yaml"), str(overlay))
+    assert result.returncode == 2 and "'b200' is not a GPU class" in result.stderr
