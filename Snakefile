@@ -21,10 +21,13 @@ include: "rules/figures.smk"
 
 
 # Before the first job, on the submit host: the run's options recorded (for the commands jobs
-# print and for the artifact), every entry checked on the Hub, the run stopped listing every
-# problem if one cannot be had (skipped by dry runs and by jobs themselves).
+# print and for the artifact), on SLURM a GPU partition named, every entry checked on the Hub,
+# the run stopped listing every problem if one cannot be had (skipped by dry runs and by jobs).
 onstart:
     record_invocation(sys.argv[1:])
+    check_gpu_partition(
+        [rules.measure_inference, rules.measure_shard, rules.measure_idle_power]
+    )
     preflight_or_stop()
 
 

@@ -1,8 +1,10 @@
 import csv
 import os
+import re
 import sys
 import subprocess
 import tempfile
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 
@@ -46,6 +48,7 @@ wildcard_constraints:
     task="[a-z_]+",
     model="[^/]+",
     dataset="[^/]+",
+    shard=r"\d{4}",
 
 
 def measurement_tables():
@@ -154,6 +157,96 @@ def preflight_download_sizes():
     return preflight_downloads(Path("results/preflight.csv"))
 
 
+def cell_key(cell):
+    return (cell.task, cell.model.slug, cell.dataset.slug)
+
+
+@cache
+def split_cells():
+    """{(task, model slug, dataset slug): [Shard, ...]} of the cells too long for one job
+    (powerhungry.plan.shards), from estimates without the cells' own rows. A cell measured whole
+    stays whole and a cell measured in shards stays in shards, so that a later estimate never
+    moves a measured cell to the other rule (which would measure it again). A cap too short
+    for a cell stops the run here, before any job, naming the setting."""
+    from powerhungry.plan.estimate import cell_shards, plan_cell
+    from powerhungry.plan.shards import ShardingError
+
+    split = {}
+    for cell in STUDY.cells:
+        measured_whole = Path(cell.result_path("measurements", ".csv")).is_file()
+        if measured_whole and not Path(cell.result_path("shards", "")).is_dir():
+            continue
+        estimate = plan_cell(
+            cell, STUDY, PLAN, preflight_download_sizes(), own_rows=False
+        )
+        try:
+            shards = cell_shards(estimate, STUDY, PLAN)
+        except ShardingError as error:
+            raise WorkflowError(
+                f"{cell.task} {cell.model.id} {cell.dataset.id}: {error}"
+            ) from None
+        if shards:
+            split[cell_key(cell)] = shards
+    return split
+
+
+def cells_only(keep):
+    """A constraint of the `task` wildcard that matches the split cells' files (keep=True: rule
+    merge_shards) or every other cell's (keep=False: measure_inference): a lookahead over the
+    rest of the path, task/model/dataset and the outputs' suffixes, so that one path has one
+    producing rule."""
+    cells = "|".join(re.escape(f"{t}/{m}/{d}") for t, m, d in split_cells()) or "(?!)"
+    suffixes = r"\.(?:csv|codecarbon\.csv|parquet)$"
+    return f"(?{'=' if keep else '!'}(?:{cells}){suffixes})[a-z_]+"
+
+
+def shard_of(wildcards):
+    key = (wildcards.task, wildcards.model, wildcards.dataset)
+    return split_cells()[key][int(wildcards.shard)]
+
+
+def shard_params(wildcards):
+    return asdict(shard_of(wildcards))
+
+
+def shards_of_cell(kind):
+    """Input function: the files of one kind (rule measure_shard's output name) of every shard
+    of the wildcards' cell."""
+
+    def files(wildcards):
+        key = (wildcards.task, wildcards.model, wildcards.dataset)
+        pattern = getattr(rules.measure_shard.output, kind)
+        return [
+            pattern.format(**wildcards, shard=shard.name)
+            for shard in split_cells()[key]
+        ]
+
+    return files
+
+
+def shard_job_resources(wildcards, attempt):
+    """A shard's runtime and mem_mb: its estimated duration (powerhungry.plan.shards) and its
+    cell's memory, as split_cells planned them."""
+    from powerhungry.plan.estimate import job_resources, plan_cell
+
+    cell = STUDY.cell(wildcards.task, wildcards.model, wildcards.dataset)
+    estimate = plan_cell(cell, STUDY, PLAN, preflight_download_sizes(), own_rows=False)
+    seconds = shard_of(wildcards).seconds(
+        estimate.load_s,
+        estimate.query_s_per_inference,
+        STUDY.protocol.warmup_inferences,
+    )
+    return job_resources(seconds, estimate.host_memory_gb, PLAN, attempt)
+
+
+def shard_runtime(wildcards, attempt):
+    return shard_job_resources(wildcards, attempt)["runtime"]
+
+
+def shard_mem_mb(wildcards, attempt):
+    return shard_job_resources(wildcards, attempt)["mem_mb"]
+
+
 def measurement_job_resources(wildcards, attempt):
     """The cell's runtime and mem_mb from its estimate (powerhungry.plan), made when the job is
     planned, so that a dry run shows them: a model not in the paper's logs is sized once it
@@ -163,7 +256,8 @@ def measurement_job_resources(wildcards, attempt):
 
     cell = STUDY.cell(wildcards.task, wildcards.model, wildcards.dataset)
     estimate = plan_cell(cell, STUDY, PLAN, preflight_download_sizes())
-    return job_resources(estimate, PLAN, attempt)
+    seconds = None if estimate.gpu_hours is None else estimate.gpu_hours * 3600
+    return job_resources(seconds, estimate.host_memory_gb, PLAN, attempt)
 
 
 def measurement_runtime(wildcards, attempt):
@@ -174,26 +268,67 @@ def measurement_mem_mb(wildcards, attempt):
     return measurement_job_resources(wildcards, attempt)["mem_mb"]
 
 
+def remeasure_targets(task, model, dataset):
+    """The files whose --forcerun measures a cell again: its measurement file, or each of its
+    shards' where it is split (forcing the merged file would only merge again)."""
+    cell = next(
+        c
+        for c in STUDY.cells
+        if (c.task, c.model.id, c.dataset.id) == (task, model, dataset)
+    )
+    shards = split_cells().get(cell_key(cell), [])
+    if not shards:
+        return [cell.result_path("measurements", ".csv")]
+    pattern = rules.measure_shard.output.measurements
+    return [
+        pattern.format(
+            **dict(zip(("task", "model", "dataset"), cell_key(cell))), shard=s.name
+        )
+        for s in shards
+    ]
+
+
+def check_gpu_partition(gpu_rules):
+    """Under the SLURM executor, every GPU rule names its partition (`slurm_partition`, the
+    profile's default-resources): without one SLURM queues the jobs in its default partition,
+    often one without GPUs or with a short time limit. Stops the run before any job (called by
+    onstart: the executor is known only then)."""
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.name != "slurm":
+        return
+    unnamed = [
+        gpu_rule.rule.name
+        for gpu_rule in gpu_rules
+        if "slurm_partition" not in gpu_rule.rule.resources
+    ]
+    if unnamed:
+        raise WorkflowError(
+            f"no slurm_partition for the GPU jobs of {', '.join(unnamed)}: set your GPU "
+            "partition under default-resources in the profile (profiles/slurm/config.yaml, "
+            "the line marked EDIT; `sinfo -s` lists the partitions), or with "
+            "--default-resources slurm_partition=NAME"
+        )
+
+
 def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
     """A failed model does not fail the run (its cell is recorded as failed), so say it at the
     end, where nobody can miss it, with the command that measures those cells again: this
     run's own options (profile, config files), as typed."""
     from powerhungry.invocation import rerun_command
-    from powerhungry.study import result_path
 
     if not Path(path).is_file():
         return
     with open(path, newline="") as table:
-        failed = [
-            result_path(
-                row["task"], row["model"], row["dataset"], "measurements", ".csv"
-            )
-            for row in csv.DictReader(table)
-        ]
+        failed = list(csv.DictReader(table))
     if failed:
+        targets = [
+            target
+            for row in failed
+            for target in remeasure_targets(row["task"], row["model"], row["dataset"])
+        ]
         print(
             f"{len(failed)} of {len(STUDY.cells)} cells failed and are left out of every table: "
             f"see {path} (error, host). Once fixed, measure them again with:\n"
-            f"{rerun_command(sys.argv[1:], failed)}",
+            f"{rerun_command(sys.argv[1:], targets)}",
             file=sys.stderr,
         )

@@ -212,6 +212,23 @@ def test_unknown_partition_fails_with_slurms_message(cluster: Cluster, tmp_path:
     assert_failed_with(run, "Invalid partition name specified")
 
 
+def test_a_profile_without_a_partition_stops_before_any_job(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    workdir = workflow_with_study(tmp_path / "workflow")
+    profile = ci_profile(tmp_path / "ci-slurm", partition="debug")
+    settings = yaml.safe_load((profile / "config.yaml").read_text())
+    del settings["default-resources"]["slurm_partition"]
+    (profile / "config.yaml").write_text(yaml.safe_dump(settings))
+    before = set(cluster.job_ids())
+    run = run_with_profile(workdir, profile, timeout=FAILING_RUN_TIMEOUT_S, cluster=cluster)
+    assert run.returncode != 0, run.output[-5000:]
+    assert "no slurm_partition for the GPU jobs of measure_inference" in run.output
+    assert "profiles/slurm/config.yaml, the line marked EDIT" in run.output
+    assert set(cluster.job_ids()) == before  # nothing submitted
+    assert not (workdir / "results" / "samples").exists()  # nothing fetched either
+
+
 def test_gpu_job_on_a_cluster_without_gpus_fails_with_slurms_message(
     cluster: Cluster, tmp_path: Path
 ) -> None:

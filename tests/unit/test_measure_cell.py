@@ -20,6 +20,8 @@ from powerhungry.measure.cell import (
 )
 from powerhungry.measure.cell_files import CellOutputs
 from powerhungry.measure.meter import EnergyMeter
+from powerhungry.measure.shards import merge_shards
+from powerhungry.plan.shards import Shard
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
 PROTOCOL = Protocol(
@@ -253,6 +255,49 @@ def test_a_checkpoint_of_another_spec_is_dropped_not_mixed_in(cell):
     rows = pd.DataFrame(cell.measure().rows)
     assert sorted(set(rows["repetition"])) == [0, 1] and len(rows) == 4
     assert not cell.outputs.checkpoint.exists()
+
+
+def test_shards_of_a_cell_merge_into_the_rows_one_job_would_write(cell, tmp_path):
+    """Two repetitions, each split over samples 0-3 and 3-5 (four jobs): the cell's query rows
+    sum their shards' energies over all five samples, its load rows are one load each, every
+    row says how many jobs its repetition took, and the predictions cover every sample."""
+    shards = [Shard(i, r, r + 1, a, b) for i, (r, a, b) in enumerate(
+        [(0, 0, 3), (0, 3, 5), (1, 0, 3), (1, 3, 5)]
+    )]  # fmt: skip
+    parts = []
+    for shard in shards:
+        folder = tmp_path / "shards"
+        outputs = CellOutputs(
+            measurements=folder / f"{shard.name}.csv",
+            codecarbon=folder / f"{shard.name}.codecarbon.csv",
+            predictions=folder / f"{shard.name}.parquet",
+        )
+        measure_cell(replace(cell.job, shard=shard), outputs)
+        parts.append(outputs)
+    first = pd.read_csv(parts[0].measurements)
+    assert set(first["repetition"]) == {0} and set(first["n_inferences"]) == {3}
+    merge_shards(parts, cell.outputs)
+    rows = pd.read_csv(cell.outputs.measurements)
+    assert sorted(zip(rows["repetition"], rows["phase"], strict=True)) == [
+        (0, "load"), (0, "query"), (1, "load"), (1, "query")
+    ]  # fmt: skip
+    assert (rows["shards"] == 2).all() and "sample_start" not in rows
+    query = rows[rows["phase"] == "query"].set_index("repetition")
+    assert (query["n_inferences"] == 5).all()
+    shard_rows = pd.concat(pd.read_csv(part.measurements) for part in parts)
+    shard_queries = shard_rows[shard_rows["phase"] == "query"].groupby("repetition")
+    for column in ("energy_kwh", "gpu_energy_kwh", "emissions_kg", "duration_s"):
+        assert query[column].tolist() == pytest.approx(shard_queries[column].sum().tolist())
+    assert query["codecarbon_run_id"].str.count(";").eq(1).all()  # both shards' runs
+    loads = rows[rows["phase"] == "load"]
+    # The first shard's load, one per repetition, counted over the repetition's inferences.
+    assert (loads["n_inferences"] == 5).all()
+    assert (
+        loads["codecarbon_run_id"].tolist()
+        == shard_rows.query("phase == 'load' and sample_start == 0")["codecarbon_run_id"].tolist()
+    )
+    assert pd.read_parquet(cell.outputs.predictions)["sample_index"].tolist() == [0, 1, 2, 3, 4]
+    assert len(pd.read_csv(cell.outputs.codecarbon)) == 8  # every shard's load and query
 
 
 def test_float16_on_a_cpu_only_job_fails_before_measuring(cell, monkeypatch):

@@ -45,6 +45,7 @@ from powerhungry.measure.devices import (
 from powerhungry.measure.gpus import measuring_alone
 from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.repetitions import enough_repetitions
+from powerhungry.plan.shards import Shard
 from powerhungry.startup import long_lived_setup
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 from powerhungry.tasks import make_runner
@@ -56,8 +57,9 @@ class CellJob:
     """Everything one cell's measurement needs: the study's specs, the prepared model's
     manifest (`path`, `resolved_revision`), the sampled dataset file, its sha256 and where it
     was sampled from (the hub revision as requested, empty for the default branch, and the commit
-    it resolved to, empty for a local source), and the workflow checkout (for its commit in the
-    provenance)."""
+    it resolved to, empty for a local source), the workflow checkout (for its commit in the
+    provenance), and, for a cell split to fit the cluster's time limit, the `shard` this job
+    measures (its repetitions over a range of the samples; None: the whole cell)."""
 
     task: str
     runner_settings: dict[str, Any]
@@ -70,6 +72,7 @@ class CellJob:
     dataset_commit: str
     protocol: Protocol
     workflow_dir: Path
+    shard: Shard | None = None
 
 
 @dataclass
@@ -243,6 +246,8 @@ def run_cell(
     check_dtype(device, job.protocol.dtype)
     with long_lived_setup():
         samples = read_samples(job.samples_path)
+        if job.shard is not None:
+            samples = samples[job.shard.sample_start : job.shard.sample_stop]
         warmup = list(islice(cycle(samples), job.protocol.warmup_inferences))
         runner = make_runner(job.task, job.model.kind, job.runner_settings)
         with naming_the_model(job.model, Path(job.model_manifest["path"])):
@@ -255,12 +260,28 @@ def run_cell(
         predictions=list(finished.predictions) if finished else [],
     )
     query_energies = [row["energy_kwh"] for row in result.rows if row["phase"] == "query"]
+    first = job.shard.first_repetition if job.shard is not None else 0
+    shard_columns = (
+        {
+            "shard": job.shard.index,
+            "sample_start": job.shard.sample_start,
+            "sample_stop": job.shard.sample_stop,
+        }
+        if job.shard is not None
+        else {}
+    )
+
+    def more() -> bool:
+        if job.shard is not None:  # a shard's repetitions are fixed: stopping needs them all
+            return first + len(query_energies) < job.shard.stop_repetition
+        return not enough_repetitions(query_energies, job.protocol)
+
     with (
         measuring_alone(device.type),
         tempfile.TemporaryDirectory(prefix="powerhungry-codecarbon-") as scratch,
     ):
-        while not enough_repetitions(query_energies, job.protocol):
-            repetition = len(query_energies)
+        while more():
+            repetition = first + len(query_energies)
             started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
             run_dir = Path(scratch) / f"repetition-{repetition}"
             meter, predictions, loaded = measure_repetition(
@@ -278,12 +299,13 @@ def run_cell(
                     "carbon_intensity_g_per_kwh": window.emissions_kg / window.energy_kwh * 1000,
                     "started_at": started_at,
                     "ended_at": ended_at,
+                    **shard_columns,
                     **context,
                 }
                 for window in meter.results
             ]
             result.codecarbon_rows += [
-                {**row, "repetition": repetition}
+                {**row, "repetition": repetition, **shard_columns}
                 for raw in meter.raw_csv_files()
                 for row in read_csv_rows(raw)
             ]

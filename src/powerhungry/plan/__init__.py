@@ -1,20 +1,24 @@
 """Planning a study before it runs: what each cell will cost (`estimate`), from the paper's own
-logs (`paper_logs`) scaled to a GPU class (`gpu_classes`), and what each measurement job asks
-the cluster for."""
+logs (`paper_logs`) scaled to a GPU class (`gpu_classes`), what each measurement job asks the
+cluster for, and the cells split into shorter jobs (`shards`). Modules are imported on use: a
+measurement job needs only `shards`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from powerhungry.plan.estimate import PlanSettings
-from powerhungry.plan.gpu_classes import gpu_class
+if TYPE_CHECKING:
+    from powerhungry.plan.estimate import PlanSettings
 
 
 def plan_settings(config: Mapping[str, Any]) -> PlanSettings:
     """The `plan` of a config that `study_from_config` validated (its schema defaults are
     filled in there) as PlanSettings; raises UnknownGpuClassError (a ValueError) for a GPU
     class without figures."""
+    from powerhungry.plan.estimate import PlanSettings
+    from powerhungry.plan.gpu_classes import gpu_class
+
     plan = config["plan"]
     return PlanSettings(
         gpu=gpu_class(plan["gpu_class"]),

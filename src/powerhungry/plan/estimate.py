@@ -29,16 +29,12 @@ from statistics import StatisticsError, fmean, linear_regression
 from powerhungry.models.prepare import manifest_path
 from powerhungry.plan.gpu_classes import GpuClass, time_scale
 from powerhungry.plan.paper_logs import LoggedCell, logged_cells
-from powerhungry.study import Cell, ModelSpec, Study
+from powerhungry.plan.shards import JOB_OVERHEAD_S, Shard, ShardingError, split_cell
+from powerhungry.study import Cell, ModelSpec, Protocol, Study
 from powerhungry.units import JOULES_PER_KWH
 
 # Bytes per parameter of the protocol's dtypes.
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
-# A job's fixed cost around the measured work (s): Snakemake's start-up, imports, CUDA and
-# CodeCarbon's hardware detection. Measured: ~10 s on a 2-core CPU VM
-# (benchmarks/results/harness_by_task.tsv); CUDA start-up and a cluster's shared file systems
-# add more, so it is counted generously.
-JOB_OVERHEAD_S = 120
 # Host memory (GB): the process with torch, CUDA, transformers and the samples, before weights.
 HOST_BASE_GB = 4.0
 # Host memory per GB of weights in memory: loading holds a state dict beside the model.
@@ -89,11 +85,12 @@ class Rates:
 @dataclass(frozen=True)
 class CellEstimate:
     """One row of plan.csv: a cell and what it is expected to cost on the planned GPU class.
-    `gpu_hours` (h, job overhead included), `gpu_energy_kwh` (kWh: measured rates, else GPU time
-    at the board's power, an upper bound), `host_memory_gb` and `gpu_memory_gb` (GB),
-    `model_download_gb` (GB, the model's, shared by its cells), `basis` (see the module), and
-    `problem` (why the cell cannot run as planned, with the fix; empty if none). Unknown
-    quantities are None."""
+    `jobs` (1, or the shards of a cell too long for one job), `gpu_hours` (h, each job's
+    start-up included), `gpu_energy_kwh` (kWh: measured rates, else GPU time at the board's
+    power, an upper bound), `host_memory_gb` and `gpu_memory_gb` (GB), `model_download_gb` (GB,
+    the model's, shared by its cells), the rates they come from (`load_s` per repetition,
+    `query_s_per_inference`, s), `basis` (see the module), and `problem` (why the cell cannot
+    run as planned, with the fix; empty if none). Unknown quantities are None."""
 
     task: str
     model_kind: str
@@ -101,11 +98,14 @@ class CellEstimate:
     dataset: str
     repetitions: int
     inferences: int
+    jobs: int
     gpu_hours: float | None
     gpu_energy_kwh: float | None
     host_memory_gb: float | None
     gpu_memory_gb: float | None
     model_download_gb: float | None
+    load_s: float | None
+    query_s_per_inference: float | None
     basis: str
     problem: str = ""
 
@@ -241,20 +241,19 @@ def estimate_cell(
     settings: PlanSettings,
     measured: Rates | None,
 ) -> CellEstimate:
-    """The cell's estimate (CellEstimate) from its best basis; repetitions are the protocol's
-    most (max_repetitions where adaptive)."""
+    """The cell's estimate (CellEstimate) from its best basis. Repetitions are the protocol's
+    most (max_repetitions where adaptive) for a cell one job holds; a cell split into shards
+    (`cell_shards`) runs exactly `repetitions`: adaptive stopping needs its repetitions in
+    turn."""
     protocol = study.protocol
-    repetitions = protocol.max_repetitions or protocol.repetitions
     inferences = cell.dataset.samples
     rates = measured or paper_rates(cell, size, settings.gpu)
     weights_gb = size.in_memory_gb(protocol.dtype)
-    download = _download_gb(cell.model, size)
     row = {
         "task": cell.task,
         "model_kind": cell.model.kind,
         "model": cell.model.id,
         "dataset": cell.dataset.id,
-        "repetitions": repetitions,
         "inferences": inferences,
         "host_memory_gb": None
         if weights_gb is None
@@ -262,24 +261,45 @@ def estimate_cell(
         "gpu_memory_gb": None
         if weights_gb is None
         else GPU_BASE_GB + GPU_PER_WEIGHT_GB * weights_gb,
-        "model_download_gb": download,
+        "model_download_gb": _download_gb(cell.model, size),
     }
     if rates is None:
-        return CellEstimate(**row, gpu_hours=None, gpu_energy_kwh=None, basis="")
+        return CellEstimate(
+            **row,
+            repetitions=protocol.max_repetitions or protocol.repetitions,
+            jobs=1,
+            gpu_hours=None,
+            gpu_energy_kwh=None,
+            load_s=None,
+            query_s_per_inference=None,
+            basis="",
+        )
+    problems = []
+    try:
+        shards = split_rates(rates, inferences, protocol, settings)
+    except ShardingError as error:
+        problems.append(str(error))
+        shards = []
+    repetitions = (
+        protocol.repetitions if shards else (protocol.max_repetitions or protocol.repetitions)
+    )
     per_repetition_s = rates.load_s + rates.query_s_per_inference * (
         inferences + protocol.warmup_inferences
     )
-    seconds = JOB_OVERHEAD_S + repetitions * per_repetition_s
+    if shards:
+        seconds = sum(
+            shard.seconds(rates.load_s, rates.query_s_per_inference, protocol.warmup_inferences)
+            for shard in shards
+        )
+    else:
+        seconds = JOB_OVERHEAD_S + repetitions * per_repetition_s
     if rates.load_gpu_kwh is not None and rates.query_gpu_kwh_per_inference is not None:
         energy = repetitions * (rates.load_gpu_kwh + rates.query_gpu_kwh_per_inference * inferences)
     else:
-        energy = repetitions * per_repetition_s * settings.gpu.board_power_w / JOULES_PER_KWH
-    problems = []
-    if seconds / 3600 > settings.max_job_hours:
-        problems.append(
-            f"needs {seconds / 3600:.1f} h, over plan.max_job_hours {settings.max_job_hours:g}: "
-            "the job asks for the cap and is killed at it; raise the cap where the cluster "
-            "allows, or lower the dataset's samples or the repetitions"
+        energy = (
+            (seconds - JOB_OVERHEAD_S * max(1, len(shards)))
+            * settings.gpu.board_power_w
+            / JOULES_PER_KWH
         )
     if row["gpu_memory_gb"] is not None and row["gpu_memory_gb"] > settings.gpu.memory_gb:
         problems.append(
@@ -289,11 +309,46 @@ def estimate_cell(
         )
     return CellEstimate(
         **row,
+        repetitions=repetitions,
+        jobs=max(1, len(shards)),
         gpu_hours=seconds / 3600,
         gpu_energy_kwh=energy,
+        load_s=rates.load_s,
+        query_s_per_inference=rates.query_s_per_inference,
         basis=rates.basis,
         problem="; ".join(problems),
     )
+
+
+def split_rates(
+    rates: Rates, inferences: int, protocol: Protocol, settings: PlanSettings
+) -> list[Shard]:
+    """`split_cell` at these rates: [] when one job holds the cell at the protocol's most
+    repetitions, else the shards of exactly `repetitions`; raises ShardingError."""
+
+    def split(repetitions: int) -> list[Shard]:
+        return split_cell(
+            repetitions,
+            inferences,
+            protocol.warmup_inferences,
+            rates.load_s,
+            rates.query_s_per_inference,
+            settings.max_job_hours,
+            settings.safety_factor,
+        )
+
+    if not split(protocol.max_repetitions or protocol.repetitions):
+        return []
+    return split(protocol.repetitions)
+
+
+def cell_shards(estimate: CellEstimate, study: Study, settings: PlanSettings) -> list[Shard]:
+    """The shards of the cell `estimate` is of ([]: one job holds it, or it has no estimate);
+    raises ShardingError."""
+    if estimate.load_s is None or estimate.query_s_per_inference is None:
+        return []
+    rates = Rates(estimate.load_s, estimate.query_s_per_inference, estimate.basis)
+    return split_rates(rates, estimate.inferences, study.protocol, settings)
 
 
 def _download_gb(model: ModelSpec, size: ModelSize) -> float | None:
@@ -308,13 +363,18 @@ def _download_gb(model: ModelSpec, size: ModelSize) -> float | None:
 
 
 def plan_cell(
-    cell: Cell, study: Study, settings: PlanSettings, downloads: Mapping[str, int]
+    cell: Cell,
+    study: Study,
+    settings: PlanSettings,
+    downloads: Mapping[str, int],
+    own_rows: bool = True,
 ) -> CellEstimate:
     """One cell's estimate from what is known now: its own measurement rows on the planned
-    device type, its model's size (prepared folder, paper, preflight `downloads`), the paper's
-    logs. Relative paths: run in the workflow's folder."""
+    device type (unless not `own_rows`), its model's size (prepared folder, paper, preflight
+    `downloads`), the paper's logs. Relative paths: run in the workflow's folder."""
     device = "cpu" if study.protocol.device == "cpu" else "cuda"
-    measured = measured_rates(Path(cell.result_path("measurements", ".csv")), device)
+    path = Path(cell.result_path("measurements", ".csv"))
+    measured = measured_rates(path, device) if own_rows else None
     size = model_size(cell.model, Path(study.cache_dir), downloads)
     return estimate_cell(cell, study, size, settings, measured)
 
@@ -326,10 +386,10 @@ def plan_study(study: Study, settings: PlanSettings, preflight_table: Path) -> l
 
 
 def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | None]]:
-    """Per task and for the whole study ("all", last): cells, cells without an estimate
-    (`unknown`), GPU hours, GPU energy (kWh), the largest host and GPU memory (GB) and the
-    download (GB, each model once). A sum over cells some of which are unknown is the sum of the
-    known, with the count of unknown beside it; None where none is known."""
+    """Per task and for the whole study ("all", last): cells, measurement jobs, cells without
+    an estimate (`unknown`), GPU hours, GPU energy (kWh), the largest host and GPU memory (GB)
+    and the download (GB, each model once). A sum over cells some of which are unknown is the
+    sum of the known, with the count of unknown beside it; None where none is known."""
     groups: dict[str, list[CellEstimate]] = defaultdict(list)
     for row in rows:
         groups[row.task].append(row)
@@ -342,6 +402,7 @@ def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | No
         gpu = [r.gpu_memory_gb for r in members if r.gpu_memory_gb is not None]
         result[task] = {
             "cells": len(members),
+            "jobs": sum(r.jobs for r in members),
             "unknown": len(members) - len(known),
             "gpu_hours": sum(r.gpu_hours or 0.0 for r in known) if known else None,
             "gpu_energy_kwh": sum(r.gpu_energy_kwh or 0.0 for r in known) if known else None,
@@ -360,13 +421,13 @@ def summary(rows: list[CellEstimate], settings: PlanSettings) -> str:
         f"plan on {settings.gpu.name} (max_job_hours {settings.max_job_hours:g}, "
         f"safety_factor {settings.safety_factor:g}); GPU energy is an upper bound (board power) "
         "where the cell was not measured here",
-        f"{'task':<26}{'cells':>6}{'GPU h':>9}{'GPU kWh':>9}{'host GB':>9}{'GPU GB':>8}"
-        f"{'download GB':>13}",
+        f"{'task':<26}{'cells':>6}{'jobs':>6}{'GPU h':>9}{'GPU kWh':>9}{'host GB':>9}"
+        f"{'GPU GB':>8}{'download GB':>13}",
     ]
     for task, t in totals(rows).items():
         unknown = f"  ({t['unknown']} without estimate)" if t["unknown"] else ""
         lines.append(
-            f"{task:<26}{t['cells']:>6}{_number(t['gpu_hours'], 9)}"
+            f"{task:<26}{t['cells']:>6}{t['jobs']:>6}{_number(t['gpu_hours'], 9)}"
             f"{_number(t['gpu_energy_kwh'], 9)}{_number(t['host_memory_gb'], 9)}"
             f"{_number(t['gpu_memory_gb'], 8)}{_number(t['download_gb'], 13)}" + unknown
         )
@@ -375,6 +436,12 @@ def summary(rows: list[CellEstimate], settings: PlanSettings) -> str:
             f"{unknown_cells} cells have no estimate (not in the paper's logs, their model's size "
             "not known yet): their jobs ask for max_job_hours and 32 GB; prepare their models "
             "first (snakemake --until prepare_model) or measure one repetition, then plan again"
+        )
+    if split := [r for r in rows if r.jobs > 1]:
+        lines.append(
+            f"{len(split)} cells are longer than max_job_hours {settings.max_job_hours:g} and "
+            f"run as {sum(r.jobs for r in split)} shorter jobs (shards), "
+            f"{split[0].repetitions} repetitions each"
         )
     problems = [r for r in rows if r.problem]
     if problems:
@@ -395,19 +462,16 @@ def write_plan(rows: Iterable[CellEstimate], path: Path) -> None:
 
 
 def job_resources(
-    estimate: CellEstimate | None, settings: PlanSettings, attempt: int
+    seconds: float | None, host_memory_gb: float | None, settings: PlanSettings, attempt: int
 ) -> dict[str, int]:
-    """A measurement job's `runtime` (min) and `mem_mb` (MB): the estimate times the safety
-    factor and the attempt (a retry asks for more), the runtime never over max_job_hours; a
-    cell without an estimate asks for the cap and 32 GB per attempt."""
+    """A measurement job's `runtime` (min) and `mem_mb` (MB) for its estimated duration (s)
+    and host memory (GB): times the safety factor and the attempt (a retry asks for more), the
+    runtime never over max_job_hours; without an estimate, the cap and 32 GB per attempt."""
     cap_min = math.floor(settings.max_job_hours * 60)
     factor = settings.safety_factor * attempt
-    if estimate is None or estimate.gpu_hours is None:
-        runtime = cap_min
-    else:
-        runtime = min(cap_min, math.ceil(estimate.gpu_hours * 60 * factor))
-    if estimate is None or estimate.host_memory_gb is None:
+    runtime = cap_min if seconds is None else min(cap_min, math.ceil(seconds / 60 * factor))
+    if host_memory_gb is None:
         mem_mb = 32000 * attempt
     else:
-        mem_mb = math.ceil(estimate.host_memory_gb * 1000 * factor)
+        mem_mb = math.ceil(host_memory_gb * 1000 * factor)
     return {"runtime": runtime, "mem_mb": mem_mb}

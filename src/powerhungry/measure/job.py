@@ -1,0 +1,58 @@
+"""The body of a measurement job (rules measure_inference and measure_shard): offline, on the
+job's GPU, one cell, or one shard of a cell split to fit the cluster's time limit, measured or
+recorded as the model's failure. Imports nothing at module level: the Hugging Face libraries
+read the offline switches when imported, and CUDA must not start before the GPU is chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
+    """Measure the cell of a Snakemake job object (`smk`: its input, output, params, wildcards
+    and scriptdir, as rules/measure.smk declares them), or the shard `shard` (a Shard's fields)
+    of it, and write its three outputs; print each row's phase, repetition, duration (s) and
+    energy (kWh)."""
+    from pathlib import Path
+
+    from powerhungry.offline import offline_job
+
+    offline_job()
+    from powerhungry.measure.gpus import measurement_gpu
+
+    with measurement_gpu(smk.params.protocol["device"]):
+        from powerhungry.startup import long_lived_setup
+
+        with long_lived_setup():
+            from powerhungry.data.sample_record import read_sample_record
+            from powerhungry.measure.cell import CellJob, measure_or_record_failure
+            from powerhungry.measure.cell_files import CellOutputs
+            from powerhungry.models.prepare import read_manifest
+            from powerhungry.plan.shards import Shard
+            from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+
+        # The dataset's revision and commit as recorded when sampled: this job never asks the Hub.
+        sample_record = read_sample_record(smk.input.sample_record)
+        result = measure_or_record_failure(
+            CellJob(
+                task=smk.wildcards.task,
+                runner_settings=smk.params.runner_settings,
+                model=ModelSpec(**smk.params.model),
+                model_manifest=read_manifest(smk.input.model),
+                dataset=DatasetSpec(**smk.params.dataset),
+                samples_path=Path(smk.input.samples),
+                dataset_sha256=Path(smk.input.checksum).read_text().split()[0],
+                dataset_revision=sample_record.revision or "",
+                dataset_commit=sample_record.commit or "",
+                protocol=Protocol(**smk.params.protocol),
+                workflow_dir=Path(smk.scriptdir).parent,
+                shard=Shard(**shard) if shard is not None else None,
+            ),
+            CellOutputs(
+                measurements=Path(smk.output.measurements),
+                codecarbon=Path(smk.output.codecarbon),
+                predictions=Path(smk.output.predictions),
+            ),
+        )
+    for row in result.rows:
+        print(*(f"{k}={row.get(k)}" for k in ("phase", "repetition", "duration_s", "energy_kwh")))
