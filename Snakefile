@@ -20,11 +20,13 @@ include: "rules/tables.smk"
 include: "rules/figures.smk"
 
 
-# Before the first job, on the submit host: the run's options recorded (for the commands jobs
-# print and for the artifact), on SLURM a GPU partition named, every entry checked on the Hub,
-# the run stopped listing every problem if one cannot be had (skipped by dry runs and by jobs).
+# Before the first job, on the submit host: the run's options and the split cells' shards
+# recorded (for the commands jobs print, the artifact, the jobs), on SLURM a GPU partition
+# named, every entry checked on the Hub, the run stopped listing every problem if one cannot be
+# had (skipped by dry runs and by jobs).
 onstart:
     record_invocation(sys.argv[1:])
+    record_layouts()
     check_gpu_partition(
         [rules.measure_inference, rules.measure_shard, rules.measure_idle_power]
     )
@@ -32,6 +34,11 @@ onstart:
 
 
 onsuccess:
+    warn_about_missing_cells()
+
+
+# A run with --keep-going ends in error if any job failed: say it there too.
+onerror:
     warn_about_missing_cells()
 
 

@@ -48,7 +48,7 @@ wildcard_constraints:
     task="[a-z_]+",
     model="[^/]+",
     dataset="[^/]+",
-    shard=r"\d{4}",
+    shard=r"\d+",
 
 
 def measurement_tables():
@@ -161,24 +161,48 @@ def cell_key(cell):
     return (cell.task, cell.model.slug, cell.dataset.slug)
 
 
+def layout_path(cell):
+    """Where a split cell's shards are recorded: results/shards/<cell>/layout.json."""
+    return Path(cell.result_path("shards", "")) / "layout.json"
+
+
 @cache
 def split_cells():
     """{(task, model slug, dataset slug): [Shard, ...]} of the cells too long for one job
-    (powerhungry.plan.shards), from estimates without the cells' own rows. A cell measured whole
-    stays whole and a cell measured in shards stays in shards, so that a later estimate never
-    moves a measured cell to the other rule (which would measure it again). A cap too short
-    for a cell stops the run here, before any job, naming the setting."""
+    (powerhungry.plan.shards). A cell split before keeps the shards recorded then (its
+    layout.json, written by onstart: `record_layouts`) while they still cover its samples and
+    repetitions and each fits the cap; a cell measured whole stays whole. So a later estimate (a
+    model sized once prepared, a raised cap) never moves a measured cell to the other rule or
+    its shards to other ranges, and jobs that read the workflow again see the same shards. The
+    others are split from estimates without the cells' own rows. A cap too short for a cell
+    stops the run here, before any job, naming the setting."""
     from powerhungry.plan.estimate import cell_shards, plan_cell
-    from powerhungry.plan.shards import ShardingError
+    from powerhungry.plan.shards import ShardingError, covers, read_layout
 
     split = {}
+    protocol = STUDY.protocol
     for cell in STUDY.cells:
-        measured_whole = Path(cell.result_path("measurements", ".csv")).is_file()
-        if measured_whole and not Path(cell.result_path("shards", "")).is_dir():
-            continue
         estimate = plan_cell(
             cell, STUDY, PLAN, preflight_download_sizes(), own_rows=False
         )
+        recorded = read_layout(layout_path(cell))
+        if recorded and covers(recorded, protocol.repetitions, cell.dataset.samples):
+            fits = estimate.load_s is None or all(
+                shard.seconds(
+                    estimate.load_s,
+                    estimate.query_s_per_inference,
+                    protocol.warmup_inferences,
+                )
+                * PLAN.safety_factor
+                <= PLAN.max_job_hours * 3600
+                for shard in recorded
+            )
+            if fits:
+                split[cell_key(cell)] = recorded
+                continue
+        measured_whole = Path(cell.result_path("measurements", ".csv")).is_file()
+        if measured_whole and recorded is None:
+            continue
         try:
             shards = cell_shards(estimate, STUDY, PLAN)
         except ShardingError as error:
@@ -188,6 +212,16 @@ def split_cells():
         if shards:
             split[cell_key(cell)] = shards
     return split
+
+
+def record_layouts():
+    """Record each split cell's shards (layout.json) before its jobs run (onstart)."""
+    from powerhungry.plan.shards import read_layout, write_layout
+
+    for cell in STUDY.cells:
+        shards = split_cells().get(cell_key(cell))
+        if shards and read_layout(layout_path(cell)) != shards:
+            write_layout(layout_path(cell), shards)
 
 
 def cells_only(keep):
@@ -202,7 +236,19 @@ def cells_only(keep):
 
 def shard_of(wildcards):
     key = (wildcards.task, wildcards.model, wildcards.dataset)
-    return split_cells()[key][int(wildcards.shard)]
+    shards = split_cells().get(key, [])
+    index = int(wildcards.shard)
+    if index >= len(shards):
+        raise WorkflowError(
+            f"no shard {wildcards.shard} of {'/'.join(key)}: the cell is "
+            + (
+                f"split into {len(shards)} (0000-{len(shards) - 1:04d})"
+                if shards
+                else "not split"
+            )
+            + "; name the files of its current shards (results/shards/.../layout.json)"
+        )
+    return shards[index]
 
 
 def shard_params(wildcards):
@@ -270,22 +316,23 @@ def measurement_mem_mb(wildcards, attempt):
 
 def remeasure_targets(task, model, dataset):
     """The files whose --forcerun measures a cell again: its measurement file, or each of its
-    shards' where it is split (forcing the merged file would only merge again)."""
-    cell = next(
+    shards' where it is split (forcing the merged file would only merge again); none for a
+    cell no longer in the study."""
+    cells = [
         c
         for c in STUDY.cells
         if (c.task, c.model.id, c.dataset.id) == (task, model, dataset)
-    )
-    shards = split_cells().get(cell_key(cell), [])
-    if not shards:
-        return [cell.result_path("measurements", ".csv")]
-    pattern = rules.measure_shard.output.measurements
-    return [
-        pattern.format(
-            **dict(zip(("task", "model", "dataset"), cell_key(cell))), shard=s.name
-        )
-        for s in shards
     ]
+    targets = []
+    for cell in cells:
+        shards = split_cells().get(cell_key(cell), [])
+        if not shards:
+            targets.append(cell.result_path("measurements", ".csv"))
+            continue
+        pattern = rules.measure_shard.output.measurements
+        wildcards = dict(zip(("task", "model", "dataset"), cell_key(cell)))
+        targets += [pattern.format(**wildcards, shard=shard.name) for shard in shards]
+    return targets
 
 
 def check_gpu_partition(gpu_rules):

@@ -12,6 +12,7 @@ from powerhungry.tasks import RUNNABLE_TASKS
 with log_to(snakemake.log[0]):
     config = snakemake.params.config
     settings = plan_settings(config)
-    rows = plan_study(load_study(config, RUNNABLE_TASKS), settings, Path("results/preflight.csv"))
+    study = load_study(config, RUNNABLE_TASKS)
+    rows = plan_study(study, settings, Path("results/preflight.csv"))
     write_plan(rows, Path(snakemake.output.table))
-    print(summary(rows, settings))
+    print(summary(rows, settings, study.protocol.device))

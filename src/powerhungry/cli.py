@@ -204,7 +204,8 @@ def study_of(
 
     # Config files named here are found from here; the rest (the schema, the config's local
     # paths, outputs) from the workflow's folder, as the workflow reads them.
-    configfiles = [path.resolve() for path in configfiles or [workdir / "config" / "config.yaml"]]
+    given = list(configfiles or [])
+    configfiles = [path.resolve() for path in given or [workdir / "config" / "config.yaml"]]
     schema = workdir / "config" / "schema.yaml"
     if not schema.is_file():
         parser.exit(
@@ -217,7 +218,13 @@ def study_of(
         config = read_config_files(configfiles)
         return study_from_config(config, "config/schema.yaml", RUNNABLE_TASKS), config
     except (OSError, yaml.YAMLError, StudyConfigError) as error:
-        parser.exit(2, f"powerhungry {command}: invalid study config: {error}\n")
+        hint = (
+            " (the files named are read alone, later ones overlaying earlier ones: to overlay "
+            "the paper's study, name config/config.yaml first)"
+            if given and not any(path.name == "config.yaml" for path in given)
+            else ""
+        )
+        parser.exit(2, f"powerhungry {command}: invalid study config: {error}{hint}\n")
 
 
 def plan(
@@ -236,6 +243,8 @@ def plan(
     from powerhungry.plan.gpu_classes import UnknownGpuClassError
 
     out = out.resolve() if out is not None else None
+    if out is not None and (out.is_dir() or not os.access(_existing_parent(out), os.W_OK)):
+        parser.exit(2, f"powerhungry plan: --out {out}: not a file that can be written\n")
     study, config = study_of(parser, "plan", workdir, configfiles)
     try:
         settings = plan_settings(config)
@@ -252,7 +261,7 @@ def plan(
         parser.exit(2, "powerhungry plan: --samples must be at least 1\n")
     study = subset(study, tasks, samples)
     rows = plan_study(study, settings, Path("results/preflight.csv"))
-    print(summary(rows, settings))
+    print(summary(rows, settings, study.protocol.device))
     if out is not None:
         write_plan(rows, out)
         print(f"table: {out}")

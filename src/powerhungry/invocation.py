@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-# Snakemake options that decide what is run and where (snakemake --help), with how many values.
+# Snakemake options that decide what is run, where and with what (snakemake --help), with how
+# many values: a rerun without them would run something else, or not at all (--cores locally).
 KEPT_OPTIONS: dict[tuple[str, ...], str | None] = {
     ("--profile",): None,
     ("--workflow-profile",): None,
@@ -19,6 +20,12 @@ KEPT_OPTIONS: dict[tuple[str, ...], str | None] = {
     ("--directory", "-d"): None,
     ("--configfile", "--configfiles"): "+",
     ("--config", "-C"): "+",
+    ("--executor", "-e"): None,
+    ("--cores", "-c"): None,
+    ("--jobs", "-j"): None,
+    ("--resources", "--res"): "+",
+    ("--set-resources",): "+",
+    ("--default-resources", "--default-res"): "+",
 }
 FLAGS = ("--replace-workflow-config",)
 
@@ -45,27 +52,57 @@ def run_options(argv: Sequence[str]) -> list[str]:
     return kept
 
 
-def named_files(options: Sequence[str]) -> list[str]:
-    """The files `options` name that decide a run: its config files and its profiles'
-    config.yaml (a profile given by name, found under ~/.config/snakemake, is named as such)."""
+def profile_folders(options: Sequence[str]) -> list[Path]:
+    """The folders of the profiles `options` name, as Snakemake finds them: a folder, or a name
+    under ~/.config/snakemake; a profile found in neither is left out."""
     known = _parsed(options)
-    files = [path for group in getattr(known, "--configfile") or [] for path in group]
+    folders = []
     for profile in [
         *(getattr(known, "--profile") or []),
         *(getattr(known, "--workflow-profile") or []),
     ]:
-        files.append(str(Path(profile) / "config.yaml"))
-    return files
+        for folder in (Path(profile), Path.home() / ".config" / "snakemake" / profile):
+            if (folder / "config.yaml").is_file():
+                folders.append(folder)
+                break
+    return folders
+
+
+def profile_settings(options: Sequence[str]) -> dict[str, object]:
+    """The settings of the profiles `options` name, later ones winning; {} for none found."""
+    import yaml
+
+    settings: dict[str, object] = {}
+    for folder in profile_folders(options):
+        settings.update(yaml.safe_load((folder / "config.yaml").read_text()) or {})
+    return settings
+
+
+def named_files(options: Sequence[str]) -> list[str]:
+    """The files that decide a run with `options`: the config files it reads (given, or its
+    profile's) and its profiles' config.yaml."""
+    return [*config_files(options), *(str(f / "config.yaml") for f in profile_folders(options))]
+
+
+def _replaces(options: Sequence[str]) -> bool:
+    return bool(_parsed(options).replace_workflow_config) or bool(
+        profile_settings(options).get("replace-workflow-config")
+    )
 
 
 def config_files(options: Sequence[str]) -> list[str]:
     """The config files a run with `options` reads, in order: the workflow's
-    config/config.yaml first unless --replace-workflow-config, then its --configfile files."""
-    known = _parsed(options)
-    given = [path for group in getattr(known, "--configfile") or [] for path in group]
-    if known.replace_workflow_config and given:
-        return given
-    return ["config/config.yaml", *given]
+    config/config.yaml first unless --replace-workflow-config (given or in its profile), then
+    its --configfile files (given, else its profile's)."""
+    given = [path for group in getattr(_parsed(options), "--configfile") or [] for path in group]
+    if not given:
+        profiled = profile_settings(options).get("configfile") or profile_settings(options).get(
+            "configfiles"
+        )
+        given = [profiled] if isinstance(profiled, str) else list(profiled or [])
+    if _replaces(options) and given:
+        return [str(path) for path in given]
+    return ["config/config.yaml", *map(str, given)]
 
 
 def rerun_command(argv: Sequence[str], targets: Sequence[str]) -> str:

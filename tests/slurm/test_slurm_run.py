@@ -140,9 +140,11 @@ TIME_LIMIT_RUN_TIMEOUT_S = 900
 # A site whose GPUs are gres only: the GPU asked as a gres, one minute for every attempt.
 AS_GRES = (
     "--set-resources",
-    "measure_inference:gpu=0",
-    "measure_inference:gres=gpu:1",
-    "measure_inference:cpus_per_task=4",
+    *(
+        f"{rule}:{setting}"
+        for rule in ("measure_inference", "measure_shard", "measure_idle_power")
+        for setting in ("gpu=0", "gres=gpu:1", "cpus_per_task=1")
+    ),
     "measure_inference:runtime=1",
     "--retries",
     "6",

@@ -20,7 +20,7 @@ from powerhungry.measure.cell import (
 )
 from powerhungry.measure.cell_files import CellOutputs
 from powerhungry.measure.meter import EnergyMeter
-from powerhungry.measure.shards import merge_shards
+from powerhungry.measure.shards import ShardMismatchError, merge_shards
 from powerhungry.plan.shards import Shard
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
@@ -298,6 +298,11 @@ def test_shards_of_a_cell_merge_into_the_rows_one_job_would_write(cell, tmp_path
     )
     assert pd.read_parquet(cell.outputs.predictions)["sample_index"].tolist() == [0, 1, 2, 3, 4]
     assert len(pd.read_csv(cell.outputs.codecarbon)) == 8  # every shard's load and query
+    # Shards measured on another GPU model do not add up: refused, naming them.
+    odd = pd.read_csv(parts[3].measurements).assign(gpu_model="NVIDIA H100 80GB HBM3")
+    odd.to_csv(parts[3].measurements, index=False)
+    with pytest.raises(ShardMismatchError, match=r"gpu_model: .*0003.csv: NVIDIA H100"):
+        merge_shards(parts, cell.outputs)
 
 
 def test_float16_on_a_cpu_only_job_fails_before_measuring(cell, monkeypatch):

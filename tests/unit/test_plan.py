@@ -7,16 +7,21 @@ from __future__ import annotations
 import copy
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from helpers import REPO, validated
 
+from powerhungry.cli import main
 from powerhungry.plan import plan_settings
-from powerhungry.plan.estimate import job_resources, plan_study, summary, totals
+from powerhungry.plan.estimate import (
+    cell_shards,
+    job_resources,
+    plan_study,
+    summary,
+    totals,
+)
 from powerhungry.plan.gpu_classes import GPU_CLASSES, UnknownGpuClassError
 from powerhungry.plan.shards import ShardingError, split_cell
 from powerhungry.study import load_study
@@ -44,22 +49,22 @@ def test_the_papers_study_costs_what_its_logs_say(workdir):
     rows, settings = planned(PAPER_CONFIG)
     assert len(rows) == 312 and {r.basis for r in rows} == {"paper"}
     study = totals(rows)["all"]
-    # The logged durations plus each job's start-up allowance (2 min a job: 564 jobs, 18.8 h)
+    # The logged durations plus each job's start-up allowance (2 min a job: 714 jobs, 23.8 h)
     # and the loads of repetitions split over several jobs.
-    assert PAPER_LOGGED_HOURS + 18.8 < study["gpu_hours"] < PAPER_LOGGED_HOURS + 20
+    assert PAPER_LOGGED_HOURS + 23.8 < study["gpu_hours"] < PAPER_LOGGED_HOURS + 27
     assert study["unknown"] == 0 and not [r for r in rows if r.problem]
     # 24 cells need more than the default 4 h, all image generation (SDXL ~94 h each): they
-    # run as shards, 276 jobs; the other 288 cells as one job each.
+    # run as shards, 426 jobs; the other 288 cells as one job each.
     split = [r for r in rows if r.jobs > 1]
     assert len(split) == 24 and {r.task for r in split} == {"image_generation"}
-    assert study["jobs"] == 288 + 276
+    assert study["jobs"] == 288 + 426
     sdxl = [r for r in split if r.model == "stabilityai/stable-diffusion-xl-base-1.0"]
-    assert all(90 < r.gpu_hours < 100 and r.jobs == 40 for r in sdxl)
+    assert all(90 < r.gpu_hours < 100 and r.jobs == 80 for r in sdxl)
     # The two largest multi-purpose models do not load in 32 GB of host memory in float32.
     host = {r.model: r.host_memory_gb for r in rows}
     assert host["google/flan-t5-xxl"] > 32 and host["bigscience/bloomz-7b1"] > 32
     text = summary(rows, settings)
-    assert "all" in text and "312" in text and "24 cells are longer than max_job_hours" in text
+    assert "all" in text and "312" in text and "24 cells would ask more than max_job_hours" in text
 
 
 def test_a_cell_too_long_for_one_job_is_split_by_repetitions_else_by_samples():
@@ -72,15 +77,19 @@ def test_a_cell_too_long_for_one_job_is_split_by_repetitions_else_by_samples():
         (0, 2), (2, 4), (4, 6), (6, 8), (8, 10)
     ]  # fmt: skip
     assert {(s.sample_start, s.sample_stop) for s in by_repetitions} == {(0, 1000)}
-    by_samples = split_cell(2, 5000, 10, 30, 1.0, 1, 1.5)  # 5,040 s a repetition
-    # (2,280 - 30) / 1 s - 10 warm-up = 2,240 samples a job; 3 jobs a repetition.
-    assert [(s.first_repetition, s.sample_start, s.sample_stop) for s in by_samples] == [
-        (0, 0, 2240), (0, 2240, 4480), (0, 4480, 5000),
-        (1, 0, 2240), (1, 2240, 4480), (1, 4480, 5000),
+    uneven = split_cell(7, 1000, 0, 10, 1.0, 1, 1.5)  # 2 repetitions a job at most: 4 jobs
+    assert [(s.first_repetition, s.stop_repetition) for s in uneven] == [
+        (0, 2), (2, 4), (4, 5), (5, 7)
     ]  # fmt: skip
-    assert [s.name for s in by_samples] == ["0000", "0001", "0002", "0003", "0004", "0005"]
-    assert all(s.seconds(30, 1.0, 10) * 1.5 <= 3600 for s in by_samples)
-    with pytest.raises(ShardingError, match=r"plan.max_job_hours 0.05 is shorter than"):
+    by_samples = split_cell(2, 5000, 10, 30, 1.0, 1, 1.5)  # 5,040 s a repetition
+    # Half the cap, so that a retry at twice the time fits: (2,280 / 2 - 30) / 1 s - 10 warm-up
+    # = 1,100 samples a job at most; 5 even jobs a repetition.
+    assert [(s.first_repetition, s.sample_start, s.sample_stop) for s in by_samples] == [
+        (r, start, start + 1000) for r in (0, 1) for start in range(0, 5000, 1000)
+    ]
+    assert [s.name for s in by_samples] == [f"{i:04d}" for i in range(10)]
+    assert all(s.seconds(30, 1.0, 10) * 1.5 * 2 <= 3600 for s in by_samples)
+    with pytest.raises(ShardingError, match=r"plan.max_job_hours 0.05 is shorter .* least 0.19"):
         split_cell(1, 10, 0, 100, 1.0, 0.05, 1.5)
 
 
@@ -94,6 +103,29 @@ def test_a_slower_gpu_takes_longer_and_a_small_one_is_told_what_does_not_fit(wor
     assert "GPU memory" in xxl.problem and "float16" in xxl.problem
     config["plan"] = {"gpu_class": "h100"}  # never planned shorter than the paper's A100
     assert totals(planned(config)[0])["all"]["gpu_hours"] == pytest.approx(a100)
+
+
+def test_no_job_asks_less_than_its_estimate_under_adaptive_repetitions(workdir):
+    """Adaptive stopping runs up to max_repetitions in one job; a cell whose maximum does not fit
+    the cap runs exactly `repetitions`, in shards, or in one shard of them all where they fit."""
+    protocol = {"repetitions": 2, "max_repetitions": 10, "target_relative_halfwidth": 0.05}
+    config = validated({**PAPER_CONFIG, "protocol": protocol, "plan": {"max_job_hours": 1}})
+    study = load_study(config, RUNNABLE_TASKS)
+    settings = plan_settings(config)
+    rows = plan_study(study, settings, Path("none.csv"))
+    single = 0
+    for row in rows:
+        shards = cell_shards(row, study, settings)
+        if not shards:
+            assert row.gpu_hours * settings.safety_factor <= 1, row
+            assert row.repetitions == 10
+            continue
+        assert row.repetitions == 2
+        single += len(shards) == 1 and shards[0].stop_repetition == 2
+        for shard in shards:
+            seconds = shard.seconds(row.load_s, row.query_s_per_inference, 0)
+            assert seconds * settings.safety_factor <= 3600, (row, shard)
+    assert single > 0  # two repetitions fit one job, ten do not
 
 
 def test_an_unknown_gpu_class_names_the_known_ones():
@@ -180,32 +212,36 @@ def test_a_cells_own_rows_on_the_planned_device_refine_its_estimate(workdir):
     assert row.basis == ""
 
 
-def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(tmp_path):
+def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(
+    tmp_path, monkeypatch, capsys
+):
     """Exit 0 for the paper's study on A100s (its long cells split), 1 on T4s (models over
     the GPU's memory), 2 for an unknown task or GPU class."""
+    monkeypatch.chdir(tmp_path)  # `plan` changes to --workdir; monkeypatch changes back
 
     def plan(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "powerhungry.cli", "plan", *args, "--workdir", str(REPO)],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-        )
+        try:
+            code = main(["plan", *args, "--workdir", str(REPO)])
+        except SystemExit as stop:
+            code = stop.code
+        return code, capsys.readouterr()
 
-    result = plan("--out", str(tmp_path / "plan.csv"))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "run as 276 shorter jobs" in result.stdout
+    code, out = plan("--out", str(tmp_path / "plan.csv"))
+    assert code == 0, out.out + out.err
+    assert "run as 426 shorter jobs" in out.out
     with (tmp_path / "plan.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 312
     # A GPU too small for the largest models: exit 1, each listed.
     overlay = tmp_path / "small-gpu.yaml"
     overlay.write_text(yaml.safe_dump({"plan": {"gpu_class": "t4"}}))
-    result = plan(str(REPO / "config" / "config.yaml"), str(overlay))
-    assert result.returncode == 1 and "google/flan-t5-xxl" in result.stdout
-    result = plan("--task", "text_classification", "--samples", "100")
-    assert result.returncode == 0 and "text_classification           48" in result.stdout
-    assert "image_generation" not in result.stdout
-    assert plan("--task", "translation").returncode == 2
+    code, out = plan(str(REPO / "config" / "config.yaml"), str(overlay))
+    assert code == 1 and "google/flan-t5-xxl" in out.out
+    code, out = plan("--task", "text_classification", "--samples", "100")
+    assert code == 0 and "text_classification           48" in out.out
+    assert "image_generation" not in out.out
+    assert plan("--task", "translation")[0] == 2
     overlay.write_text(yaml.safe_dump({"plan": {"gpu_class": "b200"}}))
-    result = plan(str(REPO / "config" / "config.yaml"), str(overlay))
-    assert result.returncode == 2 and "'b200' is not a GPU class" in result.stderr
+    code, out = plan(str(REPO / "config" / "config.yaml"), str(overlay))
+    assert code == 2 and "'b200' is not a GPU class" in out.err
+    code, out = plan(str(overlay))  # an overlay alone is not a study: say how to overlay
+    assert code == 2 and "name config/config.yaml first" in out.err

@@ -108,6 +108,12 @@ def test_a_model_prepared_inside_the_project_is_recorded_relative_to_it(tmp_path
     model = spec(source="tiny", tiny=TINY)
     manifest = prepare_model(model, Path("cache/models/m"), Path("cache/m.json"))
     assert manifest["path"] == "cache/models/m"
+    # A cache linked to scratch space is still named by its link.
+    scratch = tmp_path.parent / f"{tmp_path.name}-scratch"
+    scratch.mkdir()
+    Path("linked").symlink_to(scratch)
+    linked = prepare_model(model, Path("linked/models/m"), Path("linked/m.json"))
+    assert linked["path"] == "linked/models/m"
     moved = tmp_path.parent / f"{tmp_path.name}-moved"
     tmp_path.rename(moved)
     monkeypatch.chdir(moved)

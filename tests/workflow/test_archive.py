@@ -70,7 +70,7 @@ def test_pip_artifact_is_intact_and_has_nothing_left_to_measure(committed_run, t
     # It says how it was made: the command and the files its options name, which it holds.
     reproduce = json.loads((unpacked / "ARTIFACT.json").read_text())["reproduce"]
     assert reproduce["command"] == "snakemake --profile profiles/demo"
-    assert reproduce["files"] == {"profiles/demo/config.yaml": True}
+    assert reproduce["files"] == {"config/demo.yaml": True, "profiles/demo/config.yaml": True}
     # Its model manifests point into itself, never at the project it was made from.
     for manifest in (unpacked / "cache").rglob("models/*.json"):
         assert not Path(json.loads(manifest.read_text())["path"]).is_absolute(), manifest

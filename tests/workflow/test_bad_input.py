@@ -115,7 +115,7 @@ def test_a_failing_model_is_reported_in_missing_cells_and_left_out_of_the_tables
     assert "1 of 2 cells failed" in result.stderr
     # The printed command carries the run's config options and runs as printed.
     printed = result.stderr.split("measure them again with:\n", 1)[1].splitlines()[0]
-    options = "--configfile config/test.yaml --replace-workflow-config"
+    options = "--configfile config/test.yaml --cores 2 --resources gpu=1 --replace-workflow-config"
     assert printed == f"snakemake {options} --forcerun {rerun.split()[-1]}"
     again = run_snakemake(workflow, *shlex.split(printed)[1:], "-n", "--cores", "1")
     assert again.returncode == 0, again.stderr[-3000:]

@@ -315,13 +315,17 @@ def test_adding_a_dataset_measures_only_its_cells(demo_run):
 
 def test_settings_that_cannot_change_a_measurement_replan_none(demo_run):
     """The idle baseline's duration is measure_idle_power's own: changing it remeasures the
-    baseline and redoes what reads it, and replans no cell (other cells' entries: the adding
-    tests above)."""
+    baseline and redoes what reads it, and replans no cell; so do the plan's settings (other
+    cells' entries: the adding tests above)."""
     config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
     config["protocol"]["idle_seconds"] += 1
     counts = dry_run_with(demo_run, config, "demo_idle.yaml")
     assert "measure_inference" not in counts and counts.pop("measure_idle_power") == 1
     assert counts == dict.fromkeys(TABLES_AND_FIGURES - {"score_quality", "tabulate_lengths"}, 1)
+    # What jobs ask the cluster for (plan:) changes the plan's table only.
+    config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
+    config["plan"] = {"gpu_class": "h100", "safety_factor": 3, "max_job_hours": 24}
+    assert dry_run_with(demo_run, config, "demo_plan.yaml") == {"plan_study": 1, "all": 1}
 
 
 @contextmanager

@@ -46,7 +46,9 @@ def test_dry_run_plans_the_full_study(tmp_path):
     output = result.stdout + "\n" + result.stderr
     assert result.returncode == 0, output[-5000:]
     counts = job_stats(output)
-    assert counts["measure_inference"] == 312, counts
+    # 288 cells in one job each, 24 (image generation) in 426 shards merged per cell.
+    assert counts["measure_inference"] == 288, counts
+    assert counts["measure_shard"] == 426 and counts["merge_shards"] == 24, counts
     assert counts["sample_dataset"] == 30, counts
     assert counts["prepare_model"] == 88, counts
     assert not (workdir / "results").exists()  # a dry run creates nothing
@@ -201,7 +203,7 @@ def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path):
     cap = settings.max_job_hours * 60
     whole = planned_jobs(output, "measure_inference")
     shards = planned_jobs(output, "measure_shard")
-    assert len(whole) == 288 and len(shards) == 276
+    assert len(whole) == 288 and len(shards) == 426
     for wildcards, resources in [*whole, *shards]:
         key = (wildcards["task"], wildcards["model"], wildcards["dataset"])
         estimate = estimates[key]
@@ -216,3 +218,20 @@ def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path):
     split = {(w["task"], w["model"], w["dataset"]) for w, _ in shards}
     assert len(split) == 24 and {task for task, _, _ in split} == {"image_generation"}
     assert not split & {(w["task"], w["model"], w["dataset"]) for w, _ in whole}
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        ({"max_job_hours": 0.01}, "plan.max_job_hours 0.01 is shorter than the smallest job"),
+        ({"gpu_class": "a100-80"}, "plan.gpu_class: 'a100-80' is not a GPU class the plan knows"),
+    ],
+)
+def test_a_plan_the_cluster_cannot_hold_stops_before_any_job(tmp_path, plan, message):
+    workdir = copy_workflow(tmp_path / "workflow")
+    (workdir / "config" / "plan.yaml").write_text(yaml.safe_dump({"plan": plan}))
+    result = run_snakemake(workdir, "-n", "--cores", "1", "--configfile", "config/plan.yaml")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert message in output, output[-3000:]
+    assert not (workdir / "results").exists()

@@ -1,8 +1,11 @@
-"""A cell too long for one job of plan.max_job_hours, measured for real in shards (each its own
-job and CodeCarbon runs) and merged into the rows one job would have written."""
+"""A cell too long for one job of plan.max_job_hours, measured for real in shards of whole
+repetitions (each its own job and CodeCarbon runs) and merged into the rows one job would have
+written. (A repetition split over its samples needs a repetition longer than a job's start-up
+allowance, which no tiny model has: test_measure_cell merges such shards, measured for real.)"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -19,7 +22,7 @@ from powerhungry.tasks import RUNNABLE_TASKS
 
 pytestmark = pytest.mark.workflow
 
-SAMPLES, PER_SHARD, REPETITIONS, WARMUP = 8, 3, 2, 1
+SAMPLES, REPETITIONS, WARMUP = 8, 3, 1
 CONFIG = "config/shards.yaml"
 RUN = ("--configfile", CONFIG, "--replace-workflow-config", "--cores", "2")
 CELL = "results/measurements/text_classification/test--tiny/reviews.csv"
@@ -39,9 +42,9 @@ def study(max_job_hours: float = 4) -> dict:
     return config
 
 
-def cap_for_shards_of(workdir, per_shard: int) -> float:
-    """The max_job_hours at which the cell's repetitions split into shards of `per_shard`
-    samples, from the plan's own estimate for it (its model prepared: sized by its weights)."""
+def cap_for_two_repetitions_a_job(workdir) -> float:
+    """The max_job_hours at which the cell's three repetitions do not fit one job but two do,
+    from the plan's own estimate for it (its model prepared: sized by its weights)."""
     here = os.getcwd()
     os.chdir(workdir)
     try:
@@ -51,8 +54,8 @@ def cap_for_shards_of(workdir, per_shard: int) -> float:
     finally:
         os.chdir(here)
     assert estimate.basis == "paper_fit", estimate
-    load, query = estimate.load_s, estimate.query_s_per_inference
-    job_s = JOB_OVERHEAD_S + load + query * (WARMUP + per_shard + 0.5)
+    repetition = estimate.load_s + estimate.query_s_per_inference * (SAMPLES + WARMUP)
+    job_s = JOB_OVERHEAD_S + 2.5 * repetition
     return job_s * plan_settings(config).safety_factor / 3600
 
 
@@ -65,21 +68,34 @@ def test_a_split_cell_is_measured_in_shards_and_merged(tmp_path):
     (workdir / CONFIG).write_text(yaml.safe_dump(study()))
     prepared = run_snakemake(workdir, *RUN, "--until", "prepare_model")
     assert prepared.returncode == 0, prepared.stderr[-3000:]
-    (workdir / CONFIG).write_text(yaml.safe_dump(study(cap_for_shards_of(workdir, PER_SHARD))))
+    (workdir / CONFIG).write_text(yaml.safe_dump(study(cap_for_two_repetitions_a_job(workdir))))
     result = run_snakemake(workdir, "results/tables/measurements.csv", *RUN, "--resources", "gpu=1")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    # 8 samples in shards of 3: 3 jobs a repetition, 2 repetitions.
+    # Repetitions 0-1 in one job, 2 in another.
     stats = job_stats(output)
-    assert stats["measure_shard"] == 6 and stats["merge_shards"] == 1, stats
+    assert stats["measure_shard"] == 2 and stats["merge_shards"] == 1, stats
     assert "measure_inference" not in stats
     rows = pd.read_csv(workdir / CELL)
     assert sorted(zip(rows["repetition"], rows["phase"], strict=True)) == [
-        (0, "load"), (0, "query"), (1, "load"), (1, "query")
-    ]  # fmt: skip
-    assert (rows["n_inferences"] == SAMPLES).all() and (rows["shards"] == 3).all()
-    assert (rows["energy_kwh"] > 0).all()
+        (r, phase) for r in range(REPETITIONS) for phase in ("load", "query")
+    ]
+    # Each repetition was measured whole, in one job; the two jobs' CodeCarbon runs differ.
+    assert (rows["n_inferences"] == SAMPLES).all() and (rows["shards"] == 1).all()
+    assert (rows["energy_kwh"] > 0).all() and rows["codecarbon_run_id"].nunique() == REPETITIONS
     table = pd.read_csv(workdir / "results" / "tables" / "measurements.csv")
-    assert len(table) == 4 and (table["shards"] == 3).all()
+    assert len(table) == 2 * REPETITIONS and (table["shards"] == 1).all()
     again = run_snakemake(workdir, *RUN, "-n", "results/tables/measurements.csv")
     assert "Nothing to be done" in again.stdout + again.stderr
+    # Its shards are recorded: a raised cap, at which it would fit one job, moves nothing.
+    layout = workdir / "results/shards/text_classification/test--tiny/reviews/layout.json"
+    assert [
+        (s["first_repetition"], s["stop_repetition"]) for s in json.loads(layout.read_text())
+    ] == [(0, 2), (2, 3)]
+    (workdir / CONFIG).write_text(yaml.safe_dump(study(max_job_hours=4)))
+    raised = run_snakemake(workdir, *RUN, "-n", "results/tables/measurements.csv")
+    assert "Nothing to be done" in raised.stdout + raised.stderr, raised.stdout[-3000:]
+    # A shard the cell does not have is named as such, not a traceback.
+    missing = "results/shards/text_classification/test--tiny/reviews/0045.csv"  # it has 2
+    wrong = run_snakemake(workdir, *RUN, "-n", missing)
+    assert "no shard 0045 of text_classification/test--tiny/reviews" in wrong.stdout + wrong.stderr

@@ -34,6 +34,12 @@ SUMMED = (
 # Listed, each shard's, where they differ: who measured which part.
 JOINED = ("codecarbon_run_id", "slurm_job_id", "hostname", "started_at")
 SHARD_COLUMNS = ("shard", "sample_start", "sample_stop")
+# What must be the same in every shard of a cell for their energies to add up.
+SAME_HARDWARE = ("device", "gpu_model", "codecarbon_gpu_model", "codecarbon_gpu_count")
+
+
+class ShardMismatchError(ValueError):
+    """Shards of one cell measured on different hardware: their energies do not add up."""
 
 
 def merge_shards(shards: Sequence[CellOutputs], outputs: CellOutputs) -> list[dict[str, str]]:
@@ -44,6 +50,7 @@ def merge_shards(shards: Sequence[CellOutputs], outputs: CellOutputs) -> list[di
     if failed:
         write_cell(outputs, [_without_shard(failed[0])], [], [])
         return [failed[0]]
+    _check_same_hardware(rows, shards)
     by_repetition: dict[int, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
         by_repetition[int(row["repetition"])].append(row)
@@ -65,6 +72,25 @@ def merge_shards(shards: Sequence[CellOutputs], outputs: CellOutputs) -> list[di
     write_atomic(outputs.predictions, lambda tmp: pq.write_table(predictions, tmp))
     write_csv(outputs.measurements, merged)
     return merged
+
+
+def _check_same_hardware(rows: list[dict[str, str]], shards: Sequence[CellOutputs]) -> None:
+    """Raise ShardMismatchError naming each shard's hardware where they differ."""
+    for column in SAME_HARDWARE:
+        values = {row.get(column, "") for row in rows}
+        if len(values) > 1:
+            seen = {
+                str(shard.measurements): sorted(
+                    {r.get(column, "") for r in read_csv_rows(shard.measurements)}
+                )
+                for shard in shards
+            }
+            raise ShardMismatchError(
+                f"the shards of this cell were measured on different hardware ({column}: "
+                + "; ".join(f"{path}: {', '.join(v)}" for path, v in seen.items())
+                + "): their energies do not add up. Name one GPU type in the profile "
+                "(gpu_model or constraint) and measure the odd shards again with --forcerun"
+            )
 
 
 def _merge_repetition(rows: list[dict[str, str]]) -> list[dict[str, str]]:

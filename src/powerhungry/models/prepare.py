@@ -6,6 +6,7 @@ The manifest is written last, so its presence means the model directory is compl
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import tempfile
@@ -77,8 +78,9 @@ def project_path(location: Path) -> str:
     """`location` relative to the workflow's folder (the working directory of every job) when
     it is inside it, so that a moved project or an unpacked artifact finds its own models;
     absolute otherwise (a local model elsewhere)."""
-    resolved, project = location.resolve(), Path.cwd().resolve()
-    return str(resolved.relative_to(project)) if resolved.is_relative_to(project) else str(resolved)
+    # Not resolved: a cache that is a link to scratch space stays named by its link.
+    absolute, project = Path(os.path.abspath(location)), Path(os.path.abspath(Path.cwd()))
+    return str(absolute.relative_to(project)) if absolute.is_relative_to(project) else str(absolute)
 
 
 def read_manifest(manifest_path: str | Path) -> dict[str, Any]:

@@ -324,7 +324,8 @@ def split_rates(
     rates: Rates, inferences: int, protocol: Protocol, settings: PlanSettings
 ) -> list[Shard]:
     """`split_cell` at these rates: [] when one job holds the cell at the protocol's most
-    repetitions, else the shards of exactly `repetitions`; raises ShardingError."""
+    repetitions, else shards of exactly `repetitions` (adaptive stopping needs its repetitions
+    in one job): one shard of them all where they fit one job. Raises ShardingError."""
 
     def split(repetitions: int) -> list[Shard]:
         return split_cell(
@@ -339,7 +340,7 @@ def split_rates(
 
     if not split(protocol.max_repetitions or protocol.repetitions):
         return []
-    return split(protocol.repetitions)
+    return split(protocol.repetitions) or [Shard(0, 0, protocol.repetitions, 0, inferences)]
 
 
 def cell_shards(estimate: CellEstimate, study: Study, settings: PlanSettings) -> list[Shard]:
@@ -413,14 +414,15 @@ def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | No
     return result
 
 
-def summary(rows: list[CellEstimate], settings: PlanSettings) -> str:
+def summary(rows: list[CellEstimate], settings: PlanSettings, device: str = "auto") -> str:
     """What a person reads before submitting: per task and for the study, cells, GPU hours,
     GPU energy, the largest memory and the download, on the planned GPU class; then the cells
-    that cannot run as planned, each with its problem."""
+    that cannot run as planned, each with its problem. `device`: the protocol's."""
     lines = [
         f"plan on {settings.gpu.name} (max_job_hours {settings.max_job_hours:g}, "
         f"safety_factor {settings.safety_factor:g}); GPU energy is an upper bound (board power) "
-        "where the cell was not measured here",
+        "where the cell was not measured here; the paper's task settings are assumed "
+        "(diffusion steps, generation lengths, batch size 1)",
         f"{'task':<26}{'cells':>6}{'jobs':>6}{'GPU h':>9}{'GPU kWh':>9}{'host GB':>9}"
         f"{'GPU GB':>8}{'download GB':>13}",
     ]
@@ -439,9 +441,19 @@ def summary(rows: list[CellEstimate], settings: PlanSettings) -> str:
         )
     if split := [r for r in rows if r.jobs > 1]:
         lines.append(
-            f"{len(split)} cells are longer than max_job_hours {settings.max_job_hours:g} and "
-            f"run as {sum(r.jobs for r in split)} shorter jobs (shards), "
-            f"{split[0].repetitions} repetitions each"
+            f"{len(split)} cells would ask more than max_job_hours {settings.max_job_hours:g} "
+            f"(estimate x safety_factor) in one job and run as {sum(r.jobs for r in split)} "
+            f"shorter jobs (shards), {split[0].repetitions} repetitions each"
+        )
+    if device == "cpu":
+        lines.append(
+            "the protocol measures on the CPU: these GPU estimates do not describe its jobs "
+            "until its own rows (measured on the CPU) replace them"
+        )
+    if unsized := sorted({r.model for r in rows if r.model_download_gb is None}):
+        lines.append(
+            f"download: {len(unsized)} models of unknown size are not counted "
+            "(`powerhungry preflight` gives their sizes)"
         )
     problems = [r for r in rows if r.problem]
     if problems:

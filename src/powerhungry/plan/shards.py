@@ -9,8 +9,11 @@ shards' query energies over the same samples (`powerhungry.measure.shards`).
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from itertools import pairwise
+from pathlib import Path
 
 # A job's fixed cost around the measured work (s): Snakemake's start-up, imports, CUDA and
 # CodeCarbon's hardware detection. Measured: ~10 s on a 2-core CPU VM
@@ -57,33 +60,80 @@ def split_cell(
 ) -> list[Shard]:
     """The shards of a cell whose one job would ask for more than `max_job_hours` (its estimate
     times `safety_factor`); [] for a cell one job holds. Durations in s per repetition (`load_s`)
-    and per inference. Raises ShardingError naming the setting when not even one inference
-    fits."""
+    and per inference.
+
+    Whole repetitions go together where one fits a job: a killed shard resumes from its last
+    finished repetition (checkpoint). A repetition split over its samples cannot resume within
+    itself, so its shards are sized to half the cap: the retry, asking twice as long, still
+    fits. Ranges are as even as the count allows. Raises ShardingError naming the setting and
+    the smallest cap that holds the cell when not even one inference fits."""
     cap_s = max_job_hours * 3600
     per_repetition = load_s + query_s_per_inference * (samples + warmup)
     if (JOB_OVERHEAD_S + repetitions * per_repetition) * safety_factor <= cap_s:
         return []
     budget = cap_s / safety_factor - JOB_OVERHEAD_S
     if 0 < per_repetition <= budget:
-        step = math.floor(budget / per_repetition)
+        jobs = math.ceil(repetitions / math.floor(budget / per_repetition))
         return [
-            Shard(index, first, min(first + step, repetitions), 0, samples)
-            for index, first in enumerate(range(0, repetitions, step))
+            Shard(index, first, stop, 0, samples)
+            for index, (first, stop) in enumerate(_even(repetitions, jobs))
         ]
-    per_shard = math.floor((budget - load_s) / query_s_per_inference) - warmup
+    # The retry of a shard asks twice as long: that too within the cap.
+    retry_budget = cap_s / (2 * safety_factor) - JOB_OVERHEAD_S
+    per_shard = math.floor((retry_budget - load_s) / query_s_per_inference) - warmup
     if per_shard < 1:
-        smallest = (JOB_OVERHEAD_S + load_s + query_s_per_inference * (1 + warmup)) * safety_factor
+        smallest = 2 * (JOB_OVERHEAD_S + load_s + query_s_per_inference * (1 + warmup))
         raise ShardingError(
             f"plan.max_job_hours {max_job_hours:g} is shorter than the smallest job of this cell "
-            f"(start-up, one load, {warmup} warm-up and one measured inference, times "
-            f"safety_factor {safety_factor:g}: {smallest / 3600:.2f} h); raise it"
+            f"(start-up, one load, {warmup} warm-up and one measured inference, twice for a "
+            f"retry, times safety_factor {safety_factor:g}); raise it to at least "
+            f"{math.ceil(smallest * safety_factor / 36) / 100:g}"
         )
-    ranges = [
-        (repetition, start)
-        for repetition in range(repetitions)
-        for start in range(0, samples, per_shard)
+    ranges = _even(samples, math.ceil(samples / per_shard))
+    pieces = [
+        (repetition, start, stop) for repetition in range(repetitions) for start, stop in ranges
     ]
     return [
-        Shard(index, repetition, repetition + 1, start, min(start + per_shard, samples))
-        for index, (repetition, start) in enumerate(ranges)
+        Shard(index, repetition, repetition + 1, start, stop)
+        for index, (repetition, start, stop) in enumerate(pieces)
     ]
+
+
+def _even(count: int, parts: int) -> list[tuple[int, int]]:
+    """`count` items in `parts` consecutive ranges whose sizes differ by at most one."""
+    bounds = [round(count * part / parts) for part in range(parts + 1)]
+    return list(pairwise(bounds))
+
+
+def covers(shards: list[Shard], repetitions: int, samples: int) -> bool:
+    """Whether `shards` measure every sample of every repetition exactly once."""
+    pieces = sorted(
+        (shard.first_repetition + r, shard.sample_start, shard.sample_stop)
+        for shard in shards
+        for r in range(shard.stop_repetition - shard.first_repetition)
+    )
+    expected = 0, 0
+    for repetition, start, stop in pieces:
+        if (repetition, start) != expected and (repetition, start) != (expected[0] + 1, 0):
+            return False
+        if (repetition, start) == (expected[0] + 1, 0) and expected[1] != samples:
+            return False
+        expected = repetition, stop
+    return expected == (repetitions - 1, samples) if pieces else False
+
+
+def read_layout(path: Path) -> list[Shard] | None:
+    """The shards a split cell was planned with (its `layout.json`), None where none was
+    recorded."""
+    if not path.is_file():
+        return None
+    return [Shard(**shard) for shard in json.loads(path.read_text())]
+
+
+def write_layout(path: Path, shards: list[Shard]) -> None:
+    """Record a split cell's shards, so that later estimates (a model sized once prepared, a
+    changed cap) and the jobs themselves keep the ranges its shards measure."""
+    from powerhungry.files import write_atomic
+
+    text = json.dumps([asdict(shard) for shard in shards], indent=1) + "\n"
+    write_atomic(path, lambda tmp: tmp.write_text(text))
