@@ -179,7 +179,7 @@ def split_cells():
     from powerhungry.plan.estimate import cell_shards, plan_cell
     from powerhungry.plan.shards import ShardingError, covers, read_layout
 
-    split = {}
+    split, too_short = {}, []
     protocol = STUDY.protocol
     for cell in STUDY.cells:
         estimate = plan_cell(
@@ -206,11 +206,16 @@ def split_cells():
         try:
             shards = cell_shards(estimate, STUDY, PLAN)
         except ShardingError as error:
-            raise WorkflowError(
-                f"{cell.task} {cell.model.id} {cell.dataset.id}: {error}"
-            ) from None
+            too_short.append(error.smallest_hours)
+            continue
         if shards:
             split[cell_key(cell)] = shards
+    if too_short:
+        raise WorkflowError(
+            f"plan.max_job_hours {PLAN.max_job_hours:g} is shorter than the smallest job of "
+            f"{len(too_short)} cells (start-up, one load, warm-up and one inference, twice for "
+            f"a retry, times safety_factor): raise it to at least {max(too_short):g}"
+        )
     return split
 
 

@@ -13,6 +13,8 @@ with log_to(snakemake.log[0]):
     config = snakemake.params.config
     settings = plan_settings(config)
     study = load_study(config, RUNNABLE_TASKS)
-    rows = plan_study(study, settings, Path("results/preflight.csv"))
+    # The estimates before measuring (whatever this run measured already): `powerhungry plan`
+    # refines them with the cells' own rows.
+    rows = plan_study(study, settings, Path("results/preflight.csv"), own_rows=False)
     write_plan(rows, Path(snakemake.output.table))
     print(summary(rows, settings, study.protocol.device))

@@ -19,14 +19,14 @@ from pathlib import Path
 
 from powerhungry.files import sha256_of, write_atomic
 from powerhungry.invocation import INVOCATION, named_files
-from powerhungry.measure.provenance import workflow_commit
+from powerhungry.measure.provenance import ARTIFACT_MANIFEST, workflow_commit
 
 MEASURED = ("results", "logs")
 # Model manifests (pinned revisions), not the models: measurements list them as inputs, so without
 # them Snakemake would measure everything again.
 MANIFESTS = "cache/**/models/*.json"
 LOCK = "requirements.lock"
-MANIFEST = "ARTIFACT.json"
+MANIFEST = ARTIFACT_MANIFEST
 
 
 class ArtifactError(RuntimeError):

@@ -89,8 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="estimate each cell's GPU time, energy, memory and download before running",
         description="Estimate what each cell of a study costs on the config's plan.gpu_class "
         "(from the paper's logs, refined by what this project measured) and print the totals "
-        "per task; exit 1 if a cell cannot run as planned (over plan.max_job_hours, over the "
-        "GPU's memory).",
+        "per task; cells longer than plan.max_job_hours run as shorter jobs (shards); exit 1 "
+        "if a cell cannot run as planned (a model over the GPU's memory, a cap too short for "
+        "one inference).",
     )
     plan_parser.add_argument(
         "configfiles",

@@ -81,13 +81,13 @@ def test_manifest_of_a_vanished_model_directory_says_how_to_recover(tmp_path, mo
     # On an offline compute node: name the model and the command that fetches it again.
     with pytest.raises(ModelSourceError, match=r"model 'org/model' is not in the cache") as error:
         read_manifest(tmp_path / "m.json")
-    assert "then rerun: powerhungry restore-models config/config.yaml" in str(error.value)
+    assert "as it is: powerhungry restore-models config/config.yaml" in str(error.value)
     # With the config files of the run that planned the job (results/invocation.json).
     options = ["--profile", "profiles/slurm", "--configfile", "my study.yaml"]
     record_invocation([*options, "--replace-workflow-config", "-n"])
     with pytest.raises(ModelSourceError) as error:
         read_manifest(tmp_path / "m.json")
-    assert str(error.value).endswith("then rerun: powerhungry restore-models 'my study.yaml'")
+    assert str(error.value).endswith("as it is: powerhungry restore-models 'my study.yaml'")
 
 
 def test_a_vanished_model_is_restored_and_its_manifest_left_as_it_was(tmp_path, monkeypatch):

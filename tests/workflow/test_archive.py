@@ -4,6 +4,7 @@ left to measure."""
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tarfile
@@ -87,6 +88,15 @@ def remeasure_one_cell(unpacked):
     its rows are new."""
     before = pd.read_csv(unpacked / CELL)
     manifest = (unpacked / MANIFEST).read_bytes()
+    # Before the models are back, the cell's job fails saying what to run, in order.
+    failed = run_snakemake(unpacked, "--profile", "profiles/demo", "--forcerun", CELL)
+    assert failed.returncode != 0
+    output = failed.stdout + failed.stderr
+    assert "powerhungry restore-models config/demo.yaml" in output, output[-3000:]
+    again_command = (
+        f"then measure this cell again: snakemake --profile profiles/demo --forcerun {CELL}"
+    )
+    assert again_command in output, output[-3000:]
     restored = subprocess.run(
         [str(BIN / "powerhungry"), "restore-models", "config/demo.yaml"],
         cwd=unpacked,
@@ -97,13 +107,16 @@ def remeasure_one_cell(unpacked):
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "demo/tiny-bert-sentiment: restored" in restored.stdout
     assert (unpacked / MANIFEST).read_bytes() == manifest
-    again = run_snakemake(unpacked, "--profile", "profiles/demo", "--forcerun", CELL)
+    again = run_snakemake(unpacked, *shlex.split(again_command.split(": ", 1)[1])[1:])
     assert again.returncode == 0, again.stderr[-3000:]
     assert re.search(r"^measure_inference\s+1\s*$", again.stdout + again.stderr, re.MULTILINE)
     after = pd.read_csv(unpacked / CELL)
     assert len(after) == len(before) and not set(after["codecarbon_run_id"]) & set(
         before["codecarbon_run_id"]
     )
+    # No git in the artifact: the rows name the commit it was made from.
+    made_from = json.loads((unpacked / "ARTIFACT.json").read_text())["workflow_commit"]
+    assert set(after["workflow_commit"]) == {f"{made_from}-artifact"}
 
 
 def test_artifact_of_a_directory_outside_git_is_refused(tmp_path):

@@ -223,7 +223,7 @@ def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path):
 @pytest.mark.parametrize(
     ("plan", "message"),
     [
-        ({"max_job_hours": 0.01}, "plan.max_job_hours 0.01 is shorter than the smallest job"),
+        ({"max_job_hours": 0.01}, "smallest job of 312 cells (start-up, one load, warm-up"),
         ({"gpu_class": "a100-80"}, "plan.gpu_class: 'a100-80' is not a GPU class the plan knows"),
     ],
 )

@@ -25,20 +25,27 @@ def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
 
         with long_lived_setup():
             from powerhungry.data.sample_record import read_sample_record
+            from powerhungry.invocation import recorded_options, rerun_command
             from powerhungry.measure.cell import CellJob, measure_or_record_failure
             from powerhungry.measure.cell_files import CellOutputs
-            from powerhungry.models.prepare import read_manifest
+            from powerhungry.models.prepare import ModelSourceError, read_manifest
             from powerhungry.plan.shards import Shard
             from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
         # The dataset's revision and commit as recorded when sampled: this job never asks the Hub.
         sample_record = read_sample_record(smk.input.sample_record)
+        try:
+            manifest = read_manifest(smk.input.model)
+        except ModelSourceError as error:
+            # Snakemake removed this job's outputs: a plain rerun would not remake them.
+            again = rerun_command(recorded_options(), [smk.output.measurements])
+            raise ModelSourceError(f"{error}; then measure this cell again: {again}") from None
         result = measure_or_record_failure(
             CellJob(
                 task=smk.wildcards.task,
                 runner_settings=smk.params.runner_settings,
                 model=ModelSpec(**smk.params.model),
-                model_manifest=read_manifest(smk.input.model),
+                model_manifest=manifest,
                 dataset=DatasetSpec(**smk.params.dataset),
                 samples_path=Path(smk.input.samples),
                 dataset_sha256=Path(smk.input.checksum).read_text().split()[0],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import socket
@@ -74,8 +75,13 @@ def gpu_energy_source(device: torch.device) -> str:
     return "energy_counter"
 
 
+# The manifest of an unpacked reproducibility artifact (powerhungry.artifact), at its root.
+ARTIFACT_MANIFEST = "ARTIFACT.json"
+
+
 def workflow_commit(directory: Path) -> str:
-    """Git commit of the workflow checkout, with '-dirty' when it has uncommitted changes."""
+    """Git commit of the workflow checkout, with '-dirty' when it has uncommitted changes; in an
+    unpacked artifact (no git), the commit it was made from with '-artifact'; else "unknown"."""
     try:
         commit = subprocess.run(
             ["git", "-C", str(directory), "rev-parse", "HEAD"],
@@ -92,6 +98,9 @@ def workflow_commit(directory: Path) -> str:
             timeout=10,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
+        artifact = directory / ARTIFACT_MANIFEST
+        if artifact.is_file():
+            return f"{json.loads(artifact.read_text())['workflow_commit']}-artifact"
         return "unknown"
     return f"{commit}-dirty" if dirty else commit
 

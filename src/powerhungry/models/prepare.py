@@ -89,7 +89,7 @@ def read_manifest(manifest_path: str | Path) -> dict[str, Any]:
         raise ModelSourceError(
             f"model {manifest['id']!r} is not in the cache: {manifest['path']!r} is gone. "
             "Bring it back on a machine with internet (the submit host), its manifest left as "
-            f"it is, then rerun: {restore_command()}"
+            f"it is: {restore_command()}"
         )
     return manifest
 

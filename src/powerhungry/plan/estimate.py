@@ -90,7 +90,9 @@ class CellEstimate:
     power, an upper bound), `host_memory_gb` and `gpu_memory_gb` (GB), `model_download_gb` (GB,
     the model's, shared by its cells), the rates they come from (`load_s` per repetition,
     `query_s_per_inference`, s), `basis` (see the module), and `problem` (why the cell cannot
-    run as planned, with the fix; empty if none). Unknown quantities are None."""
+    run as planned, with the fix; empty if none), and `min_job_hours` (h: the shortest
+    max_job_hours the cell can be split for, where the configured one is shorter). Unknown
+    quantities are None."""
 
     task: str
     model_kind: str
@@ -108,6 +110,7 @@ class CellEstimate:
     query_s_per_inference: float | None
     basis: str
     problem: str = ""
+    min_job_hours: float | None = None
 
 
 PLAN_COLUMNS = [f.name for f in fields(CellEstimate)]
@@ -275,10 +278,12 @@ def estimate_cell(
             basis="",
         )
     problems = []
+    min_job_hours = None
     try:
         shards = split_rates(rates, inferences, protocol, settings)
     except ShardingError as error:
         problems.append(str(error))
+        min_job_hours = error.smallest_hours
         shards = []
     repetitions = (
         protocol.repetitions if shards else (protocol.max_repetitions or protocol.repetitions)
@@ -317,6 +322,7 @@ def estimate_cell(
         query_s_per_inference=rates.query_s_per_inference,
         basis=rates.basis,
         problem="; ".join(problems),
+        min_job_hours=min_job_hours,
     )
 
 
@@ -380,10 +386,12 @@ def plan_cell(
     return estimate_cell(cell, study, size, settings, measured)
 
 
-def plan_study(study: Study, settings: PlanSettings, preflight_table: Path) -> list[CellEstimate]:
+def plan_study(
+    study: Study, settings: PlanSettings, preflight_table: Path, own_rows: bool = True
+) -> list[CellEstimate]:
     """Every cell's estimate (`plan_cell`), in the study's order."""
     downloads = preflight_downloads(preflight_table)
-    return [plan_cell(cell, study, settings, downloads) for cell in study.cells]
+    return [plan_cell(cell, study, settings, downloads, own_rows) for cell in study.cells]
 
 
 def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | None]]:
@@ -445,17 +453,23 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, device: str = "aut
             f"(estimate x safety_factor) in one job and run as {sum(r.jobs for r in split)} "
             f"shorter jobs (shards), {split[0].repetitions} repetitions each"
         )
-    if device == "cpu":
+    if device == "cpu" and any(r.basis != "measured" for r in rows):
         lines.append(
-            "the protocol measures on the CPU: these GPU estimates do not describe its jobs "
-            "until its own rows (measured on the CPU) replace them"
+            "the protocol measures on the CPU: the cells not measured here yet are estimated "
+            f"for a {settings.gpu.name} and do not describe its jobs"
         )
     if unsized := sorted({r.model for r in rows if r.model_download_gb is None}):
         lines.append(
             f"download: {len(unsized)} models of unknown size are not counted "
             "(`powerhungry preflight` gives their sizes)"
         )
-    problems = [r for r in rows if r.problem]
+    if too_short := [r for r in rows if r.min_job_hours is not None]:
+        lines.append(
+            f"{len(too_short)} cells cannot be split into jobs of plan.max_job_hours "
+            f"{settings.max_job_hours:g}: raise it to at least "
+            f"{max(r.min_job_hours or 0 for r in too_short):g}"
+        )
+    problems = [r for r in rows if r.problem and r.min_job_hours is None]
     if problems:
         lines.append(f"{len(problems)} cells cannot run as planned:")
         lines += [f"  {r.task} {r.model} {r.dataset}: {r.problem}" for r in problems]

@@ -23,7 +23,12 @@ JOB_OVERHEAD_S = 120
 
 
 class ShardingError(ValueError):
-    """A cell that no job within plan.max_job_hours can hold even one inference of."""
+    """A cell that no job within plan.max_job_hours can hold even one inference of;
+    `smallest_hours` is the shortest cap that holds it (h)."""
+
+    def __init__(self, message: str, smallest_hours: float) -> None:
+        super().__init__(message)
+        self.smallest_hours = smallest_hours
 
 
 @dataclass(frozen=True)
@@ -83,11 +88,12 @@ def split_cell(
     per_shard = math.floor((retry_budget - load_s) / query_s_per_inference) - warmup
     if per_shard < 1:
         smallest = 2 * (JOB_OVERHEAD_S + load_s + query_s_per_inference * (1 + warmup))
+        hours = math.ceil(smallest * safety_factor / 36) / 100
         raise ShardingError(
             f"plan.max_job_hours {max_job_hours:g} is shorter than the smallest job of this cell "
             f"(start-up, one load, {warmup} warm-up and one measured inference, twice for a "
-            f"retry, times safety_factor {safety_factor:g}); raise it to at least "
-            f"{math.ceil(smallest * safety_factor / 36) / 100:g}"
+            f"retry, times safety_factor {safety_factor:g}); raise it to at least {hours:g}",
+            hours,
         )
     ranges = _even(samples, math.ceil(samples / per_shard))
     pieces = [
