@@ -299,13 +299,20 @@ def shard_mem_mb(wildcards, attempt):
 
 
 def measurement_job_resources(wildcards, attempt):
+    return cell_job_resources(
+        wildcards.task, wildcards.model, wildcards.dataset, attempt
+    )
+
+
+@cache  # asked twice per job (runtime, mem_mb): the estimate is made once
+def cell_job_resources(task, model, dataset, attempt):
     """The cell's runtime and mem_mb from its estimate (powerhungry.plan), made when the job is
     planned, so that a dry run shows them: a model not in the paper's logs is sized once it
     was prepared by an earlier run or preflight gave its download size; until then its job
     asks for the cap."""
     from powerhungry.plan.estimate import job_resources, plan_cell
 
-    cell = STUDY.cell(wildcards.task, wildcards.model, wildcards.dataset)
+    cell = STUDY.cell(task, model, dataset)
     estimate = plan_cell(cell, STUDY, PLAN, preflight_download_sizes())
     seconds = None if estimate.gpu_hours is None else estimate.gpu_hours * 3600
     return job_resources(seconds, estimate.host_memory_gb, PLAN, attempt)
