@@ -17,4 +17,4 @@ with log_to(snakemake.log[0]):
     # refines them with the cells' own rows.
     rows = plan_study(study, settings, Path("results/preflight.csv"), own_rows=False)
     write_plan(rows, Path(snakemake.output.table))
-    print(summary(rows, settings, study.protocol.device))
+    print(summary(rows, settings, study.protocol))

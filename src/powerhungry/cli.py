@@ -262,7 +262,7 @@ def plan(
         parser.exit(2, "powerhungry plan: --samples must be at least 1\n")
     study = subset(study, tasks, samples)
     rows = plan_study(study, settings, Path("results/preflight.csv"))
-    print(summary(rows, settings, study.protocol.device))
+    print(summary(rows, settings, study.protocol))
     if out is not None:
         write_plan(rows, out)
         print(f"table: {out}")

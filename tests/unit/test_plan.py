@@ -63,8 +63,61 @@ def test_the_papers_study_costs_what_its_logs_say(workdir):
     # The two largest multi-purpose models do not load in 32 GB of host memory in float32.
     host = {r.model: r.host_memory_gb for r in rows}
     assert host["google/flan-t5-xxl"] > 32 and host["bigscience/bloomz-7b1"] > 32
-    text = summary(rows, settings)
+    # The paper's config asks for the settings the paper's times were logged at: none scaled.
+    assert {r.workload for r in rows} == {""}
+    text = summary(rows, settings, paper_study().protocol)
     assert "all" in text and "312" in text and "24 cells would ask more than max_job_hours" in text
+    assert "scaled" not in text and "batch_size" not in text
+
+
+def paper_study(config=PAPER_CONFIG):
+    return load_study(validated(config), RUNNABLE_TASKS)
+
+
+def test_generation_lengths_and_diffusion_steps_scale_the_papers_query_times(workdir):
+    """Steps and new tokens scale the query time (load is the same); a setting the paper's
+    value of is unknown (a model's generation defaults), or an image size, is kept and said."""
+    config = copy.deepcopy(PAPER_CONFIG)
+    config["tasks"]["image_generation"] = {"num_inference_steps": 25, "height": 768}
+    config["tasks"]["text_generation"] = {"max_new_tokens": 20}
+    config["tasks"]["image_captioning"] = {"max_new_tokens": 30}
+    bloomz = next(m for m in config["models"] if m["id"] == "bigscience/bloomz-560m")
+    bloomz["max_new_tokens"] = {**bloomz["max_new_tokens"], "imdb": 4}
+    config["protocol"] = {**config["protocol"], "batch_size": 8}
+    paper = {(r.task, r.model, r.dataset): r for r in planned(PAPER_CONFIG)[0]}
+    rows, settings = planned(config)
+    ratios = {}
+    for row in rows:
+        before = paper[(row.task, row.model, row.dataset)]
+        assert row.load_s == before.load_s
+        ratios[row.task, row.model, row.dataset] = (
+            row.query_s_per_inference / before.query_s_per_inference,
+            row.workload,
+        )
+    sdxl = ratios[
+        "image_generation", "stabilityai/stable-diffusion-xl-base-1.0", "poloclub/diffusiondb"
+    ]
+    assert sdxl == (
+        pytest.approx(0.5),
+        "num_inference_steps 25/50; height 768 not scaled (paper: pipeline default)",
+    )
+    assert ratios["text_generation", "gpt2", "wikitext"] == (
+        pytest.approx(2),
+        "max_new_tokens 20/10",
+    )
+    assert ratios["extractive_qa", "bigscience/bloomz-560m", "squad"] == (1, "")
+    assert ratios["text_classification", "bigscience/bloomz-560m", "imdb"] == (
+        pytest.approx(4),
+        "max_new_tokens 4/1",
+    )
+    captioning = [v for k, v in ratios.items() if k[0] == "image_captioning"]
+    assert captioning and all(
+        v == (1, "max_new_tokens 30 not scaled (paper: model default)") for v in captioning
+    )
+    text = summary(rows, settings, paper_study(config).protocol)
+    assert "cells' query times are the paper's scaled" in text
+    assert "48 cells have settings the paper's times cannot be scaled to" in text
+    assert "batch_size 8, dtype float32" in text
 
 
 def test_a_cell_too_long_for_one_job_is_split_by_repetitions_else_by_samples():

@@ -6,9 +6,10 @@ Each estimate has a basis, best first:
 - `measured`: this project's own rows for the cell (results/measurements/...), on the device
   type the protocol plans for;
 - `paper`: the paper's logs for the same model and dataset (`paper_logs`), scaled to the GPU
-  class (`gpu_classes.time_scale`);
+  class (`gpu_classes.time_scale`) and to the cell's generation lengths and diffusion steps
+  (`workload`);
 - `paper_fit`: a least-squares line through the paper's cells of the same task and kind of
-  model, durations against parameter count, at this model's size;
+  model, durations against parameter count, at this model's size, scaled likewise;
 - empty: nothing to estimate from (a cell the paper did not log, whose model's size is not
   known yet): the quantities stay empty, never zero, and the job asks for the cap.
 
@@ -30,6 +31,7 @@ from powerhungry.models.prepare import manifest_path
 from powerhungry.plan.gpu_classes import GpuClass, time_scale
 from powerhungry.plan.paper_logs import LoggedCell, logged_cells
 from powerhungry.plan.shards import JOB_OVERHEAD_S, Shard, ShardingError, split_cell
+from powerhungry.plan.workload import Workload, workload
 from powerhungry.study import Cell, ModelSpec, Protocol, Study
 from powerhungry.units import JOULES_PER_KWH
 
@@ -90,7 +92,8 @@ class CellEstimate:
     power, an upper bound), `host_memory_gb` and `gpu_memory_gb` (GB), `model_download_gb` (GB,
     the model's, shared by its cells), the rates they come from (`load_s` per repetition,
     `query_s_per_inference`, s), `basis` (see the module), and `problem` (why the cell cannot
-    run as planned, with the fix; empty if none), and `min_job_hours` (h: the shortest
+    run as planned, with the fix; empty if none), `workload` (how the paper's query time was
+    scaled to the cell's settings, `workload.Workload.note`), and `min_job_hours` (h: the shortest
     max_job_hours the cell can be split for, where the configured one is shorter). Unknown
     quantities are None."""
 
@@ -109,6 +112,7 @@ class CellEstimate:
     load_s: float | None
     query_s_per_inference: float | None
     basis: str
+    workload: str = ""
     problem: str = ""
     min_job_hours: float | None = None
 
@@ -214,14 +218,16 @@ def _fit(points: list[tuple[float, float]], x: float) -> float:
     return max(min(ys), intercept + slope * x)
 
 
-def paper_rates(cell: Cell, size: ModelSize, gpu: GpuClass) -> Rates | None:
-    """The paper's rates for the cell, scaled to `gpu`: its own logged cell, else the fit of
-    its task and kind of model at its size; None if neither applies."""
+def paper_rates(cell: Cell, size: ModelSize, gpu: GpuClass, work: Workload) -> Rates | None:
+    """The paper's rates for the cell, scaled to `gpu` and its query time to the cell's
+    workload (`work`): its own logged cell, else the fit of its task and kind of model at its
+    size; None if neither applies."""
     logged = logged_cells()
     scale = time_scale(gpu)
+    query_scale = scale * work.scale
     own = logged.get((cell.task, cell.model.kind, cell.model.id, cell.dataset.id))
     if own is not None:
-        return Rates(own.load_s * scale, own.query_s_per_inference * scale, "paper")
+        return Rates(own.load_s * scale, own.query_s_per_inference * query_scale, "paper")
     x = size.parameters_bound()
     if x is None:
         return None
@@ -234,7 +240,7 @@ def paper_rates(cell: Cell, size: ModelSize, gpu: GpuClass) -> Rates | None:
         return None
     load = _fit([(float(c.parameters or 0), c.load_s) for c in same], x)
     query = _fit([(float(c.parameters or 0), c.query_s_per_inference) for c in same], x)
-    return Rates(load * scale, query * scale, "paper_fit")
+    return Rates(load * scale, query * query_scale, "paper_fit")
 
 
 def estimate_cell(
@@ -250,7 +256,9 @@ def estimate_cell(
     turn."""
     protocol = study.protocol
     inferences = cell.dataset.samples
-    rates = measured or paper_rates(cell, size, settings.gpu)
+    runner = study.runner_settings(cell.task, cell.model, cell.dataset)
+    work = workload(cell.task, cell.model.kind, cell.model.id, cell.dataset.id, runner)
+    rates = measured or paper_rates(cell, size, settings.gpu, work)
     weights_gb = size.in_memory_gb(protocol.dtype)
     row = {
         "task": cell.task,
@@ -321,6 +329,7 @@ def estimate_cell(
         load_s=rates.load_s,
         query_s_per_inference=rates.query_s_per_inference,
         basis=rates.basis,
+        workload="" if measured else work.note,
         problem="; ".join(problems),
         min_job_hours=min_job_hours,
     )
@@ -422,15 +431,15 @@ def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | No
     return result
 
 
-def summary(rows: list[CellEstimate], settings: PlanSettings, device: str = "auto") -> str:
+def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol) -> str:
     """What a person reads before submitting: per task and for the study, cells, GPU hours,
-    GPU energy, the largest memory and the download, on the planned GPU class; then the cells
-    that cannot run as planned, each with its problem. `device`: the protocol's."""
+    GPU energy, the largest memory and the download, on the planned GPU class; then what the
+    estimates assume where the study differs from the paper (`protocol`: the study's), and the
+    cells that cannot run as planned, each with its problem."""
     lines = [
         f"plan on {settings.gpu.name} (max_job_hours {settings.max_job_hours:g}, "
         f"safety_factor {settings.safety_factor:g}); GPU energy is an upper bound (board power) "
-        "where the cell was not measured here; the paper's task settings are assumed "
-        "(diffusion steps, generation lengths, batch size 1)",
+        "where the cell was not measured here",
         f"{'task':<26}{'cells':>6}{'jobs':>6}{'GPU h':>9}{'GPU kWh':>9}{'host GB':>9}"
         f"{'GPU GB':>8}{'download GB':>13}",
     ]
@@ -453,7 +462,26 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, device: str = "aut
             f"(estimate x safety_factor) in one job and run as {sum(r.jobs for r in split)} "
             f"shorter jobs (shards), {split[0].repetitions} repetitions each"
         )
-    if device == "cpu" and any(r.basis != "measured" for r in rows):
+    if scaled := [r for r in rows if "/" in r.workload]:
+        lines.append(
+            f"{len(scaled)} cells' query times are the paper's scaled to their generation "
+            "lengths or diffusion steps (plan.csv column workload)"
+        )
+    if unscaled := [r for r in rows if "not scaled" in r.workload]:
+        lines.append(
+            f"{len(unscaled)} cells have settings the paper's times cannot be scaled to, kept "
+            f"at the paper's (e.g. {unscaled[0].model} {unscaled[0].dataset}: "
+            f"{unscaled[0].workload})"
+        )
+    if (protocol.batch_size, protocol.dtype) != (1, "float32") and any(
+        r.basis != "measured" for r in rows
+    ):
+        lines.append(
+            f"batch_size {protocol.batch_size}, dtype {protocol.dtype}: the cells not measured "
+            "here yet are estimated at the paper's batch size 1 in float32, usually an upper "
+            "bound of their time"
+        )
+    if protocol.device == "cpu" and any(r.basis != "measured" for r in rows):
         lines.append(
             "the protocol measures on the CPU: the cells not measured here yet are estimated "
             f"for a {settings.gpu.name} and do not describe its jobs"
