@@ -26,7 +26,7 @@ include: "rules/figures.smk"
 # had (skipped by dry runs and by jobs).
 onstart:
     record_invocation(sys.argv[1:])
-    record_layouts()
+    JOBS.record_layouts()
     check_gpu_partition(
         [rules.measure_inference, rules.measure_shard, rules.measure_idle_power]
     )

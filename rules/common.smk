@@ -29,6 +29,8 @@ from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 from powerhungry.invocation import record_invocation  # noqa: E402
 from powerhungry.plan import plan_settings  # noqa: E402
 from powerhungry.plan.gpu_classes import UnknownGpuClassError  # noqa: E402
+from powerhungry.plan.jobs import JobPlan, NoSuchShardError, cell_key  # noqa: E402
+from powerhungry.plan.shards import ShardingError  # noqa: E402
 from powerhungry.plots.registry import FIGURES  # noqa: E402
 
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
@@ -38,6 +40,8 @@ try:
     PLAN = plan_settings(config)
 except (StudyConfigError, UnknownGpuClassError) as error:
     raise WorkflowError(f"invalid study config: {error}") from None
+# The measurement jobs: which cells are split into shards, what each job asks for.
+JOBS = JobPlan(STUDY, PLAN)
 
 CACHE = STUDY.cache_dir
 MODEL_SLUGS = [model.slug for model in STUDY.models]
@@ -148,85 +152,14 @@ def protocol_params(wildcards):
     return PROTOCOL_PARAMS
 
 
-@cache
-def preflight_download_sizes():
-    """Model download sizes from the preflight table of an earlier run or of `powerhungry
-    preflight` (this run's onstart check comes after jobs are planned), read once."""
-    from powerhungry.plan.estimate import preflight_downloads
-
-    return preflight_downloads(Path("results/preflight.csv"))
-
-
-def cell_key(cell):
-    return (cell.task, cell.model.slug, cell.dataset.slug)
-
-
-def layout_path(cell):
-    """Where a split cell's shards are recorded: results/shards/<cell>/layout.json."""
-    return Path(cell.result_path("shards", "")) / "layout.json"
-
-
-@cache
 def split_cells():
     """{(task, model slug, dataset slug): [Shard, ...]} of the cells too long for one job
-    (powerhungry.plan.shards). A cell split before keeps the shards recorded then (its
-    layout.json, written by onstart: `record_layouts`) while they still cover its samples and
-    repetitions and each fits the cap; a cell measured whole stays whole. So a later estimate (a
-    model sized once prepared, a raised cap) never moves a measured cell to the other rule or
-    its shards to other ranges, and jobs that read the workflow again see the same shards. The
-    others are split from estimates without the cells' own rows. A cap too short for a cell
-    stops the run here, before any job, naming the setting."""
-    from powerhungry.plan.estimate import cell_shards, plan_cell
-    from powerhungry.plan.shards import ShardingError, covers, read_layout
-
-    split, too_short = {}, []
-    protocol = STUDY.protocol
-    for cell in STUDY.cells:
-        estimate = plan_cell(
-            cell, STUDY, PLAN, preflight_download_sizes(), own_rows=False
-        )
-        recorded = read_layout(layout_path(cell))
-        if recorded and covers(recorded, protocol.repetitions, cell.dataset.samples):
-            fits = estimate.load_s is None or all(
-                shard.seconds(
-                    estimate.load_s,
-                    estimate.query_s_per_inference,
-                    protocol.warmup_inferences,
-                )
-                * PLAN.safety_factor
-                <= PLAN.max_job_hours * 3600
-                for shard in recorded
-            )
-            if fits:
-                split[cell_key(cell)] = recorded
-                continue
-        measured_whole = Path(cell.result_path("measurements", ".csv")).is_file()
-        if measured_whole and recorded is None:
-            continue
-        try:
-            shards = cell_shards(estimate, STUDY, PLAN)
-        except ShardingError as error:
-            too_short.append(error.smallest_hours)
-            continue
-        if shards:
-            split[cell_key(cell)] = shards
-    if too_short:
-        raise WorkflowError(
-            f"plan.max_job_hours {PLAN.max_job_hours:g} is shorter than the smallest job of "
-            f"{len(too_short)} cells (start-up, one load, warm-up and one inference, twice for "
-            f"a retry, times safety_factor): raise it to at least {max(too_short):g}"
-        )
-    return split
-
-
-def record_layouts():
-    """Record each split cell's shards (layout.json) before its jobs run (onstart)."""
-    from powerhungry.plan.shards import read_layout, write_layout
-
-    for cell in STUDY.cells:
-        shards = split_cells().get(cell_key(cell))
-        if shards and read_layout(layout_path(cell)) != shards:
-            write_layout(layout_path(cell), shards)
+    (powerhungry.plan.jobs): a cap too short for a cell stops the run here, before any job,
+    naming the setting."""
+    try:
+        return JOBS.split
+    except ShardingError as error:
+        raise WorkflowError(str(error)) from None
 
 
 def cells_only(keep):
@@ -239,25 +172,23 @@ def cells_only(keep):
     return f"(?{'=' if keep else '!'}(?:{cells}){suffixes})[a-z_]+"
 
 
-def shard_of(wildcards):
-    key = (wildcards.task, wildcards.model, wildcards.dataset)
-    shards = split_cells().get(key, [])
-    index = int(wildcards.shard)
-    if index >= len(shards):
-        raise WorkflowError(
-            f"no shard {wildcards.shard} of {'/'.join(key)}: the cell is "
-            + (
-                f"split into {len(shards)} (0000-{len(shards) - 1:04d})"
-                if shards
-                else "not split"
-            )
-            + "; name the files of its current shards (results/shards/.../layout.json)"
-        )
-    return shards[index]
+def cell_of(wildcards):
+    return STUDY.cell(wildcards.task, wildcards.model, wildcards.dataset)
 
 
 def shard_params(wildcards):
-    return asdict(shard_of(wildcards))
+    return asdict(
+        named_shard(JOBS.shard, cell_key(cell_of(wildcards)), wildcards.shard)
+    )
+
+
+def named_shard(lookup, *args):
+    """`lookup(*args)` (a JobPlan method), a shard file named for no shard of its cell
+    stopping the run with the cell's shards."""
+    try:
+        return lookup(*args)
+    except NoSuchShardError as error:
+        raise WorkflowError(str(error)) from None
 
 
 def shards_of_cell(kind):
@@ -265,65 +196,35 @@ def shards_of_cell(kind):
     of the wildcards' cell."""
 
     def files(wildcards):
-        key = (wildcards.task, wildcards.model, wildcards.dataset)
         pattern = getattr(rules.measure_shard.output, kind)
         return [
             pattern.format(**wildcards, shard=shard.name)
-            for shard in split_cells()[key]
+            for shard in split_cells()[cell_key(cell_of(wildcards))]
         ]
 
     return files
 
 
-def shard_job_resources(wildcards, attempt):
-    """A shard's runtime and mem_mb: its estimated duration (powerhungry.plan.shards) and its
-    cell's memory, as split_cells planned them."""
-    from powerhungry.plan.estimate import job_resources, plan_cell
-
-    cell = STUDY.cell(wildcards.task, wildcards.model, wildcards.dataset)
-    estimate = plan_cell(cell, STUDY, PLAN, preflight_download_sizes(), own_rows=False)
-    seconds = shard_of(wildcards).seconds(
-        estimate.load_s,
-        estimate.query_s_per_inference,
-        STUDY.protocol.warmup_inferences,
-    )
-    return job_resources(seconds, estimate.host_memory_gb, PLAN, attempt)
-
-
+# Asked twice per job (runtime, mem_mb); the cell's estimate is made once (JobPlan).
 def shard_runtime(wildcards, attempt):
-    return shard_job_resources(wildcards, attempt)["runtime"]
+    return shard_resources(wildcards, attempt)["runtime"]
 
 
 def shard_mem_mb(wildcards, attempt):
-    return shard_job_resources(wildcards, attempt)["mem_mb"]
+    return shard_resources(wildcards, attempt)["mem_mb"]
 
 
-def measurement_job_resources(wildcards, attempt):
-    return cell_job_resources(
-        wildcards.task, wildcards.model, wildcards.dataset, attempt
-    )
-
-
-@cache  # asked twice per job (runtime, mem_mb): the estimate is made once
-def cell_job_resources(task, model, dataset, attempt):
-    """The cell's runtime and mem_mb from its estimate (powerhungry.plan), made when the job is
-    planned, so that a dry run shows them: a model not in the paper's logs is sized once it
-    was prepared by an earlier run or preflight gave its download size; until then its job
-    asks for the cap."""
-    from powerhungry.plan.estimate import job_resources, plan_cell
-
-    cell = STUDY.cell(task, model, dataset)
-    estimate = plan_cell(cell, STUDY, PLAN, preflight_download_sizes())
-    seconds = None if estimate.gpu_hours is None else estimate.gpu_hours * 3600
-    return job_resources(seconds, estimate.host_memory_gb, PLAN, attempt)
+def shard_resources(wildcards, attempt):
+    cell = cell_of(wildcards)
+    return named_shard(JOBS.shard_resources, cell, wildcards.shard, attempt)
 
 
 def measurement_runtime(wildcards, attempt):
-    return measurement_job_resources(wildcards, attempt)["runtime"]
+    return JOBS.cell_resources(cell_of(wildcards), attempt)["runtime"]
 
 
 def measurement_mem_mb(wildcards, attempt):
-    return measurement_job_resources(wildcards, attempt)["mem_mb"]
+    return JOBS.cell_resources(cell_of(wildcards), attempt)["mem_mb"]
 
 
 def remeasure_targets(task, model, dataset):
@@ -337,7 +238,7 @@ def remeasure_targets(task, model, dataset):
     ]
     targets = []
     for cell in cells:
-        shards = split_cells().get(cell_key(cell), [])
+        shards = JOBS.shards(cell_key(cell))
         if not shards:
             targets.append(cell.result_path("measurements", ".csv"))
             continue

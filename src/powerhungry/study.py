@@ -214,10 +214,15 @@ class Study:
 
     def cell(self, task: str, model_slug: str, dataset_slug: str) -> Cell:
         """The cell of the workflow's wildcards; KeyError if the study has none."""
-        for cell in self.cells:
-            if (cell.task, cell.model.slug, cell.dataset.slug) == (task, model_slug, dataset_slug):
-                return cell
-        raise KeyError(f"no cell {task}/{model_slug}/{dataset_slug} in the study")
+        try:
+            return self._cells_by_slug[task, model_slug, dataset_slug]
+        except KeyError:
+            raise KeyError(f"no cell {task}/{model_slug}/{dataset_slug} in the study") from None
+
+    @cached_property
+    def _cells_by_slug(self) -> dict[tuple[str, str, str], Cell]:
+        # Asked by every job of a plan (hundreds of cells): a lookup, not a scan.
+        return {(c.task, c.model.slug, c.dataset.slug): c for c in self.cells}
 
     def model(self, model_slug: str) -> ModelSpec:
         for spec in self.models:

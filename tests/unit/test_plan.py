@@ -23,6 +23,7 @@ from powerhungry.plan.estimate import (
     totals,
 )
 from powerhungry.plan.gpu_classes import GPU_CLASSES, UnknownGpuClassError
+from powerhungry.plan.jobs import JobPlan, NoSuchShardError, cell_key
 from powerhungry.plan.shards import ShardingError, split_cell
 from powerhungry.study import load_study
 from powerhungry.tasks import RUNNABLE_TASKS
@@ -298,3 +299,30 @@ def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(
     assert code == 2 and "'b200' is not a GPU class" in out.err
     code, out = plan(str(overlay))  # an overlay alone is not a study: say how to overlay
     assert code == 2 and "name config/config.yaml first" in out.err
+
+
+def test_the_job_plan_splits_the_long_cells_and_asks_each_job_its_estimate(workdir):
+    """JobPlan, what the workflow's rules ask: the 24 image generation cells in shards that each
+    ask for their own estimate, the others whole; a shard name its cell does not have is
+    refused naming the cell's shards."""
+    study = paper_study()
+    settings = plan_settings(validated(PAPER_CONFIG))
+    jobs = JobPlan(study, settings)
+    assert len(jobs.split) == 24 and {key[0] for key in jobs.split} == {"image_generation"}
+    sdxl = study.cell(
+        "image_generation", "stabilityai--stable-diffusion-xl-base-1.0", "poloclub--diffusiondb"
+    )
+    shards = jobs.shards(cell_key(sdxl))
+    assert len(shards) == 80
+    estimate = jobs.estimate(sdxl, own_rows=False)
+    first = jobs.shard_resources(sdxl, "0000", attempt=1)
+    seconds = shards[0].seconds(estimate.load_s, estimate.query_s_per_inference, 0)
+    assert seconds * 1.5 / 60 <= first["runtime"] <= 4 * 60
+    assert jobs.shard_resources(sdxl, "0000", attempt=2)["runtime"] <= 4 * 60
+    with pytest.raises(NoSuchShardError, match=r"no shard 0080 .* split into 80 \(0000-0079\)"):
+        jobs.shard(cell_key(sdxl), "0080")
+    gpt2 = study.cell("text_generation", "gpt2", "wikitext")
+    assert jobs.shards(cell_key(gpt2)) == []
+    whole = jobs.estimate(gpt2, own_rows=True)
+    assert jobs.cell_resources(gpt2, 1)["runtime"] >= whole.gpu_hours * 60 * 1.5
+    assert jobs.estimate(gpt2, own_rows=True) is whole  # made once

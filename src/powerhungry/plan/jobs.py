@@ -1,0 +1,174 @@
+"""The measurement jobs a workflow run makes of a study's cells: which cells are split into
+shards (`split`), and what each job asks the cluster for (`cell_resources`,
+`shard_resources`). One JobPlan per Snakemake process: each cell's estimate is made once, however
+many jobs, resources and shards ask for it.
+
+Relative paths: run in the workflow's folder.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from powerhungry.plan.estimate import (
+    CellEstimate,
+    PlanSettings,
+    cell_shards,
+    job_resources,
+    plan_cell,
+    preflight_downloads,
+)
+from powerhungry.plan.shards import Shard, ShardingError, covers, read_layout, write_layout
+from powerhungry.study import Cell, Study
+
+CellKey = tuple[str, str, str]  # task, model slug, dataset slug: the workflow's wildcards
+# Model download sizes from the preflight table of an earlier run or of `powerhungry
+# preflight` (a run's own onstart check comes after its jobs are planned).
+PREFLIGHT_TABLE = Path("results/preflight.csv")
+
+
+def cell_key(cell: Cell) -> CellKey:
+    """The cell's wildcards: task, model slug, dataset slug."""
+    return cell.task, cell.model.slug, cell.dataset.slug
+
+
+def layout_path(cell: Cell) -> Path:
+    """Where a split cell's shards are recorded: results/shards/<cell>/layout.json."""
+    return Path(cell.result_path("shards", "")) / "layout.json"
+
+
+class NoSuchShardError(KeyError):
+    """A shard file named for a shard its cell does not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class JobPlan:
+    """A study's measurement jobs under `settings` (the config's `plan`).
+
+    Estimates for splitting leave the cells' own rows out (a measured cell would otherwise move
+    between rules); job requests use them (`plan_cell`'s `own_rows`)."""
+
+    def __init__(self, study: Study, settings: PlanSettings) -> None:
+        self.study = study
+        self.settings = settings
+        self._estimates: dict[tuple[CellKey, bool], CellEstimate] = {}
+
+    @cached_property
+    def _downloads(self) -> dict[str, int]:
+        return preflight_downloads(PREFLIGHT_TABLE)
+
+    def estimate(self, cell: Cell, own_rows: bool) -> CellEstimate:
+        """The cell's estimate (`plan_cell`), made once per process."""
+        key = cell_key(cell), own_rows
+        if key not in self._estimates:
+            self._estimates[key] = plan_cell(
+                cell, self.study, self.settings, self._downloads, own_rows
+            )
+        return self._estimates[key]
+
+    @cached_property
+    def split(self) -> dict[CellKey, list[Shard]]:
+        """{cell key: [Shard, ...]} of the cells too long for one job. A cell split before keeps
+        the shards recorded then (its layout.json, `record_layouts`) while they still cover its
+        samples and repetitions and each fits the cap; a cell measured whole stays whole. So a
+        later estimate (a model sized once prepared, a raised cap) never moves a measured cell
+        to the other rule or its shards to other ranges, and jobs that read the workflow again
+        see the same shards. The others are split from estimates without the cells' own rows.
+
+        Raises ShardingError, naming plan.max_job_hours and the shortest cap that holds them
+        all, if the cap is too short for some cells."""
+        split, too_short = {}, []
+        for cell in self.study.cells:
+            recorded = read_layout(layout_path(cell))
+            if recorded and self._still_fits(cell, recorded):
+                split[cell_key(cell)] = recorded
+                continue
+            measured_whole = Path(cell.result_path("measurements", ".csv")).is_file()
+            if measured_whole and recorded is None:
+                continue
+            try:
+                shards = cell_shards(self.estimate(cell, False), self.study, self.settings)
+            except ShardingError as error:
+                too_short.append(error.smallest_hours)
+                continue
+            if shards:
+                split[cell_key(cell)] = shards
+        if too_short:
+            hours = max(too_short)
+            raise ShardingError(
+                f"plan.max_job_hours {self.settings.max_job_hours:g} is shorter than the "
+                f"smallest job of {len(too_short)} cells (start-up, one load, warm-up and one "
+                f"inference, twice for a retry, times safety_factor): raise it to at least "
+                f"{hours:g}",
+                hours,
+            )
+        return split
+
+    def _still_fits(self, cell: Cell, recorded: list[Shard]) -> bool:
+        protocol = self.study.protocol
+        if not covers(recorded, protocol.repetitions, cell.dataset.samples):
+            return False
+        estimate = self.estimate(cell, False)
+        if estimate.load_s is None or estimate.query_s_per_inference is None:
+            return True
+        cap_s = self.settings.max_job_hours * 3600
+        return all(
+            shard.seconds(
+                estimate.load_s, estimate.query_s_per_inference, protocol.warmup_inferences
+            )
+            * self.settings.safety_factor
+            <= cap_s
+            for shard in recorded
+        )
+
+    def shards(self, key: CellKey) -> list[Shard]:
+        """The cell's shards; [] for a cell one job holds."""
+        return self.split.get(key, [])
+
+    def shard(self, key: CellKey, name: str) -> Shard:
+        """The shard of the cell named `name` (its zero-padded index); NoSuchShardError naming
+        the cell's shards otherwise."""
+        shards = self.shards(key)
+        index = int(name)
+        if index < len(shards):
+            return shards[index]
+        raise NoSuchShardError(
+            f"no shard {name} of {'/'.join(key)}: the cell is "
+            + (f"split into {len(shards)} (0000-{len(shards) - 1:04d})" if shards else "not split")
+            + "; name the files of its current shards (results/shards/.../layout.json)"
+        )
+
+    def cell_resources(self, cell: Cell, attempt: int) -> dict[str, int]:
+        """A whole cell's job's `runtime` (min) and `mem_mb` (MB) from its estimate, its own
+        rows included: a model not in the paper's logs is sized once an earlier run prepared it
+        or preflight gave its download size; until then its job asks for the cap."""
+        estimate = self.estimate(cell, True)
+        seconds = None if estimate.gpu_hours is None else estimate.gpu_hours * 3600
+        return job_resources(seconds, estimate.host_memory_gb, self.settings, attempt)
+
+    def shard_resources(self, cell: Cell, name: str, attempt: int) -> dict[str, int]:
+        """A shard's job's `runtime` and `mem_mb`: its estimated duration and its cell's
+        memory, as `split` planned them; the cap where the cell has no estimate now (a
+        recorded layout outlives the estimate it was made from)."""
+        estimate = self.estimate(cell, False)
+        shard = self.shard(cell_key(cell), name)
+        seconds = (
+            None
+            if estimate.load_s is None or estimate.query_s_per_inference is None
+            else shard.seconds(
+                estimate.load_s,
+                estimate.query_s_per_inference,
+                self.study.protocol.warmup_inferences,
+            )
+        )
+        return job_resources(seconds, estimate.host_memory_gb, self.settings, attempt)
+
+    def record_layouts(self) -> None:
+        """Record each split cell's shards (layout.json) before its jobs run."""
+        for cell in self.study.cells:
+            shards = self.shards(cell_key(cell))
+            if shards and read_layout(layout_path(cell)) != shards:
+                write_layout(layout_path(cell), shards)
