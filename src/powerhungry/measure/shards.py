@@ -45,12 +45,13 @@ class ShardMismatchError(ValueError):
 def merge_shards(shards: Sequence[CellOutputs], outputs: CellOutputs) -> list[dict[str, str]]:
     """Write the cell's files (`outputs`) from its shards' files, in shard order; return the
     cell's measurement rows. CSV values stay as the shards wrote them, except the sums."""
-    rows = [row for shard in shards for row in read_csv_rows(shard.measurements)]
+    per_shard = [read_csv_rows(shard.measurements) for shard in shards]
+    rows = [row for shard_rows in per_shard for row in shard_rows]
     failed = [row for row in rows if row["phase"] == FAILED_PHASE]
     if failed:
         write_cell(outputs, [_without_shard(failed[0])], [], [])
         return [failed[0]]
-    _check_same_hardware(rows, shards)
+    _check_same_hardware(per_shard, shards)
     by_repetition: dict[int, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
         by_repetition[int(row["repetition"])].append(row)
@@ -63,8 +64,8 @@ def merge_shards(shards: Sequence[CellOutputs], outputs: CellOutputs) -> list[di
     last = max(by_repetition)
     last_shards = [
         shard
-        for shard in shards
-        if any(int(r["repetition"]) == last for r in read_csv_rows(shard.measurements))
+        for shard, shard_rows in zip(shards, per_shard, strict=True)
+        if any(int(r["repetition"]) == last for r in shard_rows)
     ]
     predictions = pa.concat_tables([pq.read_table(s.predictions) for s in last_shards])
     predictions = predictions.sort_by("sample_index")
@@ -74,16 +75,17 @@ def merge_shards(shards: Sequence[CellOutputs], outputs: CellOutputs) -> list[di
     return merged
 
 
-def _check_same_hardware(rows: list[dict[str, str]], shards: Sequence[CellOutputs]) -> None:
-    """Raise ShardMismatchError naming each shard's hardware where they differ."""
+def _check_same_hardware(
+    per_shard: list[list[dict[str, str]]], shards: Sequence[CellOutputs]
+) -> None:
+    """Raise ShardMismatchError naming each shard's hardware where they differ (`per_shard`:
+    each shard's measurement rows)."""
     for column in SAME_HARDWARE:
-        values = {row.get(column, "") for row in rows}
+        values = {row.get(column, "") for rows in per_shard for row in rows}
         if len(values) > 1:
             seen = {
-                str(shard.measurements): sorted(
-                    {r.get(column, "") for r in read_csv_rows(shard.measurements)}
-                )
-                for shard in shards
+                str(shard.measurements): sorted({r.get(column, "") for r in rows})
+                for shard, rows in zip(shards, per_shard, strict=True)
             }
             raise ShardMismatchError(
                 f"the shards of this cell were measured on different hardware ({column}: "
