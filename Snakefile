@@ -21,12 +21,13 @@ include: "rules/figures.smk"
 
 
 # Before the first job, on the submit host: the run's options and the split cells' shards
-# recorded (for the commands jobs print, the artifact, the jobs), on SLURM a GPU partition
-# named, every entry checked on the Hub, the run stopped listing every problem if one cannot be
-# had (skipped by dry runs and by jobs).
+# recorded (for the commands jobs print, the artifact, the jobs), cells the plan expects not to
+# fit the GPU class said, on SLURM a GPU partition named, every entry checked on the Hub, the run
+# stopped listing every problem if one cannot be had (skipped by dry runs and by jobs).
 onstart:
     record_invocation(sys.argv[1:])
     JOBS.record_layouts()
+    warn_about_plan_problems()
     check_gpu_partition(
         [rules.measure_inference, rules.measure_shard, rules.measure_idle_power]
     )

@@ -27,8 +27,7 @@ from powerhungry.study import (  # noqa: E402
 )
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 from powerhungry.invocation import record_invocation  # noqa: E402
-from powerhungry.plan import plan_settings  # noqa: E402
-from powerhungry.plan.gpu_classes import UnknownGpuClassError  # noqa: E402
+from powerhungry.plan import PlanSettingsError, plan_settings  # noqa: E402
 from powerhungry.plan.jobs import JobPlan, NoSuchShardError, cell_key  # noqa: E402
 from powerhungry.plan.shards import ShardingError  # noqa: E402
 from powerhungry.plots.registry import FIGURES  # noqa: E402
@@ -38,7 +37,7 @@ try:
     # Fills the schema's defaults into `config`, which jobs read.
     STUDY = study_from_config(config, SCHEMA, RUNNABLE_TASKS)
     PLAN = plan_settings(config)
-except (StudyConfigError, UnknownGpuClassError) as error:
+except (StudyConfigError, PlanSettingsError) as error:
     raise WorkflowError(f"invalid study config: {error}") from None
 # The measurement jobs: which cells are split into shards, what each job asks for.
 JOBS = JobPlan(STUDY, PLAN)
@@ -246,6 +245,22 @@ def remeasure_targets(task, model, dataset):
         wildcards = dict(zip(("task", "model", "dataset"), cell_key(cell)))
         targets += [pattern.format(**wildcards, shard=shard.name) for shard in shards]
     return targets
+
+
+def warn_about_plan_problems():
+    """Say, before any job, which cells the plan expects not to run as planned (a model over
+    the GPU memory of plan.gpu_class); they are measured anyway, since the GPU the jobs get may
+    be larger than the class planned for (called by onstart)."""
+    problems = [row for row in JOBS.rows(own_rows=False) if row.problem]
+    if problems:
+        first = problems[0]
+        print(
+            f"plan: {len(problems)} cells may not run as planned on plan.gpu_class "
+            f"{PLAN.gpu.name} (e.g. {first.model} on {first.dataset}: {first.problem}); "
+            "`powerhungry plan` lists them. They are measured anyway: a failure is recorded "
+            "per cell.",
+            file=sys.stderr,
+        )
 
 
 def check_gpu_partition(gpu_rules):

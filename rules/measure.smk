@@ -96,10 +96,8 @@ rule measure_idle_power:
     resources:
         gpu=1,
         cpus_per_gpu=1,
-        runtime=lambda wildcards, attempt: min(
-            30 * attempt, int(PLAN.max_job_hours * 60)
-        ),
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: JOBS.idle_resources(attempt)["runtime"],
+        mem_mb=lambda wildcards, attempt: JOBS.idle_resources(attempt)["mem_mb"],
     params:
         seconds=STUDY.protocol.idle_seconds,
         device=STUDY.protocol.device,

@@ -239,9 +239,9 @@ def plan(
     """Print the study's plan (powerhungry.plan.estimate.summary), of only `tasks` and at
     `samples` per dataset where given; exit 0 if every cell can run as planned, 1 listing those
     that cannot, 2 for a config that is not a study, an unknown task or GPU class."""
-    from powerhungry.plan import plan_settings
-    from powerhungry.plan.estimate import plan_study, summary, write_plan
-    from powerhungry.plan.gpu_classes import UnknownGpuClassError
+    from powerhungry.plan import PlanSettingsError, plan_settings
+    from powerhungry.plan.estimate import summary, write_plan
+    from powerhungry.plan.jobs import JobPlan
 
     out = out.resolve() if out is not None else None
     if out is not None and (out.is_dir() or not os.access(_existing_parent(out), os.W_OK)):
@@ -249,7 +249,7 @@ def plan(
     study, config = study_of(parser, "plan", workdir, configfiles)
     try:
         settings = plan_settings(config)
-    except UnknownGpuClassError as error:
+    except PlanSettingsError as error:
         parser.exit(2, f"powerhungry plan: {error}\n")
     unknown = set(tasks or []) - set(study.tasks)
     if unknown:
@@ -261,7 +261,7 @@ def plan(
     if samples is not None and samples < 1:
         parser.exit(2, "powerhungry plan: --samples must be at least 1\n")
     study = subset(study, tasks, samples)
-    rows = plan_study(study, settings, Path("results/preflight.csv"))
+    rows = JobPlan(study, settings).rows()
     print(summary(rows, settings, study.protocol))
     if out is not None:
         write_plan(rows, out)

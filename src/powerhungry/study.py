@@ -7,6 +7,7 @@ cells, one model on one dataset, that the workflow measures.
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -190,10 +191,12 @@ class Study:
     cells: list[Cell] = field(default_factory=list)
 
     def runner_settings(self, task: str, model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
-        """What a cell's runner needs: the task's settings, whether weights are random, and a
-        multi-purpose model's prompt and generation length for this dataset (None keeps the
-        model's generation defaults)."""
-        settings = dict(self.tasks[task])
+        """What a cell's runner needs: a task-specific model's task settings, whether weights
+        are random, and a multi-purpose model's prompt and generation length for this dataset
+        (None keeps the model's generation defaults)."""
+        # A multi-purpose model reads only its prompt and generation length, not the task's
+        # settings (a task-specific summarizer's lengths): changing those never reruns it.
+        settings = {} if model.kind == "multi_purpose" else dict(self.tasks[task])
         settings["random_weights"] = model.weights == "random"
         if model.trust_remote_code:  # only when allowed: other cells' settings stay as they were
             settings["trust_remote_code"] = True
@@ -347,6 +350,12 @@ def _check(
             )
     _check_carbon_intensity(protocol.carbon_intensity)
     _check_protocol(protocol)
+    summarization = tasks.get("summarization") or {}
+    if summarization.get("min_length", 0) > summarization.get("max_length", math.inf):
+        raise StudyConfigError(
+            f"tasks.summarization: min_length {summarization['min_length']} is over max_length "
+            f"{summarization['max_length']}: a summary cannot be both; lower min_length"
+        )
     seen_datasets: set[tuple[str, str]] = set()
     for i, dataset in enumerate(datasets):
         where = f"datasets[{i}]"
@@ -416,6 +425,14 @@ def _check(
                     f"{where}.datasets: model {model.id!r} lists {name!r}, "
                     f"which is not a dataset of its task(s) {', '.join(model.evaluated_tasks)}"
                 )
+        if isinstance(model.max_new_tokens, dict):
+            for name in model.max_new_tokens:
+                if name not in task_datasets:
+                    raise StudyConfigError(
+                        f"{where}.max_new_tokens: model {model.id!r} names {name!r}, which is "
+                        f"not a dataset of its task(s) {', '.join(model.evaluated_tasks)} "
+                        f"(datasets: {', '.join(sorted(task_datasets))})"
+                    )
 
 
 def _check_dataset_source(where: str, dataset: DatasetSpec) -> None:

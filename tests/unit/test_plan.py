@@ -14,11 +14,10 @@ import yaml
 from helpers import REPO, validated
 
 from powerhungry.cli import main
-from powerhungry.plan import plan_settings
+from powerhungry.plan import PlanSettingsError, plan_settings
 from powerhungry.plan.estimate import (
     cell_shards,
     job_resources,
-    plan_study,
     summary,
     totals,
 )
@@ -40,10 +39,10 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def planned(config, preflight=Path("results/preflight.csv")):
+def planned(config):
     config = validated(config)
     settings = plan_settings(config)
-    return plan_study(load_study(config, RUNNABLE_TASKS), settings, preflight), settings
+    return JobPlan(load_study(config, RUNNABLE_TASKS), settings).rows(), settings
 
 
 def test_the_papers_study_costs_what_its_logs_say(workdir):
@@ -143,8 +142,19 @@ def test_a_cell_too_long_for_one_job_is_split_by_repetitions_else_by_samples():
     ]
     assert [s.name for s in by_samples] == [f"{i:04d}" for i in range(10)]
     assert all(s.seconds(30, 1.0, 10) * 1.5 * 2 <= 3600 for s in by_samples)
-    with pytest.raises(ShardingError, match=r"plan.max_job_hours 0.05 is shorter .* least 0.19"):
+    # The smallest cap is the smaller of one repetition a job ((120 + 110) x 1.5 = 345 s) and
+    # one inference twice for a retry (2 x (120 + 100 + 1) x 1.5 = 663 s), rounded up.
+    with pytest.raises(ShardingError, match=r"plan.max_job_hours 0.05 is shorter .* least 0.1$"):
         split_cell(1, 10, 0, 100, 1.0, 0.05, 1.5)
+    assert split_cell(1, 10, 0, 100, 1.0, 0.1, 1.5) == []
+    # Four such repetitions: one a job at that cap.
+    four = split_cell(4, 10, 0, 100, 1.0, 0.1, 1.5)
+    assert [(s.first_repetition, s.stop_repetition) for s in four] == [
+        (0, 1),
+        (1, 2),
+        (2, 3),
+        (3, 4),
+    ]
 
 
 def test_a_slower_gpu_takes_longer_and_a_small_one_is_told_what_does_not_fit(workdir):
@@ -166,7 +176,7 @@ def test_no_job_asks_less_than_its_estimate_under_adaptive_repetitions(workdir):
     config = validated({**PAPER_CONFIG, "protocol": protocol, "plan": {"max_job_hours": 1}})
     study = load_study(config, RUNNABLE_TASKS)
     settings = plan_settings(config)
-    rows = plan_study(study, settings, Path("none.csv"))
+    rows = JobPlan(study, settings).rows()
     single = 0
     for row in rows:
         shards = cell_shards(row, study, settings)
@@ -291,7 +301,7 @@ def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(
     code, out = plan(str(REPO / "config" / "config.yaml"), str(overlay))
     assert code == 1 and "google/flan-t5-xxl" in out.out
     code, out = plan("--task", "text_classification", "--samples", "100")
-    assert code == 0 and "text_classification           48" in out.out
+    assert code == 0 and f"{'text_classification':<26}{48:>7}{48:>8}" in out.out
     assert "image_generation" not in out.out
     assert plan("--task", "translation")[0] == 2
     overlay.write_text(yaml.safe_dump({"plan": {"gpu_class": "b200"}}))
@@ -326,3 +336,45 @@ def test_the_job_plan_splits_the_long_cells_and_asks_each_job_its_estimate(workd
     whole = jobs.estimate(gpt2, own_rows=True)
     assert jobs.cell_resources(gpt2, 1)["runtime"] >= whole.gpu_hours * 60 * 1.5
     assert jobs.estimate(gpt2, own_rows=True) is whole  # made once
+
+
+def test_the_plan_is_of_the_jobs_the_workflow_makes_recorded_shards_included(workdir):
+    """Shards recorded by a run (onstart) are kept while they fit the cap, their retries too:
+    the plan then counts those shards, as the workflow makes them; a cap too short for a
+    recorded shard's retry splits the cell again."""
+    at_cap = {hours: {**PAPER_CONFIG, "plan": {"max_job_hours": hours}} for hours in (4, 48, 2)}
+    JobPlan(paper_study(), plan_settings(validated(at_cap[4]))).record_layouts()
+    rows, _ = planned(at_cap[48])
+    assert totals(rows)["all"]["jobs"] == 714  # the 426 recorded shards, not 12 new ones
+    sdxl = [r for r in rows if r.model == "stabilityai/stable-diffusion-xl-base-1.0"]
+    assert {r.jobs for r in sdxl} == {80}
+    # At 2 h, a recorded SDXL shard (110 min asked) fits but its retry does not: split again.
+    jobs = JobPlan(paper_study(), plan_settings(validated(at_cap[2])))
+    rows = jobs.rows()
+    assert {r.jobs for r in rows if r.model == sdxl[0].model} == {160}
+    whole = len(rows) - len(jobs.split)
+    assert sum(r.jobs for r in rows) == whole + sum(len(s) for s in jobs.split.values())
+
+
+def test_a_cell_whose_adaptive_maximum_does_not_fit_one_job_is_said_to_run_fixed(workdir):
+    protocol = {"repetitions": 3, "max_repetitions": 30, "target_relative_halfwidth": 0.02}
+    config = {**PAPER_CONFIG, "protocol": {**PAPER_CONFIG["protocol"], **protocol}}
+    rows, settings = planned(config)
+    fixed = [r for r in rows if r.repetitions == 3]
+    assert len(fixed) == 69 and all(r.repetitions == 30 for r in rows if r not in fixed)
+    text = summary(rows, settings, paper_study(config).protocol)
+    assert "69 cells do not fit max_repetitions 30 in one job of max_job_hours 4: they run " in text
+
+
+def test_the_idle_power_job_asks_for_its_duration_and_must_fit_the_cap(workdir):
+    config = validated(
+        {**PAPER_CONFIG, "protocol": {**PAPER_CONFIG["protocol"], "idle_seconds": 3600}}
+    )
+    jobs = JobPlan(load_study(config, RUNNABLE_TASKS), plan_settings(config))
+    assert jobs.idle_resources(1)["runtime"] == 93  # (3,600 + 120 s) x 1.5
+    assert jobs.idle_resources(2)["runtime"] == 186
+    config["plan"]["max_job_hours"] = 1.5
+    with pytest.raises(
+        PlanSettingsError, match=r"protocol.idle_seconds 3600 .* raise plan.max_job_hours"
+    ):
+        plan_settings(config)

@@ -92,6 +92,9 @@ def test_multi_purpose_settings_carry_prompt_and_per_dataset_length(demo_config)
     assert (
         study.runner_settings("text_classification", flan_like, reviews)["max_new_tokens"] is None
     )
+    # The task's settings are a task-specific model's: changing them never reruns this one.
+    news = study.dataset("summarization", "news_articles")
+    assert "max_length" not in study.runner_settings("summarization", model, news)
 
 
 def test_model_may_be_restricted_to_some_datasets(small_config):
@@ -131,6 +134,7 @@ def test_slug_follows_the_hub_cache_convention():
         (lambda c: c["protocol"].update(carbon_intensity=-5), "carbon_intensity"),
         (lambda c: c.update(modles=[]), "modles"),
         (lambda c: c["datasets"][0].update(revision=""), "revision"),
+        (lambda c: c["tasks"].update(image_generation={"height": 500}), "multiple of 8"),
     ],
 )
 def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
@@ -199,6 +203,22 @@ def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
         (
             lambda c: c["protocol"].update(device="cpu", dtype="float16"),
             "float16 is not supported on the CPU",
+        ),
+        (
+            lambda c: c["tasks"].update(summarization={"min_length": 20, "max_length": 15}),
+            "tasks.summarization: min_length 20 is over max_length 15",
+        ),
+        (
+            lambda c: (
+                c["models"].append(
+                    {
+                        **MULTI_PURPOSE,
+                        "prompts": {"text_classification": "{text}"},
+                        "max_new_tokens": {"reviews": 1, "reveiws": 2},
+                    }
+                ),
+            ),
+            r"models\[2\].max_new_tokens: .* names 'reveiws', .*datasets: reviews, tweets",
         ),
     ],
 )

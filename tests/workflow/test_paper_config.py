@@ -179,12 +179,13 @@ def planned_jobs(output: str, rule: str) -> list[tuple[dict[str, str], dict[str,
     return jobs
 
 
-def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path):
+def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path, monkeypatch):
     """The paper's study through profiles/slurm (dry run): every measurement job asks for at
     least its estimated time and memory and at most plan.max_job_hours; the 24 cells longer
     than that (image generation) run as shards, each within the cap."""
     from powerhungry.plan import plan_settings
-    from powerhungry.plan.estimate import cell_shards, plan_study
+    from powerhungry.plan.estimate import cell_shards
+    from powerhungry.plan.jobs import JobPlan
 
     workdir = copy_workflow(tmp_path / "workflow")
     result = run_snakemake(workdir, "--profile", "profiles/slurm", "-n")
@@ -193,11 +194,10 @@ def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path):
     config = validated(yaml.safe_load(CONFIG.read_text()))
     settings = plan_settings(config)
     study = load_study(config, RUNNABLE_TASKS)
+    monkeypatch.chdir(workdir)  # the plan of that workflow folder: nothing prepared or measured
     estimates = {
         (c.task, c.model.slug, c.dataset.slug): e
-        for c, e in zip(
-            study.cells, plan_study(study, settings, tmp_path / "none.csv"), strict=True
-        )
+        for c, e in zip(study.cells, JobPlan(study, settings).rows(), strict=True)
     }
     warmup = study.protocol.warmup_inferences
     cap = settings.max_job_hours * 60

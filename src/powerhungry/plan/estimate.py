@@ -249,11 +249,12 @@ def estimate_cell(
     size: ModelSize,
     settings: PlanSettings,
     measured: Rates | None,
+    layout: list[Shard] | None = None,
 ) -> CellEstimate:
-    """The cell's estimate (CellEstimate) from its best basis. Repetitions are the protocol's
-    most (max_repetitions where adaptive) for a cell one job holds; a cell split into shards
-    (`cell_shards`) runs exactly `repetitions`: adaptive stopping needs its repetitions in
-    turn."""
+    """The cell's estimate (CellEstimate) from its best basis, as the jobs of `layout` (its
+    shards, [] for one job; None: as `split_rates` splits it now). Repetitions are the
+    protocol's most (max_repetitions where adaptive) for a cell one job holds; a cell measured
+    in shards runs exactly `repetitions`: adaptive stopping needs its repetitions in turn."""
     protocol = study.protocol
     inferences = cell.dataset.samples
     runner = study.runner_settings(cell.task, cell.model, cell.dataset)
@@ -288,7 +289,7 @@ def estimate_cell(
     problems = []
     min_job_hours = None
     try:
-        shards = split_rates(rates, inferences, protocol, settings)
+        shards = split_rates(rates, inferences, protocol, settings) if layout is None else layout
     except ShardingError as error:
         problems.append(str(error))
         min_job_hours = error.smallest_hours
@@ -315,10 +316,10 @@ def estimate_cell(
             / JOULES_PER_KWH
         )
     if row["gpu_memory_gb"] is not None and row["gpu_memory_gb"] > settings.gpu.memory_gb:
+        fix = "use protocol.dtype float16 or " if protocol.dtype == "float32" else "use "
         problems.append(
             f"needs ~{row['gpu_memory_gb']:.0f} GB of GPU memory, over the "
-            f"{settings.gpu.memory_gb:g} GB of a {settings.gpu.name}: use protocol.dtype "
-            "float16 or a larger GPU class"
+            f"{settings.gpu.memory_gb:g} GB of a {settings.gpu.name}: {fix}a larger GPU class"
         )
     return CellEstimate(
         **row,
@@ -384,23 +385,17 @@ def plan_cell(
     settings: PlanSettings,
     downloads: Mapping[str, int],
     own_rows: bool = True,
+    layout: list[Shard] | None = None,
 ) -> CellEstimate:
     """One cell's estimate from what is known now: its own measurement rows on the planned
     device type (unless not `own_rows`), its model's size (prepared folder, paper, preflight
-    `downloads`), the paper's logs. Relative paths: run in the workflow's folder."""
+    `downloads`), the paper's logs; as the jobs of `layout` (see `estimate_cell`). Relative
+    paths: run in the workflow's folder."""
     device = "cpu" if study.protocol.device == "cpu" else "cuda"
     path = Path(cell.result_path("measurements", ".csv"))
     measured = measured_rates(path, device) if own_rows else None
     size = model_size(cell.model, Path(study.cache_dir), downloads)
-    return estimate_cell(cell, study, size, settings, measured)
-
-
-def plan_study(
-    study: Study, settings: PlanSettings, preflight_table: Path, own_rows: bool = True
-) -> list[CellEstimate]:
-    """Every cell's estimate (`plan_cell`), in the study's order."""
-    downloads = preflight_downloads(preflight_table)
-    return [plan_cell(cell, study, settings, downloads, own_rows) for cell in study.cells]
+    return estimate_cell(cell, study, size, settings, measured, layout)
 
 
 def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | None]]:
@@ -439,15 +434,15 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
     lines = [
         f"plan on {settings.gpu.name} (max_job_hours {settings.max_job_hours:g}, "
         f"safety_factor {settings.safety_factor:g}); GPU energy is an upper bound (board power) "
-        "where the cell was not measured here",
-        f"{'task':<26}{'cells':>6}{'jobs':>6}{'GPU h':>9}{'GPU kWh':>9}{'host GB':>9}"
+        "where the cell was not measured here; host GB and GPU GB: the largest cell's",
+        f"{'task':<26}{'cells':>7}{'jobs':>8}{'GPU h':>10}{'GPU kWh':>10}{'host GB':>9}"
         f"{'GPU GB':>8}{'download GB':>13}",
     ]
     for task, t in totals(rows).items():
         unknown = f"  ({t['unknown']} without estimate)" if t["unknown"] else ""
         lines.append(
-            f"{task:<26}{t['cells']:>6}{t['jobs']:>6}{_number(t['gpu_hours'], 9)}"
-            f"{_number(t['gpu_energy_kwh'], 9)}{_number(t['host_memory_gb'], 9)}"
+            f"{task:<26}{t['cells']:>7}{t['jobs']:>8}{_number(t['gpu_hours'], 10)}"
+            f"{_number(t['gpu_energy_kwh'], 10)}{_number(t['host_memory_gb'], 9)}"
             f"{_number(t['gpu_memory_gb'], 8)}{_number(t['download_gb'], 13)}" + unknown
         )
     if unknown_cells := sum(r.gpu_hours is None for r in rows):
@@ -455,6 +450,20 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
             f"{unknown_cells} cells have no estimate (not in the paper's logs, their model's size "
             "not known yet): their jobs ask for max_job_hours and 32 GB; prepare their models "
             "first (snakemake --until prepare_model) or measure one repetition, then plan again"
+        )
+    if protocol.max_repetitions and (
+        fixed := [
+            r for r in rows if r.load_s is not None and r.repetitions < protocol.max_repetitions
+        ]
+    ):
+        hours = max(
+            _whole_job_hours(r, protocol.max_repetitions, protocol, settings) for r in fixed
+        )
+        lines.append(
+            f"{len(fixed)} cells do not fit max_repetitions {protocol.max_repetitions} in one job "
+            f"of max_job_hours {settings.max_job_hours:g}: they run exactly repetitions "
+            f"{protocol.repetitions}, without adaptive stopping (max_job_hours {hours:g} keeps "
+            "it for all)"
         )
     if split := [r for r in rows if r.jobs > 1]:
         lines.append(
@@ -502,6 +511,19 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
         lines.append(f"{len(problems)} cells cannot run as planned:")
         lines += [f"  {r.task} {r.model} {r.dataset}: {r.problem}" for r in problems]
     return "\n".join(lines)
+
+
+def _whole_job_hours(
+    row: CellEstimate, repetitions: int, protocol: Protocol, settings: PlanSettings
+) -> float:
+    """The max_job_hours (h, rounded up to 0.01) one job of `repetitions` of the row's cell
+    needs."""
+    assert row.load_s is not None and row.query_s_per_inference is not None
+    per_repetition = row.load_s + row.query_s_per_inference * (
+        row.inferences + protocol.warmup_inferences
+    )
+    seconds = (JOB_OVERHEAD_S + repetitions * per_repetition) * settings.safety_factor
+    return math.ceil(seconds / 36) / 100
 
 
 def _number(value: float | None, width: int) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from powerhungry.plan import PlanSettingsError
+
 
 @dataclass(frozen=True)
 class GpuClass:
@@ -42,7 +44,7 @@ GPU_CLASSES = {
 PAPER_GPU = GPU_CLASSES["a100_80gb"]
 
 
-class UnknownGpuClassError(ValueError):
+class UnknownGpuClassError(PlanSettingsError):
     """A GPU class the plan has no figures for."""
 
 

@@ -1,7 +1,7 @@
 """The measurement jobs a workflow run makes of a study's cells: which cells are split into
-shards (`split`), and what each job asks the cluster for (`cell_resources`,
-`shard_resources`). One JobPlan per Snakemake process: each cell's estimate is made once, however
-many jobs, resources and shards ask for it.
+shards (`split`), what each job asks the cluster for (`cell_resources`, `shard_resources`), and
+the plan of those very jobs (`rows`: plan.csv, `powerhungry plan`). One JobPlan per process:
+each cell's estimate is made once, however many jobs, resources and shards ask for it.
 
 Relative paths: run in the workflow's folder.
 """
@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from powerhungry.plan.estimate import (
+    HOST_BASE_GB,
     CellEstimate,
     PlanSettings,
     cell_shards,
@@ -19,7 +20,14 @@ from powerhungry.plan.estimate import (
     plan_cell,
     preflight_downloads,
 )
-from powerhungry.plan.shards import Shard, ShardingError, covers, read_layout, write_layout
+from powerhungry.plan.shards import (
+    JOB_OVERHEAD_S,
+    Shard,
+    ShardingError,
+    covers,
+    read_layout,
+    write_layout,
+)
 from powerhungry.study import Cell, Study
 
 CellKey = tuple[str, str, str]  # task, model slug, dataset slug: the workflow's wildcards
@@ -48,26 +56,57 @@ class NoSuchShardError(KeyError):
 class JobPlan:
     """A study's measurement jobs under `settings` (the config's `plan`).
 
-    Estimates for splitting leave the cells' own rows out (a measured cell would otherwise move
-    between rules); job requests use them (`plan_cell`'s `own_rows`)."""
+    Cells are split from estimates without their own rows (a measured cell would otherwise move
+    between rules); a whole cell's job asks for its estimate with them (`plan_cell`'s
+    `own_rows`)."""
 
     def __init__(self, study: Study, settings: PlanSettings) -> None:
         self.study = study
         self.settings = settings
+        self._fresh: dict[CellKey, CellEstimate] = {}
         self._estimates: dict[tuple[CellKey, bool], CellEstimate] = {}
 
     @cached_property
     def _downloads(self) -> dict[str, int]:
         return preflight_downloads(PREFLIGHT_TABLE)
 
+    def _unsplit(self, cell: Cell) -> CellEstimate:
+        """The cell's estimate without its own rows, split as its rates would split it now."""
+        key = cell_key(cell)
+        if key not in self._fresh:
+            self._fresh[key] = plan_cell(
+                cell, self.study, self.settings, self._downloads, own_rows=False
+            )
+        return self._fresh[key]
+
     def estimate(self, cell: Cell, own_rows: bool) -> CellEstimate:
-        """The cell's estimate (`plan_cell`), made once per process."""
+        """The cell's estimate (`plan_cell`) as the jobs it runs as (`shards`), made once per
+        process."""
         key = cell_key(cell), own_rows
         if key not in self._estimates:
             self._estimates[key] = plan_cell(
-                cell, self.study, self.settings, self._downloads, own_rows
+                cell,
+                self.study,
+                self.settings,
+                self._downloads,
+                own_rows,
+                layout=self.shards(key[0]),
             )
         return self._estimates[key]
+
+    def rows(self, own_rows: bool = True) -> list[CellEstimate]:
+        """Every cell's estimate as the jobs the workflow makes of it (recorded layouts kept, a
+        cell measured whole kept whole), in the study's order; where plan.max_job_hours is too
+        short for some cells, as they would split, each too-short one saying so (`problem`,
+        `min_job_hours`)."""
+        try:
+            self.shards(cell_key(self.study.cells[0]))  # splits every cell, or raises
+        except ShardingError:
+            return [
+                plan_cell(cell, self.study, self.settings, self._downloads, own_rows)
+                for cell in self.study.cells
+            ]
+        return [self.estimate(cell, own_rows) for cell in self.study.cells]
 
     @cached_property
     def split(self) -> dict[CellKey, list[Shard]]:
@@ -90,7 +129,7 @@ class JobPlan:
             if measured_whole and recorded is None:
                 continue
             try:
-                shards = cell_shards(self.estimate(cell, False), self.study, self.settings)
+                shards = cell_shards(self._unsplit(cell), self.study, self.settings)
             except ShardingError as error:
                 too_short.append(error.smallest_hours)
                 continue
@@ -108,10 +147,13 @@ class JobPlan:
         return split
 
     def _still_fits(self, cell: Cell, recorded: list[Shard]) -> bool:
+        """Whether recorded shards still cover the cell and fit the cap, a shard of part of a
+        repetition's samples with its retry (twice as long) too."""
         protocol = self.study.protocol
-        if not covers(recorded, protocol.repetitions, cell.dataset.samples):
+        samples = cell.dataset.samples
+        if not covers(recorded, protocol.repetitions, samples):
             return False
-        estimate = self.estimate(cell, False)
+        estimate = self._unsplit(cell)
         if estimate.load_s is None or estimate.query_s_per_inference is None:
             return True
         cap_s = self.settings.max_job_hours * 3600
@@ -120,6 +162,7 @@ class JobPlan:
                 estimate.load_s, estimate.query_s_per_inference, protocol.warmup_inferences
             )
             * self.settings.safety_factor
+            * (2 if shard.splits_samples(samples) else 1)
             <= cap_s
             for shard in recorded
         )
@@ -145,7 +188,7 @@ class JobPlan:
         """A whole cell's job's `runtime` (min) and `mem_mb` (MB) from its estimate, its own
         rows included: a model not in the paper's logs is sized once an earlier run prepared it
         or preflight gave its download size; until then its job asks for the cap."""
-        estimate = self.estimate(cell, True)
+        estimate = self.estimate(cell, own_rows=True)
         seconds = None if estimate.gpu_hours is None else estimate.gpu_hours * 3600
         return job_resources(seconds, estimate.host_memory_gb, self.settings, attempt)
 
@@ -153,7 +196,7 @@ class JobPlan:
         """A shard's job's `runtime` and `mem_mb`: its estimated duration and its cell's
         memory, as `split` planned them; the cap where the cell has no estimate now (a
         recorded layout outlives the estimate it was made from)."""
-        estimate = self.estimate(cell, False)
+        estimate = self.estimate(cell, own_rows=False)
         shard = self.shard(cell_key(cell), name)
         seconds = (
             None
@@ -165,6 +208,12 @@ class JobPlan:
             )
         )
         return job_resources(seconds, estimate.host_memory_gb, self.settings, attempt)
+
+    def idle_resources(self, attempt: int) -> dict[str, int]:
+        """The idle-power job's `runtime` and `mem_mb`: protocol.idle_seconds and a job's
+        start-up, in the host memory of a process with torch and CUDA (`HOST_BASE_GB`)."""
+        seconds = JOB_OVERHEAD_S + self.study.protocol.idle_seconds
+        return job_resources(seconds, HOST_BASE_GB, self.settings, attempt)
 
     def record_layouts(self) -> None:
         """Record each split cell's shards (layout.json) before its jobs run."""

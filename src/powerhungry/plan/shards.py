@@ -47,6 +47,11 @@ class Shard:
         """The shard's file name stem: its index, zero-padded (results/shards/.../<name>.csv)."""
         return f"{self.index:04d}"
 
+    def splits_samples(self, samples: int) -> bool:
+        """Whether the shard measures part of its repetition's `samples`: it cannot resume
+        within itself, so its retry must fit the cap too (`split_cell`)."""
+        return self.sample_stop - self.sample_start < samples
+
     def seconds(self, load_s: float, query_s_per_inference: float, warmup: int) -> float:
         """Estimated duration of the shard's job (s), start-up included."""
         inferences = self.sample_stop - self.sample_start + warmup
@@ -87,12 +92,16 @@ def split_cell(
     retry_budget = cap_s / (2 * safety_factor) - JOB_OVERHEAD_S
     per_shard = math.floor((retry_budget - load_s) / query_s_per_inference) - warmup
     if per_shard < 1:
-        smallest = 2 * (JOB_OVERHEAD_S + load_s + query_s_per_inference * (1 + warmup))
+        smallest = min(
+            JOB_OVERHEAD_S + per_repetition,
+            2 * (JOB_OVERHEAD_S + load_s + query_s_per_inference * (1 + warmup)),
+        )
         hours = math.ceil(smallest * safety_factor / 36) / 100
         raise ShardingError(
             f"plan.max_job_hours {max_job_hours:g} is shorter than the smallest job of this cell "
-            f"(start-up, one load, {warmup} warm-up and one measured inference, twice for a "
-            f"retry, times safety_factor {safety_factor:g}); raise it to at least {hours:g}",
+            f"(start-up and one repetition, or one load, {warmup} warm-up and one measured "
+            f"inference twice for a retry; times safety_factor {safety_factor:g}); raise it to "
+            f"at least {hours:g}",
             hours,
         )
     ranges = _even(samples, math.ceil(samples / per_shard))
