@@ -139,9 +139,9 @@ class JobPlan:
             hours = max(too_short)
             raise ShardingError(
                 f"plan.max_job_hours {self.settings.max_job_hours:g} is shorter than the "
-                f"smallest job of {len(too_short)} cells (start-up, one load, warm-up and one "
-                f"inference, twice for a retry, times safety_factor): raise it to at least "
-                f"{hours:g}",
+                f"smallest job of {len(too_short)} cells (start-up and one repetition, or one "
+                "load, warm-up and one inference twice for a retry; times safety_factor): raise "
+                f"it to at least {hours:g}",
                 hours,
             )
         return split
