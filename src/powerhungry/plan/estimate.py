@@ -24,6 +24,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
+from functools import cache
 from pathlib import Path
 from statistics import StatisticsError, fmean, linear_regression
 
@@ -146,6 +147,7 @@ def model_size(model: ModelSpec, cache_dir: Path, downloads: Mapping[str, int]) 
     return ModelSize(None, None, "")
 
 
+@cache
 def _paper_parameters() -> dict[str, int]:
     return {key[2]: cell.parameters for key, cell in logged_cells().items() if cell.parameters}
 
