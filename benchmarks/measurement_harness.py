@@ -164,7 +164,8 @@ def measured_window(
             inner = joules(counter) - inner
         seconds, energy = time.perf_counter() - start, joules(counter) - energy
     (query,) = meter.results
-    return Window(seconds, energy, query.energy_kwh, query.gpu_energy_kwh, query.duration_s, inner)
+    gpu_kwh = math.nan if query.gpu_energy_kwh is None else query.gpu_energy_kwh  # CPU: none
+    return Window(seconds, energy, query.energy_kwh, gpu_kwh, query.duration_s, inner)
 
 
 def cycled(samples: Sequence[dict[str, Any]], count: int) -> list[dict[str, Any]]:
@@ -246,9 +247,11 @@ def summarize_task(
     query_energy = [w.codecarbon_gpu_kwh if on_gpu else w.codecarbon_kwh for w in measured]
     mean_energy = statistics.mean(query_energy)
     attribution = [
-        relative(w.codecarbon_gpu_kwh * JOULES_PER_KWH, w.nvml_inner_j) for w in measured
+        a
+        for w in measured
+        if on_gpu
+        and not math.isnan(a := relative(w.codecarbon_gpu_kwh * JOULES_PER_KWH, w.nvml_inner_j))
     ]
-    attribution = [a for a in attribution if not math.isnan(a)] if on_gpu else []
     return {
         "task": cell.task,
         "model": cell.model.id,

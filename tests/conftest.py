@@ -81,3 +81,12 @@ def hub_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubReplica
     child processes started with `hub_replica.env`."""
     with HubReplica(tmp_path_factory.mktemp("hub-replica"), [SECRET_TOKEN]) as replica:
         yield replica
+
+
+@pytest.fixture(scope="session")
+def standin_gpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stand-in NVML library and nvidia-smi (tests/standin_nvml), built once per session:
+    pass `standin_nvml.environment(standin_gpus, ...)` to a process that should see GPUs."""
+    import standin_nvml
+
+    return standin_nvml.build(tmp_path_factory.mktemp("standin-nvml"))

@@ -11,10 +11,10 @@ from powerhungry.analysis.summary import task_summary
 from powerhungry.measure.idle import measure_idle_power
 
 
-def test_idle_power_on_a_machine_without_gpu_is_zero_per_gpu():
+def test_idle_power_on_a_machine_without_gpu_is_not_measured():
     row = measure_idle_power(0.3, torch.device("cpu"), "USA")
     assert 0.29 <= row["duration_s"] < 1.5  # the window covers the idle time (generous on load)
-    assert (row["gpu_count"], row["gpu_idle_power_w"]) == (0, 0.0)
+    assert (row["gpu_count"], row["gpu_idle_power_w"]) == (0, None)  # empty, never 0
     assert row["cpu_power_w"] > 0 and row["hostname"]
 
 
@@ -25,7 +25,7 @@ def test_idle_energy_is_subtracted_by_gpu_model_and_count():
             "codecarbon_gpu_model": ["NVIDIA H200", "NVIDIA A100", None],
             "codecarbon_gpu_count": [2, 1, 0],
             "duration_s": [100.0, 100.0, 10.0],
-            "gpu_energy_kwh": [0.01, 0.01, 0.0],
+            "gpu_energy_kwh": [0.01, 0.01, math.nan],
         }
     )
     adjusted = subtract_idle(rows, idle)
@@ -33,8 +33,8 @@ def test_idle_energy_is_subtracted_by_gpu_model_and_count():
     assert adjusted["gpu_energy_above_idle_kwh"][0] == pytest.approx(0.01 - 15600 / 3.6e6)
     assert math.isnan(adjusted["gpu_energy_above_idle_kwh"][1])  # no idle power for an A100
     assert math.isnan(adjusted["gpu_idle_power_w"][2])  # nor for "no GPU" unless measured
-    cpu_idle = pd.DataFrame({"gpu_model": [""], "gpu_idle_power_w": [0.0]})
-    assert subtract_idle(rows, cpu_idle)["gpu_energy_above_idle_kwh"][2] == 0.0
+    cpu_idle = pd.DataFrame({"gpu_model": [""], "gpu_idle_power_w": [math.nan]})  # CPU job
+    assert math.isnan(subtract_idle(rows, cpu_idle)["gpu_energy_above_idle_kwh"][2])
 
 
 def test_summary_reports_all_three_energy_metrics():

@@ -32,15 +32,41 @@ def check_dtype(device: torch.device, dtype: str) -> None:
         )
 
 
-def tracked_gpu_ids(device: torch.device) -> list[int] | None:
-    """The GPUs the meter must count: the ones this job was given, never the whole node.
+def tracked_gpu_ids(device: torch.device) -> list[str]:
+    """The GPUs the meter must count, as NVML indices (CodeCarbon's `gpu_ids`): exactly the one
+    this job computes on, never the machine's others; none ([]) on the CPU.
 
-    With CUDA_VISIBLE_DEVICES set (SLURM and most launchers set it), CodeCarbon reads it itself
-    (None); without it, the job runs on the current CUDA device, and only that one is counted.
+    CUDA numbers the GPUs a process sees from 0; CUDA_VISIBLE_DEVICES (set by SLURM, by
+    `powerhungry.measure.gpus.measurement_gpu` and by most launchers) says which of the machine's
+    they are, by index or UUID, and CUDA_DEVICE_ORDER=PCI_BUS_ID (`measurement_gpu`) makes CUDA's
+    indices NVML's. Without it, the job's CUDA index is the NVML one. A UUID is looked up here:
+    CodeCarbon 3.3 strips the characters of "MIG-" from its left ("GPU-..." becomes "PU-...")
+    and so never finds one. Raises RuntimeError for an entry no GPU of the machine has.
     """
-    if device.type != "cuda" or os.environ.get("CUDA_VISIBLE_DEVICES"):
-        return None
-    return [torch.cuda.current_device() if device.index is None else device.index]
+    if device.type != "cuda":
+        return []
+    index = torch.cuda.current_device() if device.index is None else device.index
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return [str(index)]
+    entry = [gpu.strip() for gpu in visible.split(",") if gpu.strip()][index]
+    return [entry if entry.isdigit() else nvml_index(entry)]
+
+
+def nvml_index(uuid: str) -> str:
+    """The NVML index of the GPU whose UUID starts with `uuid` ("GPU-..." or "MIG-GPU-...", as
+    CUDA_VISIBLE_DEVICES may name it); RuntimeError if none does."""
+    import pynvml
+
+    pynvml.nvmlInit()
+    wanted = uuid.removeprefix("MIG-")
+    for index in range(pynvml.nvmlDeviceGetCount()):
+        if pynvml.nvmlDeviceGetUUID(pynvml.nvmlDeviceGetHandleByIndex(index)).startswith(wanted):
+            return str(index)
+    raise RuntimeError(
+        f"CUDA_VISIBLE_DEVICES names {uuid!r}, which no GPU of this machine has "
+        "(`nvidia-smi -L` lists their UUIDs): its energy cannot be counted"
+    )
 
 
 def synchronize(device: torch.device) -> None:

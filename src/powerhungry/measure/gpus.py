@@ -87,7 +87,10 @@ def own_gpu(candidates: Sequence[str], leases: Path = LEASES) -> Iterator[str]:
 
 def measurement_gpu(device: str) -> AbstractContextManager[object]:
     """The GPU lease of a measurement job: none on the CPU, none under SLURM (the job's GPUs are
-    its own), otherwise one of the visible GPUs."""
+    its own), otherwise one of the visible GPUs. Sets CUDA_DEVICE_ORDER=PCI_BUS_ID unless set."""
+    # CUDA's indices are then NVML's (and nvidia-smi's), which the meter counts by
+    # (`devices.tracked_gpu_ids`); CUDA's default orders the fastest GPU first.
+    os.environ.setdefault("CUDA_DEVICE_ORDER", "PCI_BUS_ID")
     if device == "cpu" or os.environ.get("SLURM_JOB_ID"):
         return nullcontext()
     candidates = visible_gpus()

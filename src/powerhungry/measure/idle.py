@@ -17,8 +17,9 @@ from powerhungry.units import JOULES_PER_KWH
 def measure_idle_power(
     seconds: float, device: torch.device, carbon_intensity: str | float
 ) -> dict[str, str | int | float]:
-    """One row: the tracked GPUs' mean power (W per GPU) while nothing runs for `seconds`,
-    with the CPU's and RAM's power (W) over the same window, as CodeCarbon measured them."""
+    """One row: the job's GPU's mean power (W per GPU; None on the CPU: not measured) while
+    nothing runs for `seconds`, with the CPU's and RAM's power (W) over the same window, as
+    CodeCarbon measured them."""
     meter = EnergyMeter(
         project_name="idle-power",
         carbon_intensity=carbon_intensity,
@@ -30,9 +31,9 @@ def measure_idle_power(
         time.sleep(seconds)
     (idle,) = meter.results
     per_gpu = (
-        idle.gpu_energy_kwh * JOULES_PER_KWH / idle.duration_s / idle.codecarbon_gpu_count
-        if idle.codecarbon_gpu_count
-        else 0.0
+        None
+        if idle.gpu_energy_kwh is None
+        else idle.gpu_energy_kwh * JOULES_PER_KWH / idle.duration_s / idle.codecarbon_gpu_count
     )
     return {
         "hostname": socket.gethostname(),

@@ -22,12 +22,16 @@ for torch).
 from __future__ import annotations
 
 import math
+import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from codecarbon import OfflineEmissionsTracker
+from codecarbon.core import hardware_cache
+from codecarbon.external.hardware import GPU
 from codecarbon.output_methods.base_output import OutputMethod
 from codecarbon.output_methods.emissions_data import EmissionsData
 
@@ -40,16 +44,18 @@ class MeasurementError(RuntimeError):
 @dataclass(frozen=True)
 class PhaseResult:
     """What one window measured: `phase` is its name; duration in s, energies in kWh
-    (`energy_kwh` = CPU + GPU + RAM, CodeCarbon's `energy_consumed`), emissions in kg CO2eq."""
+    (`energy_kwh` = CPU + GPU + RAM, CodeCarbon's `energy_consumed`), emissions in kg CO2eq.
+    `gpu_energy_kwh` is None where the meter counted no GPU: not measured, never zero."""
 
     phase: str
     duration_s: float
     energy_kwh: float
     cpu_energy_kwh: float
-    gpu_energy_kwh: float
+    gpu_energy_kwh: float | None
     ram_energy_kwh: float
     emissions_kg: float
-    # CodeCarbon's own view of the run and of the hardware it measured.
+    # CodeCarbon's own view of the run and of the hardware it measured: the GPUs it counted
+    # (`codecarbon_gpu_count`, and their names as "N x name"), not all the node's.
     codecarbon_run_id: str
     codecarbon_cpu_model: str
     codecarbon_gpu_model: str
@@ -100,12 +106,14 @@ class EnergyMeter:
 
     `output_dir`: where CodeCarbon writes its own per-window CSV (`emissions_base_<run>.csv`,
     see `raw_csv_files`); None writes no file. `carbon_intensity`: see `check_carbon_intensity`.
-    `measure_power_secs`: CodeCarbon's sampling interval (s, > 0). `gpu_ids`: the GPUs to count
-    (CodeCarbon's `gpu_ids`; None: those in CUDA_VISIBLE_DEVICES, else all). `synchronize`:
+    `measure_power_secs`: CodeCarbon's sampling interval (s, > 0). `gpu_ids`: the GPUs to count,
+    as NVML indices or UUIDs (CodeCarbon's `gpu_ids`; [] counts none; None is CodeCarbon's
+    default: those in CUDA_VISIBLE_DEVICES, else every GPU of the machine, so pass the job's own,
+    `powerhungry.measure.devices.tracked_gpu_ids`). `synchronize`:
     called at both ends of every window, so that queued GPU work falls in the window that
     launched it. A meter measures one run: windows go between `start` and `stop`, one open at a
     time, each name once. Raises ValueError for a setting out of range, MeasurementError if
-    CodeCarbon cannot start.
+    CodeCarbon cannot start or cannot find a GPU of `gpu_ids`.
     """
 
     def __init__(
@@ -115,7 +123,7 @@ class EnergyMeter:
         project_name: str = "powerhungry",
         carbon_intensity: str | float = "USA",
         measure_power_secs: float = 1.0,
-        gpu_ids: Sequence[int] | None = None,
+        gpu_ids: Sequence[int | str] | None = None,
         synchronize: Callable[[], None] = _no_wait,
     ) -> None:
         check_carbon_intensity(carbon_intensity)
@@ -146,17 +154,34 @@ class EnergyMeter:
                 "CodeCarbon's tracker failed to initialise (its error is in the log above); "
                 f"output_dir={str(output_dir)!r}, carbon_intensity={carbon_intensity!r}"
             )
+        self._gpu_ids = None if gpu_ids is None else list(gpu_ids)
+        # The names of the GPUs counted, one per GPU (`counted_gpus`), once started.
+        self.gpus: list[str] = []
 
     def start(self) -> None:
         """Start CodeCarbon's run (it samples power from now on); raises RuntimeError if this
-        meter was started before."""
+        meter was started before, MeasurementError (the run stopped) if CodeCarbon cannot find
+        a GPU of `gpu_ids`."""
         if self._state != "new":
             raise RuntimeError(
                 f"this meter's run has {'ended' if self._state == 'stopped' else 'started'}: "
                 "a meter measures one run; make a new EnergyMeter for another"
             )
         self._state = "running"
-        self._tracker.start()
+        if self._gpu_ids == []:
+            # CodeCarbon 3.3 caches each process's hardware setup under its gpu_ids, [] under
+            # the key of None: a second tracker asking for no GPU would count every GPU.
+            hardware_cache.clear_cache()
+        self._tracker.start()  # detects the hardware, then reads the counters' first values
+        self.gpus = counted_gpus(self._tracker)
+        if self._gpu_ids is not None and len(self.gpus) != len(set(map(str, self._gpu_ids))):
+            self.stop()
+            raise MeasurementError(
+                f"CodeCarbon counts {len(self.gpus)} GPUs for the GPUs {self._gpu_ids} of this "
+                "machine's (NVML indices or UUIDs): a GPU's energy would be missing or another "
+                f"GPU's added. Check CUDA_VISIBLE_DEVICES "
+                f"({os.environ.get('CUDA_VISIBLE_DEVICES')!r}) against `nvidia-smi -L`"
+            )
 
     def stop(self) -> None:
         """End CodeCarbon's run (and write its CSV, if `output_dir` was given); raises
@@ -215,7 +240,7 @@ class EnergyMeter:
             )
         self.synchronize()
         self._open = None
-        result = _phase_result(name, self._tracker.stop_task(name))
+        result = _phase_result(name, self._tracker.stop_task(name), self.gpus)
         self.results.append(result)
         return result
 
@@ -240,7 +265,22 @@ class EnergyMeter:
         return sorted(self.output_dir.glob("emissions_base_*.csv"))
 
 
-def _phase_result(name: str, data: EmissionsData | None) -> PhaseResult:
+def counted_gpus(tracker: OfflineEmissionsTracker) -> list[str]:
+    """The names of the GPUs whose energy `tracker` sums, one per GPU, in NVML order: its GPU
+    hardware's resolved `gpu_ids` (CodeCarbon 3.3 `external.hardware.GPU`; its `gpu_count` and
+    `gpu_model` describe every GPU of the machine, whichever are counted). [] without GPUs."""
+    gpus: list[str] = []
+    for hardware in tracker._hardware:
+        if isinstance(hardware, GPU):
+            names = {
+                info["gpu_index"]: info["name"] for info in hardware.devices.get_gpu_static_info()
+            }
+            gpus += [names[index] for index in hardware._get_gpu_ids()]
+    return gpus
+
+
+def _phase_result(name: str, data: EmissionsData | None, gpus: list[str]) -> PhaseResult:
+    """One window's PhaseResult from CodeCarbon's task data and the GPUs counted (`gpus`)."""
     if data is None or not data.energy_consumed > 0 or not data.duration > 0:
         raise MeasurementError(f"CodeCarbon recorded no energy for window {name!r}: {data!r}")
     return PhaseResult(
@@ -248,12 +288,12 @@ def _phase_result(name: str, data: EmissionsData | None) -> PhaseResult:
         duration_s=float(data.duration),
         energy_kwh=float(data.energy_consumed),
         cpu_energy_kwh=float(data.cpu_energy),
-        gpu_energy_kwh=float(data.gpu_energy),
+        gpu_energy_kwh=float(data.gpu_energy) if gpus else None,
         ram_energy_kwh=float(data.ram_energy),
         emissions_kg=float(data.emissions),
         codecarbon_run_id=str(data.run_id),
         codecarbon_cpu_model=str(data.cpu_model),
-        codecarbon_gpu_model=str(data.gpu_model),
-        codecarbon_gpu_count=int(data.gpu_count or 0),
+        codecarbon_gpu_model=" + ".join(f"{n} x {name}" for name, n in Counter(gpus).items()),
+        codecarbon_gpu_count=len(gpus),
         codecarbon_tracking_mode=str(data.tracking_mode),
     )

@@ -59,14 +59,14 @@ def gpu_energy_source(device: torch.device) -> str:
     GPUs without one (before Volta), NVML power samples integrated over time (an estimate)."""
     if device.type != "cuda":
         return ""
+    from powerhungry.measure.devices import tracked_gpu_ids
+
     try:
         import pynvml
 
         pynvml.nvmlInit()
-        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
-        indices = [int(i) for i in visible.split(",") if i.strip().isdigit()] or [device.index or 0]
-        for index in indices:
-            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+        for index in tracked_gpu_ids(device):
+            handle = pynvml.nvmlDeviceGetHandleByIndex(int(index))
             pynvml.nvmlDeviceGetTotalEnergyConsumption(handle)
     except ImportError:
         return "unknown"

@@ -104,8 +104,9 @@ def _merge_repetition(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     load = {**_without_shard(loads[0]), "shards": count}
     query = {**_without_shard(queries[0]), "shards": count}
     if len(queries) > 1:
-        for column in SUMMED:
-            query[column] = repr(sum(float(row[column]) for row in queries))
+        for column in SUMMED:  # a quantity not measured in a shard is not measured at all
+            values = [row[column] for row in queries]
+            query[column] = "" if "" in values else repr(sum(map(float, values)))
         query["n_inferences"] = str(sum(int(row["n_inferences"]) for row in queries))
         query["ended_at"] = queries[-1]["ended_at"]
         energy = float(query["energy_kwh"])
