@@ -37,7 +37,10 @@ def read_measurements(path: Path, in_paper_only: bool) -> pd.DataFrame:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from importlib.metadata import version
+
     parser = argparse.ArgumentParser(prog="powerhungry", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('powerhungry')}")
     commands = parser.add_subparsers(dest="command", required=True)
     summarize_parser = commands.add_parser(
         "summarize",
@@ -164,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "energy_kwh_per_1k_mean",
         "emissions_g_per_1k_mean",
     ]
-    print(tables["task_summary"][columns].to_string(index=False))
+    # Four significant digits, whatever the magnitude (kWh per 1,000 of a small model: 1e-5).
+    print(tables["task_summary"][columns].to_string(index=False, float_format="{:.4g}".format))
     return 0
 
 

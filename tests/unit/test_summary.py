@@ -2,6 +2,7 @@
 
 import subprocess
 import warnings
+from importlib.metadata import version
 
 import pandas as pd
 import pytest
@@ -89,7 +90,19 @@ def test_cli_reproduces_table_2_from_the_papers_measurements(tmp_path):
         round(task_specific.loc["image_generation", "energy_kwh_per_1k_std_over_runs"], 2) == 3.31
     )
     assert (tmp_path / "model_summary.csv").exists()
-    assert "image_generation" in result.stdout
+    # Printed with four significant digits, the smallest value too.
+    lines = [line.split() for line in result.stdout.splitlines()[1:]]
+    printed = {(words[0], words[1]): words[3] for words in lines}
+    smallest = task_specific["energy_kwh_per_1k_mean"].idxmin()
+    value = task_specific.loc[smallest, "energy_kwh_per_1k_mean"]
+    assert printed[(smallest, "task_specific")] == f"{value:.4g}"  # e.g. 0.002292
+
+
+def test_the_command_line_says_its_version():
+    result = subprocess.run(
+        [BIN / "powerhungry", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == f"powerhungry {version('powerhungry')}"
 
 
 def test_cli_without_in_paper_warns_and_differs(tmp_path):

@@ -57,7 +57,10 @@ def test_rows_carry_their_provenance(demo_run, measurements):
     ]:
         assert measurements[column].notna().all() and (measurements[column] != "").all(), column
     assert set(measurements["model_revision"]) == {"random-weights"}
-    assert (measurements["n_inferences"] == 8).sum() == len(measurements) - 3 * 2  # prompts: 4
+    query = measurements[measurements["phase"] == "query"]
+    assert (query["n_inferences"] == 8).sum() == len(query) - 3  # prompts: 4 samples
+    assert (measurements.query("phase == 'load'")["n_inferences"] == 0).all()
+    assert set(measurements["model_weights"]) == {"random"}  # tiny models: never trained
     assert set(measurements["device"]) == {"cpu"}
     assert set(measurements["carbon_intensity_setting"]) == {"USA"}
     sample = demo_run / "results" / "samples" / "text_classification" / "movie_reviews.parquet"

@@ -188,7 +188,8 @@ def run_context(job: CellJob, device: torch.device) -> dict[str, Any]:
         # The repository fetched (a moved model's label stays the paper's id); empty if none.
         "model_repo": job.model_manifest.get("repo"),
         "model_revision": job.model_manifest["resolved_revision"],
-        "model_weights": model.weights,
+        # A tiny model's weights are its random initialisation (powerhungry.models.tiny).
+        "model_weights": "random" if model.source == "tiny" else model.weights,
         # Random weights never stop generating by themselves: lengths are forced to the maximum.
         "generation_length_forced": model.weights == "random",
         "dataset_source": job.dataset.source,
@@ -293,7 +294,8 @@ def run_cell(
                     **cell_key(job),
                     "phase": window.phase,
                     "repetition": repetition,
-                    "n_inferences": len(samples),
+                    # A load runs no inference; the query all of the (shard's) samples.
+                    "n_inferences": len(samples) if window.phase == "query" else 0,
                     **loaded,
                     **asdict(window),
                     "carbon_intensity_g_per_kwh": window.emissions_kg / window.energy_kwh * 1000,

@@ -4,8 +4,7 @@ Shards of whole repetitions keep their rows. Where a repetition was split over r
 samples, each shard loaded the model and measured the query phase of its own samples: the
 repetition's query row is the sum of its shards' query energies, emissions, durations and
 inferences (same samples, same GPU model, warm-up excluded: the plan's protocol), and its load
-row is the load of its first shard (one load per repetition, as a whole-cell job measures it,
-with the repetition's inferences).
+row is the load of its first shard (one load per repetition, as a whole-cell job measures it).
 Every row says how many jobs its repetition took (`shards`); joined fields (CodeCarbon run ids,
 SLURM job ids, hosts) list each shard's. A shard whose model failed makes the cell failed.
 """
@@ -114,7 +113,6 @@ def _merge_repetition(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         for column in JOINED:
             values = list(dict.fromkeys(row.get(column, "") for row in queries))
             query[column] = values[0] if len(values) == 1 else ";".join(values)
-        load["n_inferences"] = query["n_inferences"]  # the repetition's, as a whole job's row
     return [load, query]
 
 
