@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from powerhungry.data.file_columns import local_columns
+from powerhungry.data.file_columns import LoadingScriptFolderError, local_columns
 from powerhungry.data.hub import PARQUET_EXPORT, is_namespaced, namespaced_id_hint
 from powerhungry.tasks import TASKS
 
@@ -370,7 +370,10 @@ def _check(
             )
         seen_datasets.add((dataset.task, dataset.slug))
         _check_dataset_source(where, dataset)
-        columns = local_columns(dataset.path) if dataset.path is not None else None
+        try:
+            columns = local_columns(dataset.path) if dataset.path is not None else None
+        except LoadingScriptFolderError as error:
+            raise StudyConfigError(f"{where}.path: dataset {dataset.id!r}: {error}") from None
         absent = {role: c for role, c in dataset.fields.items() if columns and c not in columns}
         if absent:
             raise StudyConfigError(

@@ -176,6 +176,31 @@ def test_out_of_memory_is_recorded_and_other_errors_fail_the_job(cell, monkeypat
     assert not any(output.exists() for output in vars(cell.outputs).values())
 
 
+def test_a_sample_the_model_cannot_take_fails_the_cell_naming_it(cell, monkeypatch):
+    """An error inside the model on one sample is the cell's recorded failure, naming the
+    sample (index and text), so that the other cells go on; nothing is measured for it."""
+    make_runner = cell_module.make_runner
+
+    def failing_on_sample_2(*args, **kwargs):
+        runner = make_runner(*args, **kwargs)
+        infer = runner.infer
+
+        def infer_or_fail(batch):
+            if any(sample["sample_index"] == 2 for sample in batch):
+                raise IndexError("index out of range in self")
+            return infer(batch)
+
+        runner.infer = infer_or_fail
+        return runner
+
+    monkeypatch.setattr(cell_module, "make_runner", failing_on_sample_2)
+    cell.measure_or_record_failure()
+    [row] = pd.read_csv(cell.outputs.measurements).to_dict("records")
+    assert row["phase"] == "failed" and pd.isna(row["energy_kwh"])
+    assert row["error"].startswith("SampleError: the model failed on sample 2 (")
+    assert "IndexError: index out of range in self" in row["error"]
+
+
 class ScriptedMeter(EnergyMeter):
     """An EnergyMeter whose query windows read given energies (kWh) in turn, so that a
     logical rule is tested on known numbers, not on this machine's noise."""

@@ -61,6 +61,60 @@ def test_images_are_rgb_resized_nearest_and_stored_as_png():
     assert decode_png(as_png(gray, None)).size == (10, 7)
 
 
+def palette_with_transparent_red():
+    image = Image.new("P", (2, 1))
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)  # index 0 red, 1 blue
+    image.putpixel((1, 0), 1)
+    image.info["transparency"] = 0  # red is the transparent colour
+    return image
+
+
+def wide(mode, values):
+    image = Image.new(mode, (len(values), 1))
+    for x, value in enumerate(values):
+        image.putpixel((x, 0), value)
+    return image
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        # Transparency over white, as a viewer shows it.
+        (Image.new("RGBA", (2, 1), (255, 0, 0, 0)), [(255, 255, 255)] * 2),
+        (Image.new("RGBA", (2, 1), (255, 0, 0, 128)), [(255, 127, 127)] * 2),
+        (Image.new("LA", (2, 1), (0, 255)), [(0, 0, 0)] * 2),
+        (palette_with_transparent_red(), [(255, 255, 255), (0, 0, 255)]),
+        # CMYK, 1-bit, palette without transparency: Pillow's conversion.
+        (Image.new("CMYK", (2, 1), (0, 255, 255, 0)), [(255, 0, 0)] * 2),
+        (Image.new("1", (2, 1), 1), [(255, 255, 255)] * 2),
+        # 16-bit and float: scaled to 8 bits, not clipped at 255 (nearly all white).
+        (wide("I;16", [0, 65535]), [(0, 0, 0), (255, 255, 255)]),
+        (wide("I;16", [32896, 257]), [(128, 128, 128), (1, 1, 1)]),
+        (wide("I", [0, 65535]), [(0, 0, 0), (255, 255, 255)]),
+        (wide("I", [0, 200]), [(0, 0, 0), (200, 200, 200)]),  # 8-bit values as they are
+        (wide("F", [0.0, 0.5]), [(0, 0, 0), (128, 128, 128)]),
+        (wide("F", [0.0, 300.0]), [(0, 0, 0), (255, 255, 255)]),
+    ],
+    ids=[
+        "rgba-clear",
+        "rgba-half",
+        "la",
+        "palette-transparent",
+        "cmyk",
+        "1bit",
+        "i16",
+        "i16-mid",
+        "i32-16bit",
+        "i32-8bit",
+        "float-unit",
+        "float-wide",
+    ],
+)
+def test_every_image_mode_reaches_the_model_as_the_rgb_a_viewer_shows(image, expected):
+    rgb = decode_png(as_png(image, None))
+    assert rgb.mode == "RGB" and [rgb.getpixel((x, 0)) for x in range(2)] == expected
+
+
 def test_an_image_url_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="set image_urls: true"):
         as_png("https://example.org/cat.jpg", None)

@@ -292,3 +292,47 @@ def test_a_models_own_code_runs_only_when_allowed(model_with_own_code):
     _, predictions = run("text_classification", model_dir, TEXTS, {"trust_remote_code": True})
     assert marker.read_text() == "ran"
     assert {p.prediction for p in predictions} <= {"NEGATIVE", "POSITIVE"}
+
+
+# Rows datasets hold that no one meant as input: empty, whitespace-only, zero-width, mixed
+# scripts with an emoji, and far longer than any model's input. Every text task measures each:
+# nothing is dropped, the long row is cut to the model's maximum, a decoder-only model is given
+# its BOS token for an empty prompt (powerhungry.tasks.generation).
+DEGENERATE_TEXTS = [
+    "",
+    "   ",
+    "\u200b\u200b",
+    "\n\t",
+    "日本語 mixed Ελληνικά عربي 🙂",
+    "word " * 3000,
+]
+
+
+@pytest.mark.parametrize(
+    ("task", "architecture", "kind", "settings", "field", "others"),
+    [
+        ("text_classification", "bert_sequence_classification", "task_specific", {}, "text", {}),
+        ("token_classification", "bert_token_classification", "task_specific", {}, "text", {}),
+        ("extractive_qa", "bert_question_answering", "task_specific", {}, "context",
+         {"question": "what is it?"}),
+        ("masked_language_modeling", "bert_masked_lm", "task_specific", {}, "text",
+         {"target": "word"}),
+        ("text_generation", "gpt2_causal_lm", "task_specific", {"max_new_tokens": 3}, "text", {}),
+        ("summarization", "bart_seq2seq", "task_specific", {"min_length": 1, "max_length": 5},
+         "text", {}),
+        ("text_classification", "gpt2_causal_lm", "multi_purpose",
+         {"prompt": "{text}", "max_new_tokens": 2}, "text", {}),
+        ("summarization", "bart_seq2seq", "multi_purpose",
+         {"prompt": "summarize: {text}", "max_new_tokens": 2}, "text", {}),
+    ],
+)  # fmt: skip
+def test_every_text_task_measures_degenerate_rows(
+    tiny_models, task, architecture, kind, settings, field, others
+):
+    samples = [
+        {"sample_index": i, field: text, **others} for i, text in enumerate(DEGENERATE_TEXTS)
+    ]
+    runner, predictions = run(task, tiny_models[architecture], samples, settings, kind)
+    assert all(p.input_tokens >= 1 for p in predictions), predictions
+    assert predictions[-1].input_tokens <= runner.max_length
+    assert predictions[-1].truncated

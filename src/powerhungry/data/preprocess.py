@@ -7,8 +7,9 @@ Rules (each documented here because results depend on them):
 - label, tags: class indices of a ClassLabel feature become class names; -1 (unlabelled, e.g. the
   SST-2 test split) becomes null, so it is measured but not scored.
 - answers: a SQuAD dict's `text` list, a list, or a single string become a list of strings.
-- image: decoded, converted to RGB, resized with nearest neighbour to `image_size` if set
-  (paper: 640x480), stored as PNG bytes.
+- image: decoded, made the RGB a viewer shows (`as_rgb`: transparency over white, 16-bit and
+  float images scaled to 8 bits, CMYK, palette and 1-bit converted), resized with nearest
+  neighbour to `image_size` if set (paper: 640x480), stored as PNG bytes.
 """
 
 from __future__ import annotations
@@ -58,12 +59,44 @@ def as_png(value: Any, size: list[int] | None) -> bytes:
         )
     if isinstance(value, dict):  # an undecoded Image feature: {"bytes": ..., "path": ...}
         value = Image.open(io.BytesIO(value["bytes"]) if value.get("bytes") else value["path"])
-    image = value.convert("RGB")
+    image = as_rgb(value)
     if size is not None:
         image = image.resize((size[0], size[1]), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# Modes of more than 8 bits per channel, and the value that is white in each.
+WIDE_MODES = {"I;16": 65535, "I;16L": 65535, "I;16B": 65535, "I;16N": 65535}
+
+
+def as_rgb(image: Image.Image) -> Image.Image:
+    """`image` as the 8-bit RGB a viewer shows: a transparent part (alpha, or a palette's
+    transparent colour) over white; 16-bit greyscale scaled from 0-65535, 32-bit integer ("I")
+    from 0-65535 where it exceeds 255 (16-bit PNGs decode to it), float ("F") from 0-1 where
+    it stays within 1 (else clipped to 0-255); CMYK, palette, 1-bit and the rest through
+    Pillow's own conversion. Pillow's `convert("RGB")` would drop transparency to its hidden
+    colour and clip 16-bit values at 255 (nearly all white)."""
+    if image.mode == "RGB":
+        return image
+    alpha = {"A", "a"} & set(image.getbands())  # "a": premultiplied (RGBa, La)
+    if alpha or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    if image.mode in WIDE_MODES or image.mode in ("I", "F"):
+        import numpy as np
+
+        values = np.asarray(image, dtype=np.float64)
+        top = values.max(initial=0.0)
+        if image.mode in WIDE_MODES or (image.mode == "I" and top > 255):
+            values = values / 65535 * 255
+        elif image.mode == "F" and top <= 1.0:
+            values = values * 255
+        grey = Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
+        return grey.convert("RGB")
+    return image.convert("RGB")
 
 
 def decode_png(data: bytes) -> Image.Image:

@@ -128,22 +128,43 @@ def load_failure_hint(error: BaseException) -> str:
     return ""
 
 
-# Failures that belong to the model: it does not load, or does not fit the GPU at this batch
-# size. They are the cell's result (recorded, reported in missing_cells.csv) so that the study
-# completes; anything else (a broken tracker, a killed job) fails the job, to be retried.
-MODEL_FAILURES = (ModelLoadError, torch.OutOfMemoryError)
-
 # How a repetition's meter is made: EnergyMeter, or a stand-in that returns given readings.
 MeterFactory = Callable[..., EnergyMeter]
+
+
+class SampleError(RuntimeError):
+    """The model failed on a sample (an input it cannot take): the cell's failure, naming the
+    sample, so that the study goes on."""
 
 
 def run_inferences(
     runner: TaskRunner, samples: Sequence[dict[str, Any]], batch_size: int
 ) -> list[Prediction]:
+    """The runner's predictions for `samples`, `batch_size` at a time. Raises SampleError naming
+    the batch's samples (index and a preview of each) where the model fails on them; a GPU out
+    of memory propagates as itself."""
     predictions: list[Prediction] = []
     for batch in batches(samples, batch_size):
-        predictions.extend(runner.infer(batch))
+        try:
+            predictions.extend(runner.infer(batch))
+        except torch.OutOfMemoryError:
+            raise
+        except Exception as error:
+            named = "; ".join(
+                f"sample {s.get('sample_index', '?')} ({str(s.get('text', ''))[:40]!r})"
+                for s in batch
+            )
+            raise SampleError(
+                f"the model failed on {named}: {type(error).__name__}: {error}"
+            ) from error
     return predictions
+
+
+# Failures that belong to the model: it does not load, does not fit the GPU at this batch
+# size, or cannot take a sample. They are the cell's result (recorded, reported in
+# missing_cells.csv) so that the study completes; anything else (a broken tracker, a killed
+# job) fails the job, to be retried.
+MODEL_FAILURES = (ModelLoadError, torch.OutOfMemoryError, SampleError)
 
 
 def measure_repetition(

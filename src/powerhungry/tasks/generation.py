@@ -42,6 +42,18 @@ class GenerationRunner(TextModelRunner):
             new_tokens = self.generation_arguments().get("max_new_tokens") or 0
             self.max_length = max(1, self.max_length - new_tokens)
 
+    def tokenize(self, texts: list[str], **kwargs: Any) -> BatchEncoding:
+        """As TextModelRunner's, except that a decoder-only model, which cannot continue
+        nothing, is given its BOS token (else EOS) for a prompt of no token (an empty row):
+        where `generate` starts without a prompt. Its `input_tokens` is then 1."""
+        if not self.model.config.is_encoder_decoder:
+            start = self.tokenizer.bos_token or self.tokenizer.eos_token
+            texts = [start if not text.strip() and self._no_token(text) else text for text in texts]
+        return super().tokenize(texts, **kwargs)
+
+    def _no_token(self, text: str) -> bool:
+        return not self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
     def forced_lengths(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """Random weights never emit end-of-sequence on purpose: generate the maximum length, so
         every architecture does the same, known amount of work."""
