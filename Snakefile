@@ -28,9 +28,7 @@ onstart:
     record_invocation(sys.argv[1:])
     JOBS.record_layouts()
     warn_about_plan_problems()
-    check_gpu_partition(
-        [rules.measure_inference, rules.measure_shard, rules.measure_idle_power]
-    )
+    check_gpu_partition([rules.measure_inference, rules.measure_shard])
     preflight_or_stop()
 
 

@@ -80,27 +80,3 @@ rule merge_shards:
         ENV
     script:
         "../scripts/merge_shards.py"
-
-
-rule measure_idle_power:
-    output:
-        table=report(
-            "results/tables/idle_power.csv",
-            caption="../report/idle_power.rst",
-            category="Tables",
-        ),
-    log:
-        "logs/measure_idle_power.log",
-    conda:
-        ENV
-    resources:
-        gpu=1,
-        cpus_per_gpu=1,
-        runtime=lambda wildcards, attempt: JOBS.idle_resources(attempt)["runtime"],
-        mem_mb=lambda wildcards, attempt: JOBS.idle_resources(attempt)["mem_mb"],
-    params:
-        seconds=STUDY.protocol.idle_seconds,
-        device=STUDY.protocol.device,
-        carbon_intensity=STUDY.protocol.carbon_intensity,
-    script:
-        "../scripts/measure_idle_power.py"

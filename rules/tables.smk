@@ -3,7 +3,6 @@
 rule aggregate_measurements:
     input:
         measurements=measurement_tables(),
-        idle_power=rules.measure_idle_power.output.table,
     output:
         table=report(
             "results/tables/measurements.csv",

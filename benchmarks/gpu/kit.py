@@ -44,7 +44,8 @@ PARTS = [
     ("idle", 20, 5),
 ]
 NEEDS_CONFIG = {"workflow", "idle", "harness", "cpu_cell"}
-IDLE_TABLE = Path("workflow/results/tables/idle_power.csv")
+# The workflow part's measurements: each job's idle baseline is on its rows (part `idle`).
+MEASUREMENTS_TABLE = Path("workflow/results/tables/measurements.csv")
 BUDGET_S = {"gpu": 480.0, "dry-run": 1200.0}  # the GPU run: at most 8 minutes on the H200
 
 
@@ -122,8 +123,8 @@ def main() -> int:
             limit = max(minimum, min(cap * budget / BUDGET_S["gpu"], left - reserve))
             if name in NEEDS_CONFIG and not (work / "run-config.yaml").is_file():
                 part = skipped("needs the run config, which the config part did not write")
-            elif name == "idle" and not (work / IDLE_TABLE).is_file():
-                part = skipped(f"needs {IDLE_TABLE.name} of the workflow part, not written")
+            elif name == "idle" and not (work / MEASUREMENTS_TABLE).is_file():
+                part = skipped(f"needs {MEASUREMENTS_TABLE.name} of the workflow part, not written")
             elif left < minimum:
                 part = skipped(
                     f"out of time: {max(left, 0):.0f} s of the {budget:.0f} s budget left, "

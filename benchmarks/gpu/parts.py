@@ -24,7 +24,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from kit import finished_cells, outcome  # this folder is the script's own, first on sys.path
+from kit import (
+    MEASUREMENTS_TABLE,
+    finished_cells,
+    outcome,
+)  # this folder is the script's own, first on sys.path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "src"), str(REPO / "benchmarks")]
@@ -287,27 +291,29 @@ def part_workflow(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def part_idle(args: argparse.Namespace) -> dict[str, Any]:
-    """The workflow's idle power (rule measure_idle_power) and the above-idle metric."""
+    """Each measurement job's own idle baseline (`gpu_idle_power_w` of its rows, W per GPU)
+    and the above-idle metric, from the workflow part's measurements."""
     import pandas as pd
 
-    tables = args.work / "workflow" / "results" / "tables"
-    idle = pd.read_csv(tables / "idle_power.csv")
-    on_gpu = bool(idle["gpu_count"].fillna(0).gt(0).any())
+    rows = pd.read_csv(args.work / MEASUREMENTS_TABLE)
+    query = rows[rows["phase"] == "query"]
+    on_gpu = bool(query["gpu_idle_power_w"].notna().any())
     if not on_gpu:  # no GPU was measured: its idle power and above-idle energy are not zeros
-        idle["gpu_idle_power_w"] = None
-    figures: dict[str, Any] = {"idle_power": idle.to_dict("records")}
-    if on_gpu and (tables / "measurements.csv").is_file():
-        rows = pd.read_csv(tables / "measurements.csv")
-        query = rows[rows["phase"] == "query"]
-        above = query.groupby(["task", "model"])["gpu_energy_above_idle_kwh"]
-        figures["gpu_energy_above_idle_kwh_per_query_phase"] = {
-            f"{task} | {model}": value for (task, model), value in above.mean().items()
-        }
-        figures["negative_above_idle_rows"] = int((query["gpu_energy_above_idle_kwh"] < 0).sum())
-    if not on_gpu:
         return outcome(
-            "ok", "no GPU: idle GPU power and the above-idle metric are not measured", figures
+            "ok", "no GPU: idle GPU power and the above-idle metric are not measured", {}
         )
+    by_model = query.groupby(["task", "model"])
+    figures: dict[str, Any] = {
+        "gpu_idle_power_w": {
+            f"{task} | {model}": value
+            for (task, model), value in by_model["gpu_idle_power_w"].mean().items()
+        },
+        "gpu_energy_above_idle_kwh_per_query_phase": {
+            f"{task} | {model}": value
+            for (task, model), value in by_model["gpu_energy_above_idle_kwh"].mean().items()
+        },
+        "negative_above_idle_rows": int((query["gpu_energy_above_idle_kwh"] < 0).sum()),
+    }
     return outcome(figures=figures)
 
 

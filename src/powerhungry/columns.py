@@ -30,6 +30,9 @@ ENERGY_COLUMNS = (
     "ram_energy_kwh",
     "emissions_kg",
 )
+# The job's idle baseline (W per GPU, over s) and the GPU energy above it (kWh); empty where not
+# measured: on the CPU, and in rows measured before each job took its own baseline.
+IDLE_COLUMNS = ("gpu_idle_power_w", "idle_duration_s", "gpu_energy_above_idle_kwh")
 # The phase of the one row a cell whose model failed writes instead of measurements.
 FAILED_PHASE = "failed"
 # A cell whose dataset is a substitute for the paper's (a dataset entry's `substitute`): the

@@ -152,7 +152,7 @@ class Protocol:
     dtype: str
     max_repetitions: int | None = None
     target_relative_halfwidth: float | None = None
-    idle_seconds: float = 60
+    idle_seconds: float = 30
 
     @property
     def adaptive(self) -> bool:
@@ -245,7 +245,8 @@ PARAMS_IF_SET: dict[type, dict[str, Any]] = {
     DatasetSpec: {"image_urls": False, "substitute": None},
 }
 # Protocol settings that cannot change a cell's measurement, left out of its params so that
-# changing them replans no measurement: the idle baseline's duration is measure_idle_power's own.
+# changing them replans no measurement: each job measures its own idle baseline, and its rows
+# record how long (the energies of a cell do not depend on it).
 NOT_A_CELL_SETTING = frozenset({"idle_seconds"})
 
 

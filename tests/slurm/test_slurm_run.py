@@ -142,7 +142,7 @@ AS_GRES = (
     "--set-resources",
     *(
         f"{rule}:{setting}"
-        for rule in ("measure_inference", "measure_shard", "measure_idle_power")
+        for rule in ("measure_inference", "measure_shard")
         for setting in ("gpu=0", "gres=gpu:1", "cpus_per_task=1")
     ),
     "measure_inference:runtime=1",

@@ -13,6 +13,8 @@ import sys
 import pytest
 import standin_nvml
 
+pytestmark = pytest.mark.slow  # one process of a dozen CodeCarbon runs: ~20 s
+
 # Every scenario in one process, one after the other (a job makes several meters: CodeCarbon
 # caches hardware per process), printing one JSON line each.
 PROBE = """
@@ -76,6 +78,7 @@ COUNTED = [
 ]
 OTHERS = [
     scenario(4, None, "cpu", idle=True),
+    scenario(4, "0,1", "cuda:1", idle=True),
     scenario(4, "GPU-ffffffff", "cuda:0"),
     scenario(2, "1,5", "cuda:1"),
 ]
@@ -122,13 +125,15 @@ def test_a_cell_counts_exactly_the_gpu_it_was_given(probed, index):
         assert got["gpu_w"] == pytest.approx(standin_nvml.power_w(counted), rel=0.05)
 
 
-def test_the_idle_job_on_the_cpu_counts_no_gpu(probed):
-    idle = probed[len(COUNTED)]["idle"]
-    assert idle["gpu_idle_power_w"] is None and idle["gpu_count"] == 0
-    assert idle["cpu_power_w"] > 0
+def test_a_jobs_idle_baseline_is_its_own_gpus(probed):
+    on_cpu, on_gpu_1 = probed[len(COUNTED)]["idle"], probed[len(COUNTED) + 1]["idle"]
+    assert on_cpu["gpu_idle_power_w"] is None and on_cpu["gpu_count"] == 0
+    assert on_cpu["cpu_power_w"] > 0
+    assert on_gpu_1["gpu_count"] == 1 and on_gpu_1["gpu_model"] == "1 x Stand-in GPU"
+    assert on_gpu_1["gpu_idle_power_w"] == pytest.approx(standin_nvml.power_w(1), rel=0.05)
 
 
 def test_a_gpu_the_machine_does_not_have_is_an_error_not_a_zero(probed):
-    unknown_uuid, out_of_range = probed[len(COUNTED) + 1 :]
+    unknown_uuid, out_of_range = probed[len(COUNTED) + 2 :]
     assert "CUDA_VISIBLE_DEVICES names 'GPU-ffffffff'" in unknown_uuid["error"]
     assert "CodeCarbon counts 0 GPUs for the GPUs ['5']" in out_of_range["error"]

@@ -37,7 +37,6 @@ def test_the_measurement_library_needs_neither_pandas_nor_snakemake():
     [
         "powerhungry.analysis.aggregate",
         "powerhungry.analysis.summary",
-        "powerhungry.analysis.idle",
         "powerhungry.analysis.paper_tables",
         "powerhungry.analysis.cell_tables",
         "powerhungry.cli",

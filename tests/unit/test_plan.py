@@ -14,7 +14,7 @@ import yaml
 from helpers import REPO, validated
 
 from powerhungry.cli import main
-from powerhungry.plan import PlanSettingsError, plan_settings
+from powerhungry.plan import plan_settings
 from powerhungry.plan.estimate import (
     cell_shards,
     job_resources,
@@ -49,9 +49,9 @@ def test_the_papers_study_costs_what_its_logs_say(workdir):
     rows, settings = planned(PAPER_CONFIG)
     assert len(rows) == 312 and {r.basis for r in rows} == {"paper"}
     study = totals(rows)["all"]
-    # The logged durations plus each job's start-up allowance (2 min a job: 714 jobs, 23.8 h)
-    # and the loads of repetitions split over several jobs.
-    assert PAPER_LOGGED_HOURS + 23.8 < study["gpu_hours"] < PAPER_LOGGED_HOURS + 27
+    # The logged durations plus each job's start-up allowance and idle baseline (2.5 min a job:
+    # 714 jobs, 29.75 h) and the loads of repetitions split over several jobs.
+    assert PAPER_LOGGED_HOURS + 29.75 < study["gpu_hours"] < PAPER_LOGGED_HOURS + 33
     assert study["unknown"] == 0 and not [r for r in rows if r.problem]
     # 24 cells need more than the default 4 h, all image generation (SDXL ~94 h each): they
     # run as shards, 426 jobs; the other 288 cells as one job each.
@@ -267,7 +267,8 @@ def test_a_cells_own_rows_on_the_planned_device_refine_its_estimate(workdir):
     [row], _ = planned(config)
     repetitions = config["protocol"].get("repetitions", 10)
     assert row.basis == "measured"
-    assert row.gpu_hours * 3600 == pytest.approx(120 + repetitions * (20 + 50))
+    # start-up 120 s and the idle baseline 30 s, then the measured rates
+    assert row.gpu_hours * 3600 == pytest.approx(120 + 30 + repetitions * (20 + 50))
     assert row.gpu_energy_kwh == pytest.approx(repetitions * (0.001 + 0.002))
     # Rows measured on the CPU do not plan a GPU run.
     config["protocol"] = {**config.get("protocol", {}), "device": "cuda"}
@@ -366,15 +367,19 @@ def test_a_cell_whose_adaptive_maximum_does_not_fit_one_job_is_said_to_run_fixed
     assert "69 cells do not fit max_repetitions 30 in one job of max_job_hours 4: they run " in text
 
 
-def test_the_idle_power_job_asks_for_its_duration_and_must_fit_the_cap(workdir):
-    config = validated(
-        {**PAPER_CONFIG, "protocol": {**PAPER_CONFIG["protocol"], "idle_seconds": 3600}}
-    )
-    jobs = JobPlan(load_study(config, RUNNABLE_TASKS), plan_settings(config))
-    assert jobs.idle_resources(1)["runtime"] == 93  # (3,600 + 120 s) x 1.5
-    assert jobs.idle_resources(2)["runtime"] == 186
-    config["plan"]["max_job_hours"] = 1.5
-    with pytest.raises(
-        PlanSettingsError, match=r"protocol.idle_seconds 3600 .* raise plan.max_job_hours"
-    ):
-        plan_settings(config)
+def test_every_job_counts_its_idle_baseline(workdir):
+    """Each measurement job measures its GPU's idle power before loading its model
+    (protocol.idle_seconds): its time is in every job's estimate and request, and a cap too
+    short for it is refused before any job."""
+    rows = {}
+    for idle in (30, 3600):
+        protocol = {**PAPER_CONFIG["protocol"], "idle_seconds": idle}
+        config = validated({**PAPER_CONFIG, "protocol": protocol})
+        assert plan_settings(config).startup_s == 120 + idle
+        rows[idle] = {(r.model, r.dataset): r for r in planned(config)[0]}
+    gpt2 = ("gpt2", "wikitext")
+    assert rows[3600][gpt2].gpu_hours - rows[30][gpt2].gpu_hours == pytest.approx(3570 / 3600)
+    protocol = {**PAPER_CONFIG["protocol"], "idle_seconds": 3600}
+    config = validated({**PAPER_CONFIG, "protocol": protocol, "plan": {"max_job_hours": 1}})
+    with pytest.raises(ShardingError, match=r"plan.max_job_hours 1 is shorter than the smallest"):
+        JobPlan(load_study(config, RUNNABLE_TASKS), plan_settings(config)).shards(("", "", ""))

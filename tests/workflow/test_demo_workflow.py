@@ -90,8 +90,7 @@ def test_codecarbon_raw_csv_is_kept_beside_each_cell(demo_run):
 
 def test_measurement_jobs_ran_offline_and_opened_no_connection(demo_run):
     logs = [*(demo_run / "logs" / "measure_inference").rglob("*.log")]
-    logs.append(demo_run / "logs" / "measure_idle_power.log")
-    assert len(logs) == N_CELLS + 1
+    assert len(logs) == N_CELLS
     for log in logs:
         text = log.read_text()
         assert OFFLINE_NOTICE in text and "HF_HUB_OFFLINE=1" in text, log
@@ -228,15 +227,22 @@ def test_lint_is_clean(demo_run):
 
 
 def test_three_energy_metrics_and_the_idle_baseline(demo_run, measurements):
-    idle = pd.read_csv(demo_run / "results" / "tables" / "idle_power.csv")
-    # The demo has no GPU: GPU energy, idle power and above-idle energy are not measured, so
-    # empty, never 0.
-    assert len(idle) == 1 and idle["gpu_idle_power_w"].isna().all()
-    for column in ("gpu_energy_kwh", "gpu_idle_power_w", "gpu_energy_above_idle_kwh"):
+    # The demo has no GPU: GPU energy, its jobs' idle baselines and above-idle energy are not
+    # measured, so empty, never 0; no cell is flagged for what was not measured.
+    for column in (
+        "gpu_energy_kwh",
+        "gpu_idle_power_w",
+        "idle_duration_s",
+        "gpu_energy_above_idle_kwh",
+    ):
         assert measurements[column].isna().all(), column
     summary = pd.read_csv(demo_run / "results" / "tables" / "task_summary.csv")
     for metric in ["energy_kwh", "gpu_energy_kwh", "gpu_energy_above_idle_kwh"]:
         assert f"{metric}_per_1k_mean" in summary.columns
+        assert summary[f"{metric}_per_1k_mean"].notna().all() == (metric == "energy_kwh")
+    assert (summary["n_cells_above_idle_unresolved"] == 0).all()
+    cells = pd.read_csv(demo_run / "results" / "tables" / "cell_summary.csv")
+    assert cells["above_idle_flag"].isna().all()
 
 
 def test_each_cell_reports_its_spread(demo_run):
@@ -319,14 +325,12 @@ def test_adding_a_dataset_measures_only_its_cells(demo_run):
 
 
 def test_settings_that_cannot_change_a_measurement_replan_none(demo_run):
-    """The idle baseline's duration is measure_idle_power's own: changing it remeasures the
-    baseline and redoes what reads it, and replans no cell; so do the plan's settings (other
-    cells' entries: the adding tests above)."""
+    """Each job measures its own idle baseline and its rows record how long: its duration
+    changes no cell's energy, so changing it replans no cell, only the plan's table (jobs ask
+    for its time); so do the plan's settings (other cells' entries: the adding tests above)."""
     config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
     config["protocol"]["idle_seconds"] += 1
-    counts = dry_run_with(demo_run, config, "demo_idle.yaml")
-    assert "measure_inference" not in counts and counts.pop("measure_idle_power") == 1
-    assert counts == dict.fromkeys(TABLES_AND_FIGURES - {"score_quality", "tabulate_lengths"}, 1)
+    assert dry_run_with(demo_run, config, "demo_idle.yaml") == {"plan_study": 1, "all": 1}
     # What jobs ask the cluster for (plan:) changes the plan's table only.
     config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
     config["plan"] = {"gpu_class": "h100", "safety_factor": 3, "max_job_hours": 24}

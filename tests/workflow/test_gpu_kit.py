@@ -71,7 +71,7 @@ def test_results_fit_what_comes_back_from_the_gpu_machine(dry_run):
         names = set(archive.getnames())
     assert {
         "results/tables/task_summary.csv",
-        "results/tables/idle_power.csv",
+        "results/tables/measurements.csv",
         "results/figures/energy_per_task.png",
         "results/explorer.html",
     } <= names

@@ -16,7 +16,6 @@ from helpers import copy_workflow, run_snakemake, small_study, validated
 
 from powerhungry.plan import plan_settings
 from powerhungry.plan.estimate import plan_cell
-from powerhungry.plan.shards import JOB_OVERHEAD_S
 from powerhungry.study import load_study
 from powerhungry.tasks import RUNNABLE_TASKS
 
@@ -55,8 +54,9 @@ def cap_for_two_repetitions_a_job(workdir) -> float:
         os.chdir(here)
     assert estimate.basis == "paper_fit", estimate
     repetition = estimate.load_s + estimate.query_s_per_inference * (SAMPLES + WARMUP)
-    job_s = JOB_OVERHEAD_S + 2.5 * repetition
-    return job_s * plan_settings(config).safety_factor / 3600
+    settings = plan_settings(config)
+    job_s = settings.startup_s + 2.5 * repetition  # start-up and idle baseline, 2.5 repetitions
+    return job_s * settings.safety_factor / 3600
 
 
 def job_stats(output: str) -> dict[str, int]:

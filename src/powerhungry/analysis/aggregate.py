@@ -12,6 +12,7 @@ from powerhungry.columns import (
     DATASET_SUBSTITUTE,
     ENERGY_COLUMNS,
     FAILED_PHASE,
+    IDLE_COLUMNS,
     MEASUREMENT_KEY,
 )
 from powerhungry.invocation import rerun_command
@@ -58,5 +59,8 @@ def gather_measurements(paths: Iterable[str | Path]) -> pd.DataFrame:
     duplicated = table.duplicated(key)
     if duplicated.any():
         raise ValueError(f"duplicate measurement rows:\n{table.loc[duplicated, key]}")
+    for column in IDLE_COLUMNS:  # rows measured before jobs took their own baseline
+        if column not in table.columns:
+            table[column] = float("nan")
     table = table[ordered + [c for c in table.columns if c not in ordered]]
     return table.sort_values(key, ignore_index=True)

@@ -12,6 +12,7 @@ reported here as `..._std_over_runs`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -142,6 +143,12 @@ def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None
         summary["gpu_energy_estimated"] = sampled.groupby(
             [measurements[c] for c in GROUP_KEY]
         ).any()
+    if ABOVE_IDLE in runs.columns:
+        # Cells whose above-idle energy is not distinguishable from zero, or negative: counted,
+        # never averaged in silently (cell_summary.csv flags each).
+        flags = cell_summary(measurements).set_index(list(GROUP_KEY))["above_idle_flag"]
+        unresolved = flags.isin(["negative", "within_halfwidth"]).groupby(level=[0, 1]).sum()
+        summary["n_cells_above_idle_unresolved"] = unresolved.reindex(summary.index, fill_value=0)
     if missing is not None:
         failed = missing.groupby(list(GROUP_KEY)).size()
         summary["n_cells_missing"] = failed.reindex(summary.index, fill_value=0)
@@ -149,8 +156,28 @@ def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None
     return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP_KEY], ignore_index=True)
 
 
+ABOVE_IDLE = "gpu_energy_above_idle_kwh_per_1k"
+
+
+def above_idle_flag(mean: float, halfwidth: float) -> str:
+    """What a cell's above-idle GPU energy can be read as, from the mean and 95% half-width of
+    its values per 1,000 inferences (kWh): "resolved" (the interval lies above zero),
+    "negative" (the mean is below zero: the GPU drew less than its job's idle baseline),
+    "within_halfwidth" (zero is within the half-width of the mean), "" (not measured: no GPU,
+    no baseline). A single repetition (no half-width) is resolved by a positive mean."""
+    if math.isnan(mean):
+        return ""
+    if mean < 0:
+        return "negative"
+    if mean <= (0.0 if math.isnan(halfwidth) else halfwidth):
+        return "within_halfwidth"
+    return "resolved"
+
+
 def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
-    """One row per cell: repetitions, and mean, std and 95% CI half-width of its query energy."""
+    """One row per cell: repetitions, and mean, std and 95% CI half-width of its query energy;
+    where measured, the mean and half-width of its above-idle GPU energy, and what they can be
+    read as (`above_idle_flag`)."""
     per_1k = query_rows_per_1k(measurements)
     groups = per_1k.groupby(list(CELL_KEY))
     cells = groups["energy_kwh_per_1k"]
@@ -167,6 +194,20 @@ def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     )
     if DATASET_SUBSTITUTE in per_1k.columns:
         summary[DATASET_SUBSTITUTE] = substitutes_read(groups[DATASET_SUBSTITUTE].first())
+    if ABOVE_IDLE in per_1k.columns:
+        above = groups[ABOVE_IDLE]
+        summary[f"{ABOVE_IDLE}_mean"] = above.apply(  # a cell measured in part: not measured
+            lambda v: v.mean() if v.notna().all() else math.nan
+        )
+        summary[f"{ABOVE_IDLE}_halfwidth_95"] = above.apply(
+            lambda v: halfwidth_95(list(v.dropna())) if v.notna().all() else math.nan
+        )
+        summary["above_idle_flag"] = [
+            above_idle_flag(mean, half)
+            for mean, half in zip(
+                summary[f"{ABOVE_IDLE}_mean"], summary[f"{ABOVE_IDLE}_halfwidth_95"], strict=True
+            )
+        ]
     return summary.reset_index()
 
 

@@ -43,6 +43,7 @@ from powerhungry.measure.devices import (
     tracked_gpu_ids,
 )
 from powerhungry.measure.gpus import measuring_alone
+from powerhungry.measure.idle import above_idle_kwh, job_idle_baseline
 from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.repetitions import enough_repetitions
 from powerhungry.plan.shards import Shard
@@ -298,6 +299,12 @@ def run_cell(
             return first + len(query_energies) < job.shard.stop_repetition
         return not enough_repetitions(query_energies, job.protocol)
 
+    # The job's own baseline, before its first load (none if an earlier attempt finished all).
+    idle = (
+        job_idle_baseline(job.protocol.idle_seconds, device, job.protocol.carbon_intensity)
+        if more()
+        else {}
+    )
     with (
         measuring_alone(device.type),
         tempfile.TemporaryDirectory(prefix="powerhungry-codecarbon-") as scratch,
@@ -319,6 +326,8 @@ def run_cell(
                     "n_inferences": len(samples) if window.phase == "query" else 0,
                     **loaded,
                     **asdict(window),
+                    **idle,
+                    "gpu_energy_above_idle_kwh": above_idle_kwh(window, idle["gpu_idle_power_w"]),
                     "carbon_intensity_g_per_kwh": window.emissions_kg / window.energy_kwh * 1000,
                     "started_at": started_at,
                     "ended_at": ended_at,
@@ -344,8 +353,11 @@ def run_cell(
 
 def fingerprint(job: CellJob) -> str:
     """sha256 of everything that decides the cell's measurement (the job's specs, the prepared
-    model, the samples' checksum): a checkpoint is resumed only by the same job."""
-    text = json.dumps(asdict(job), sort_keys=True, default=str)
+    model, the samples' checksum): a checkpoint is resumed only by the same job. The idle
+    baseline's duration is not one: each job measures its own, and rows record it."""
+    spec = asdict(job)
+    spec["protocol"].pop("idle_seconds")
+    text = json.dumps(spec, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -51,7 +51,11 @@ def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
                 dataset_sha256=Path(smk.input.checksum).read_text().split()[0],
                 dataset_revision=sample_record.revision or "",
                 dataset_commit=sample_record.commit or "",
-                protocol=Protocol(**smk.params.protocol),
+                # The idle baseline's duration is read from the config, not params: it changes
+                # no cell's energy, so changing it reruns nothing (powerhungry.study).
+                protocol=Protocol(
+                    **smk.params.protocol, idle_seconds=smk.config["protocol"]["idle_seconds"]
+                ),
                 workflow_dir=Path(smk.scriptdir).parent,
                 shard=Shard(**shard) if shard is not None else None,
             ),

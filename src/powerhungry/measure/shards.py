@@ -27,8 +27,10 @@ SUMMED = (
     "energy_kwh",
     "cpu_energy_kwh",
     "gpu_energy_kwh",
+    "gpu_energy_above_idle_kwh",
     "ram_energy_kwh",
     "emissions_kg",
+    "idle_duration_s",
 )
 # Listed, each shard's, where they differ: who measured which part.
 JOINED = ("codecarbon_run_id", "slurm_job_id", "hostname", "started_at")
@@ -104,8 +106,22 @@ def _merge_repetition(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     query = {**_without_shard(queries[0]), "shards": count}
     if len(queries) > 1:
         for column in SUMMED:  # a quantity not measured in a shard is not measured at all
-            values = [row[column] for row in queries]
+            values = [row.get(column, "") for row in queries]
             query[column] = "" if "" in values else repr(sum(map(float, values)))
+        # Each shard's own baseline, weighted by its query's duration: the merged row's
+        # baseline x its duration is then what the shards' above-idle energies removed.
+        baselines = [row.get("gpu_idle_power_w", "") for row in queries]
+        query["gpu_idle_power_w"] = (
+            ""
+            if "" in baselines
+            else repr(
+                sum(
+                    float(b) * float(r["duration_s"])
+                    for b, r in zip(baselines, queries, strict=True)
+                )
+                / float(query["duration_s"])
+            )
+        )
         query["n_inferences"] = str(sum(int(row["n_inferences"]) for row in queries))
         query["ended_at"] = queries[-1]["ended_at"]
         energy = float(query["energy_kwh"])

@@ -18,26 +18,17 @@ class PlanSettingsError(ValueError):
 
 def plan_settings(config: Mapping[str, Any]) -> PlanSettings:
     """The `plan` of a config that `study_from_config` validated (its schema defaults are
-    filled in there) as PlanSettings. Raises PlanSettingsError for a GPU class without figures
-    (`gpu_classes.UnknownGpuClassError`) and for a max_job_hours too short for the idle-power
-    job (protocol.idle_seconds and a job's start-up, times safety_factor)."""
+    filled in there) as PlanSettings, each measurement job's start-up including the protocol's
+    idle baseline (`idle_seconds`). Raises PlanSettingsError for a GPU class without figures
+    (`gpu_classes.UnknownGpuClassError`)."""
     from powerhungry.plan.estimate import PlanSettings
     from powerhungry.plan.gpu_classes import gpu_class
     from powerhungry.plan.shards import JOB_OVERHEAD_S
 
     plan = config["plan"]
-    settings = PlanSettings(
+    return PlanSettings(
         gpu=gpu_class(plan["gpu_class"]),
         max_job_hours=float(plan["max_job_hours"]),
         safety_factor=float(plan["safety_factor"]),
+        startup_s=JOB_OVERHEAD_S + float(config["protocol"]["idle_seconds"]),
     )
-    idle_seconds = float(config["protocol"]["idle_seconds"])
-    needed_h = (JOB_OVERHEAD_S + idle_seconds) * settings.safety_factor / 3600
-    if needed_h > settings.max_job_hours:
-        raise PlanSettingsError(
-            f"plan.max_job_hours {settings.max_job_hours:g} is shorter than the idle-power job "
-            f"(protocol.idle_seconds {idle_seconds:g} and {JOB_OVERHEAD_S} s of start-up, times "
-            f"safety_factor {settings.safety_factor:g}: {needed_h:.2f} h): shorten "
-            "protocol.idle_seconds or raise plan.max_job_hours"
-        )
-    return settings

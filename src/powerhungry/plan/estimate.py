@@ -124,11 +124,14 @@ PLAN_COLUMNS = [f.name for f in fields(CellEstimate)]
 @dataclass(frozen=True)
 class PlanSettings:
     """The config's `plan`: the GPU class jobs run on, the longest job a cluster allows
-    (`max_job_hours`, h) and the factor job requests add to an estimate."""
+    (`max_job_hours`, h) and the factor job requests add to an estimate; and what every
+    measurement job spends before its first repetition (`startup_s`, s: `JOB_OVERHEAD_S` and
+    the protocol's idle baseline, `idle_seconds`)."""
 
     gpu: GpuClass
     max_job_hours: float
     safety_factor: float
+    startup_s: float = JOB_OVERHEAD_S
 
 
 def model_size(model: ModelSpec, cache_dir: Path, downloads: Mapping[str, int]) -> ModelSize:
@@ -296,6 +299,7 @@ def estimate_cell(
         problems.append(str(error))
         min_job_hours = error.smallest_hours
         shards = []
+    startup_s = settings.startup_s
     repetitions = (
         protocol.repetitions if shards else (protocol.max_repetitions or protocol.repetitions)
     )
@@ -304,16 +308,18 @@ def estimate_cell(
     )
     if shards:
         seconds = sum(
-            shard.seconds(rates.load_s, rates.query_s_per_inference, protocol.warmup_inferences)
+            shard.seconds(
+                rates.load_s, rates.query_s_per_inference, protocol.warmup_inferences, startup_s
+            )
             for shard in shards
         )
     else:
-        seconds = JOB_OVERHEAD_S + repetitions * per_repetition_s
+        seconds = startup_s + repetitions * per_repetition_s
     if rates.load_gpu_kwh is not None and rates.query_gpu_kwh_per_inference is not None:
         energy = repetitions * (rates.load_gpu_kwh + rates.query_gpu_kwh_per_inference * inferences)
     else:
         energy = (
-            (seconds - JOB_OVERHEAD_S * max(1, len(shards)))
+            (seconds - startup_s * max(1, len(shards)))
             * settings.gpu.board_power_w
             / JOULES_PER_KWH
         )
@@ -354,6 +360,7 @@ def split_rates(
             rates.query_s_per_inference,
             settings.max_job_hours,
             settings.safety_factor,
+            settings.startup_s,
         )
 
     if not split(protocol.max_repetitions or protocol.repetitions):
@@ -524,7 +531,7 @@ def _whole_job_hours(
     per_repetition = row.load_s + row.query_s_per_inference * (
         row.inferences + protocol.warmup_inferences
     )
-    seconds = (JOB_OVERHEAD_S + repetitions * per_repetition) * settings.safety_factor
+    seconds = (settings.startup_s + repetitions * per_repetition) * settings.safety_factor
     return math.ceil(seconds / 36) / 100
 
 

@@ -12,7 +12,6 @@ from functools import cached_property
 from pathlib import Path
 
 from powerhungry.plan.estimate import (
-    HOST_BASE_GB,
     CellEstimate,
     PlanSettings,
     cell_shards,
@@ -21,7 +20,6 @@ from powerhungry.plan.estimate import (
     preflight_downloads,
 )
 from powerhungry.plan.shards import (
-    JOB_OVERHEAD_S,
     Shard,
     ShardingError,
     covers,
@@ -159,7 +157,10 @@ class JobPlan:
         cap_s = self.settings.max_job_hours * 3600
         return all(
             shard.seconds(
-                estimate.load_s, estimate.query_s_per_inference, protocol.warmup_inferences
+                estimate.load_s,
+                estimate.query_s_per_inference,
+                protocol.warmup_inferences,
+                self.settings.startup_s,
             )
             * self.settings.safety_factor
             * (2 if shard.splits_samples(samples) else 1)
@@ -205,15 +206,10 @@ class JobPlan:
                 estimate.load_s,
                 estimate.query_s_per_inference,
                 self.study.protocol.warmup_inferences,
+                self.settings.startup_s,
             )
         )
         return job_resources(seconds, estimate.host_memory_gb, self.settings, attempt)
-
-    def idle_resources(self, attempt: int) -> dict[str, int]:
-        """The idle-power job's `runtime` and `mem_mb`: protocol.idle_seconds and a job's
-        start-up, in the host memory of a process with torch and CUDA (`HOST_BASE_GB`)."""
-        seconds = JOB_OVERHEAD_S + self.study.protocol.idle_seconds
-        return job_resources(seconds, HOST_BASE_GB, self.settings, attempt)
 
     def record_layouts(self) -> None:
         """Record each split cell's shards (layout.json) before its jobs run."""

@@ -52,11 +52,17 @@ class Shard:
         within itself, so its retry must fit the cap too (`split_cell`)."""
         return self.sample_stop - self.sample_start < samples
 
-    def seconds(self, load_s: float, query_s_per_inference: float, warmup: int) -> float:
-        """Estimated duration of the shard's job (s), start-up included."""
+    def seconds(
+        self,
+        load_s: float,
+        query_s_per_inference: float,
+        warmup: int,
+        startup_s: float = JOB_OVERHEAD_S,
+    ) -> float:
+        """Estimated duration of the shard's job (s), its `startup_s` included."""
         inferences = self.sample_stop - self.sample_start + warmup
         repetitions = self.stop_repetition - self.first_repetition
-        return JOB_OVERHEAD_S + repetitions * (load_s + query_s_per_inference * inferences)
+        return startup_s + repetitions * (load_s + query_s_per_inference * inferences)
 
 
 def split_cell(
@@ -67,10 +73,11 @@ def split_cell(
     query_s_per_inference: float,
     max_job_hours: float,
     safety_factor: float,
+    startup_s: float = JOB_OVERHEAD_S,
 ) -> list[Shard]:
     """The shards of a cell whose one job would ask for more than `max_job_hours` (its estimate
-    times `safety_factor`); [] for a cell one job holds. Durations in s per repetition (`load_s`)
-    and per inference.
+    times `safety_factor`); [] for a cell one job holds. Durations in s per repetition (`load_s`),
+    per inference, and per job (`startup_s`: start-up and the idle baseline).
 
     Whole repetitions go together where one fits a job: a killed shard resumes from its last
     finished repetition (checkpoint). A repetition split over its samples cannot resume within
@@ -79,9 +86,9 @@ def split_cell(
     the smallest cap that holds the cell when not even one inference fits."""
     cap_s = max_job_hours * 3600
     per_repetition = load_s + query_s_per_inference * (samples + warmup)
-    if (JOB_OVERHEAD_S + repetitions * per_repetition) * safety_factor <= cap_s:
+    if (startup_s + repetitions * per_repetition) * safety_factor <= cap_s:
         return []
-    budget = cap_s / safety_factor - JOB_OVERHEAD_S
+    budget = cap_s / safety_factor - startup_s
     if 0 < per_repetition <= budget:
         jobs = math.ceil(repetitions / math.floor(budget / per_repetition))
         return [
@@ -89,12 +96,12 @@ def split_cell(
             for index, (first, stop) in enumerate(_even(repetitions, jobs))
         ]
     # The retry of a shard asks twice as long: that too within the cap.
-    retry_budget = cap_s / (2 * safety_factor) - JOB_OVERHEAD_S
+    retry_budget = cap_s / (2 * safety_factor) - startup_s
     per_shard = math.floor((retry_budget - load_s) / query_s_per_inference) - warmup
     if per_shard < 1:
         smallest = min(
-            JOB_OVERHEAD_S + per_repetition,
-            2 * (JOB_OVERHEAD_S + load_s + query_s_per_inference * (1 + warmup)),
+            startup_s + per_repetition,
+            2 * (startup_s + load_s + query_s_per_inference * (1 + warmup)),
         )
         hours = math.ceil(smallest * safety_factor / 36) / 100
         raise ShardingError(
