@@ -29,7 +29,6 @@ from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 from powerhungry.invocation import record_invocation  # noqa: E402
 from powerhungry.plan import PlanSettingsError, plan_settings  # noqa: E402
 from powerhungry.plan.jobs import JobPlan, NoSuchShardError, cell_key  # noqa: E402
-from powerhungry.plan.shards import ShardingError  # noqa: E402
 from powerhungry.plots.registry import FIGURES  # noqa: E402
 
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
@@ -157,7 +156,7 @@ def split_cells():
     naming the setting."""
     try:
         return JOBS.split
-    except ShardingError as error:
+    except ValueError as error:  # ShardingError, or a layout.json that is not one
         raise WorkflowError(str(error)) from None
 
 

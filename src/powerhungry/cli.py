@@ -265,7 +265,10 @@ def plan(
     if samples is not None and samples < 1:
         parser.exit(2, "powerhungry plan: --samples must be at least 1\n")
     study = subset(study, tasks, samples)
-    rows = JobPlan(study, settings).rows()
+    try:
+        rows = JobPlan(study, settings).rows()
+    except ValueError as error:  # a recorded layout.json that is not one
+        parser.exit(2, f"powerhungry plan: {error}\n")
     print(summary(rows, settings, study.protocol))
     if out is not None:
         write_plan(rows, out)

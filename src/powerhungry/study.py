@@ -505,6 +505,11 @@ def _check_prompts(
 
 
 def _check_protocol(protocol: Protocol) -> None:
+    # JSON Schema's bounds let NaN and infinity through (every comparison with NaN is false).
+    for name in ("measure_power_secs", "idle_seconds", "target_relative_halfwidth"):
+        value = getattr(protocol, name)
+        if value is not None and not math.isfinite(value):
+            raise StudyConfigError(f"protocol.{name}: {value!r} is not a finite number")
     if (protocol.max_repetitions is None) != (protocol.target_relative_halfwidth is None):
         raise StudyConfigError(
             "protocol.max_repetitions and protocol.target_relative_halfwidth: adaptive "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import yaml
 from helpers import REPO, validated
 
 from powerhungry.cli import main
-from powerhungry.plan import plan_settings
+from powerhungry.plan import PlanSettingsError, plan_settings
 from powerhungry.plan.estimate import (
     cell_shards,
     job_resources,
@@ -22,8 +23,8 @@ from powerhungry.plan.estimate import (
     totals,
 )
 from powerhungry.plan.gpu_classes import GPU_CLASSES, UnknownGpuClassError
-from powerhungry.plan.jobs import JobPlan, NoSuchShardError, cell_key
-from powerhungry.plan.shards import ShardingError, split_cell
+from powerhungry.plan.jobs import JobPlan, NoSuchShardError, cell_key, layout_path
+from powerhungry.plan.shards import ShardingError, read_layout, split_cell
 from powerhungry.study import load_study
 from powerhungry.tasks import RUNNABLE_TASKS
 
@@ -66,7 +67,7 @@ def test_the_papers_study_costs_what_its_logs_say(workdir):
     # The paper's config asks for the settings the paper's times were logged at: none scaled.
     assert {r.workload for r in rows} == {""}
     text = summary(rows, settings, paper_study().protocol)
-    assert "all" in text and "312" in text and "24 cells would ask more than max_job_hours" in text
+    assert "all" in text and "312" in text and "24 cells run in shards, 426 jobs" in text
     assert "scaled" not in text and "batch_size" not in text
 
 
@@ -192,6 +193,14 @@ def test_no_job_asks_less_than_its_estimate_under_adaptive_repetitions(workdir):
     assert single > 0  # two repetitions fit one job, ten do not
 
 
+@pytest.mark.parametrize("setting", ["max_job_hours", "safety_factor"])
+@pytest.mark.parametrize("value", [math.inf, math.nan])
+def test_a_cap_or_factor_that_is_not_a_number_is_refused(setting, value):
+    config = validated({**PAPER_CONFIG, "plan": {setting: value}})  # the schema lets it through
+    with pytest.raises(PlanSettingsError, match=f"plan.{setting}: {value!r} is not a finite"):
+        plan_settings(config)
+
+
 def test_an_unknown_gpu_class_names_the_known_ones():
     config = validated({**PAPER_CONFIG, "plan": {"gpu_class": "a100-80"}})
     with pytest.raises(UnknownGpuClassError, match=r"plan.gpu_class: 'a100-80' .*a100_80gb"):
@@ -293,7 +302,7 @@ def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(
 
     code, out = plan("--out", str(tmp_path / "plan.csv"))
     assert code == 0, out.out + out.err
-    assert "run as 426 shorter jobs" in out.out
+    assert "24 cells run in shards, 426 jobs" in out.out
     with (tmp_path / "plan.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 312
     # A GPU too small for the largest models: exit 1, each listed.
@@ -302,7 +311,7 @@ def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(
     code, out = plan(str(REPO / "config" / "config.yaml"), str(overlay))
     assert code == 1 and "google/flan-t5-xxl" in out.out
     code, out = plan("--task", "text_classification", "--samples", "100")
-    assert code == 0 and f"{'text_classification':<26}{48:>7}{48:>8}" in out.out
+    assert code == 0 and f"{'text_classification':<26}{48:>7} {48:>8}" in out.out
     assert "image_generation" not in out.out
     assert plan("--task", "translation")[0] == 2
     overlay.write_text(yaml.safe_dump({"plan": {"gpu_class": "b200"}}))
@@ -339,22 +348,46 @@ def test_the_job_plan_splits_the_long_cells_and_asks_each_job_its_estimate(workd
     assert jobs.estimate(gpt2, own_rows=True) is whole  # made once
 
 
-def test_the_plan_is_of_the_jobs_the_workflow_makes_recorded_shards_included(workdir):
-    """Shards recorded by a run (onstart) are kept while they fit the cap, their retries too:
-    the plan then counts those shards, as the workflow makes them; a cap too short for a
-    recorded shard's retry splits the cell again."""
+def test_the_plan_is_of_the_jobs_the_workflow_makes_what_was_measured_kept(workdir):
+    """What was measured keeps its jobs, whatever the cap or an estimate says now (moving them
+    would measure the cell again): shards measured keep their recorded layout, a cell measured
+    whole stays whole; the plan counts those jobs and says where one no longer fits the cap. A
+    layout recorded for a cell none of whose shards was measured (a run stopped at once) binds
+    nothing, nor does a changed idle baseline move measured shards."""
     at_cap = {hours: {**PAPER_CONFIG, "plan": {"max_job_hours": hours}} for hours in (4, 48, 2)}
-    JobPlan(paper_study(), plan_settings(validated(at_cap[4]))).record_layouts()
-    rows, _ = planned(at_cap[48])
-    assert totals(rows)["all"]["jobs"] == 714  # the 426 recorded shards, not 12 new ones
-    sdxl = [r for r in rows if r.model == "stabilityai/stable-diffusion-xl-base-1.0"]
-    assert {r.jobs for r in sdxl} == {80}
-    # At 2 h, a recorded SDXL shard (110 min asked) fits but its retry does not: split again.
-    jobs = JobPlan(paper_study(), plan_settings(validated(at_cap[2])))
-    rows = jobs.rows()
-    assert {r.jobs for r in rows if r.model == sdxl[0].model} == {160}
-    whole = len(rows) - len(jobs.split)
-    assert sum(r.jobs for r in rows) == whole + sum(len(s) for s in jobs.split.values())
+    study = paper_study()
+    JobPlan(study, plan_settings(validated(at_cap[4]))).record_layouts()
+    rows, _ = planned(at_cap[48])  # nothing measured: split anew for the cap
+    assert totals(rows)["all"]["jobs"] == 321
+    sdxl = study.cell(
+        "image_generation", "stabilityai--stable-diffusion-xl-base-1.0", "poloclub--diffusiondb"
+    )
+    (layout_path(sdxl).parent / "0000.csv").write_text("measured\n")  # one shard measured
+    gpt2 = study.cell("text_generation", "gpt2", "wikitext")
+    whole = Path(gpt2.result_path("measurements", ".csv"))
+    whole.parent.mkdir(parents=True)
+    whole.write_text("")  # measured whole (an empty file: no rows to refine the estimate)
+    rows = {
+        r.model: r
+        for r in planned(at_cap[48])[0]
+        if r.dataset in ("poloclub/diffusiondb", "wikitext")
+    }
+    assert rows["stabilityai/stable-diffusion-xl-base-1.0"].jobs == 80  # its recorded shards
+    assert rows["stabilityai/stable-diffusion-xl-base-1.0"].problem == ""
+    # At 2 h a recorded SDXL shard (110 min asked) fits, its retry does not: kept, and said so.
+    jobs = JobPlan(study, plan_settings(validated(at_cap[2])))
+    [kept] = [r for r in jobs.rows() if (r.model, r.dataset) == (sdxl.model.id, sdxl.dataset.id)]
+    assert kept.jobs == 80 and "kept as they were measured" in kept.problem
+    assert "results/shards/image_generation/stabilityai--stable-diffusion" in kept.problem
+    # A changed idle baseline moves no measured shard.
+    idle = {**at_cap[4], "protocol": {**PAPER_CONFIG["protocol"], "idle_seconds": 600}}
+    assert JobPlan(study, plan_settings(validated(idle))).shards(cell_key(sdxl)) == read_layout(
+        layout_path(sdxl)
+    )
+    # The cell measured whole is one job, even at a cap it no longer fits.
+    tiny = {**PAPER_CONFIG, "plan": {"max_job_hours": 0.5}}
+    [one] = [r for r in planned(tiny)[0] if (r.model, r.dataset) == ("gpt2", "wikitext")]
+    assert one.jobs == 1 and "kept as they were measured" in one.problem
 
 
 def test_a_cell_whose_adaptive_maximum_does_not_fit_one_job_is_said_to_run_fixed(workdir):
@@ -364,7 +397,8 @@ def test_a_cell_whose_adaptive_maximum_does_not_fit_one_job_is_said_to_run_fixed
     fixed = [r for r in rows if r.repetitions == 3]
     assert len(fixed) == 69 and all(r.repetitions == 30 for r in rows if r not in fixed)
     text = summary(rows, settings, paper_study(config).protocol)
-    assert "69 cells do not fit max_repetitions 30 in one job of max_job_hours 4: they run " in text
+    assert "69 cells do not fit max_repetitions 30 in one job of max_job_hours 4 and run " in text
+    assert "(24 image_generation, 20 summarization, " in text
 
 
 def test_every_job_counts_its_idle_baseline(workdir):

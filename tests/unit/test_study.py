@@ -204,6 +204,7 @@ def test_schema_rejects_bad_values_naming_the_key(small_config, edit, named):
             lambda c: c["protocol"].update(device="cpu", dtype="float16"),
             "float16 is not supported on the CPU",
         ),
+        (lambda c: c["protocol"].update(idle_seconds=float("nan")), "idle_seconds: nan is not"),
         (
             lambda c: c["tasks"].update(summarization={"min_length": 20, "max_length": 15}),
             "tasks.summarization: min_length 20 is over max_length 15",

@@ -5,6 +5,7 @@ measurement job needs only `shards`."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,12 +21,16 @@ def plan_settings(config: Mapping[str, Any]) -> PlanSettings:
     """The `plan` of a config that `study_from_config` validated (its schema defaults are
     filled in there) as PlanSettings, each measurement job's start-up including the protocol's
     idle baseline (`idle_seconds`). Raises PlanSettingsError for a GPU class without figures
-    (`gpu_classes.UnknownGpuClassError`)."""
+    (`gpu_classes.UnknownGpuClassError`) and for a cap or safety factor that is not finite."""
     from powerhungry.plan.estimate import PlanSettings
     from powerhungry.plan.gpu_classes import gpu_class
     from powerhungry.plan.shards import JOB_OVERHEAD_S
 
     plan = config["plan"]
+    for name in ("max_job_hours", "safety_factor"):
+        # JSON Schema's bounds let NaN and infinity through (every comparison with NaN is false).
+        if not math.isfinite(plan[name]):
+            raise PlanSettingsError(f"plan.{name}: {plan[name]!r} is not a finite number")
     return PlanSettings(
         gpu=gpu_class(plan["gpu_class"]),
         max_job_hours=float(plan["max_job_hours"]),

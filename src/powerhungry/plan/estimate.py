@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from functools import cache
@@ -31,7 +31,14 @@ from statistics import StatisticsError, fmean, linear_regression
 from powerhungry.models.prepare import manifest_path
 from powerhungry.plan.gpu_classes import GpuClass, time_scale
 from powerhungry.plan.paper_logs import LoggedCell, logged_cells
-from powerhungry.plan.shards import JOB_OVERHEAD_S, Shard, ShardingError, split_cell
+from powerhungry.plan.shards import (
+    JOB_OVERHEAD_S,
+    Shard,
+    ShardingError,
+    cap_seconds,
+    hours_text,
+    split_cell,
+)
 from powerhungry.plan.workload import Workload, workload
 from powerhungry.study import Cell, ModelSpec, Protocol, Study
 from powerhungry.units import JOULES_PER_KWH
@@ -323,6 +330,19 @@ def estimate_cell(
             * settings.gpu.board_power_w
             / JOULES_PER_KWH
         )
+    longest = (
+        None if layout is None else _longest_job_s(layout, rates, inferences, protocol, settings)
+    )
+    if longest is not None:
+        files = cell.result_path("measurements", ".csv")
+        if layout:
+            files += ", " + cell.result_path("shards", "/")
+        problems.append(
+            f"its jobs, kept as they were measured, include one of ~{longest / 3600:.1f} h "
+            f"(x safety_factor {settings.safety_factor:g}, a retry too for a shard of part of "
+            f"the samples), over plan.max_job_hours {settings.max_job_hours:g}: measuring it "
+            f"again that way cannot finish; delete its files ({files}) to plan it anew"
+        )
     if row["gpu_memory_gb"] is not None and row["gpu_memory_gb"] > settings.gpu.memory_gb:
         fix = "use protocol.dtype float16 or " if protocol.dtype == "float32" else "use "
         problems.append(
@@ -342,6 +362,33 @@ def estimate_cell(
         problem="; ".join(problems),
         min_job_hours=min_job_hours,
     )
+
+
+def _longest_job_s(
+    layout: list[Shard], rates: Rates, inferences: int, protocol: Protocol, settings: PlanSettings
+) -> float | None:
+    """The longest of a cell's jobs as kept (`layout`, [] for one whole job) where it, times
+    safety_factor (and twice that for a shard of part of the samples, for its retry), exceeds
+    the cap (s); None where all fit."""
+    if layout:
+        jobs = [
+            shard.seconds(
+                rates.load_s,
+                rates.query_s_per_inference,
+                protocol.warmup_inferences,
+                settings.startup_s,
+            )
+            * (2 if shard.splits_samples(inferences) else 1)
+            for shard in layout
+        ]
+    else:
+        repetitions = protocol.max_repetitions or protocol.repetitions
+        per_repetition = rates.load_s + rates.query_s_per_inference * (
+            inferences + protocol.warmup_inferences
+        )
+        jobs = [settings.startup_s + repetitions * per_repetition]
+    longest = max(jobs) * settings.safety_factor
+    return longest if longest > cap_seconds(settings.max_job_hours) else None
 
 
 def split_rates(
@@ -444,19 +491,19 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
         f"plan on {settings.gpu.name} (max_job_hours {settings.max_job_hours:g}, "
         f"safety_factor {settings.safety_factor:g}); GPU energy is an upper bound (board power) "
         "where the cell was not measured here; host GB and GPU GB: the largest cell's",
-        f"{'task':<26}{'cells':>7}{'jobs':>8}{'GPU h':>10}{'GPU kWh':>10}{'host GB':>9}"
+        f"{'task':<26}{'cells':>7}{'jobs':>9}{'GPU h':>12}{'GPU kWh':>12}{'host GB':>9}"
         f"{'GPU GB':>8}{'download GB':>13}",
     ]
     for task, t in totals(rows).items():
         unknown = f"  ({t['unknown']} without estimate)" if t["unknown"] else ""
         lines.append(
-            f"{task:<26}{t['cells']:>7}{t['jobs']:>8}{_number(t['gpu_hours'], 10)}"
-            f"{_number(t['gpu_energy_kwh'], 10)}{_number(t['host_memory_gb'], 9)}"
+            f"{task:<26}{t['cells']:>7} {t['jobs']:>8}{_number(t['gpu_hours'], 12)}"
+            f"{_number(t['gpu_energy_kwh'], 12)}{_number(t['host_memory_gb'], 9)}"
             f"{_number(t['gpu_memory_gb'], 8)}{_number(t['download_gb'], 13)}" + unknown
         )
     if unknown_cells := sum(r.gpu_hours is None for r in rows):
         lines.append(
-            f"{unknown_cells} cells have no estimate (not in the paper's logs, their model's size "
+            f"{_cells(unknown_cells)} no estimate (not in the paper's logs, their model's size "
             "not known yet): their jobs ask for max_job_hours and 32 GB; prepare their models "
             "first (snakemake --until prepare_model) or measure one repetition, then plan again"
         )
@@ -468,26 +515,29 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
         hours = max(
             _whole_job_hours(r, protocol.max_repetitions, protocol, settings) for r in fixed
         )
+        per_task = Counter(r.task for r in fixed)
         lines.append(
-            f"{len(fixed)} cells do not fit max_repetitions {protocol.max_repetitions} in one job "
-            f"of max_job_hours {settings.max_job_hours:g}: they run exactly repetitions "
-            f"{protocol.repetitions}, without adaptive stopping (max_job_hours {hours:g} keeps "
-            "it for all)"
+            f"{_cells(len(fixed), 'do')} not fit max_repetitions {protocol.max_repetitions} in "
+            f"one job of max_job_hours {settings.max_job_hours:g} and run exactly repetitions "
+            f"{protocol.repetitions}, without adaptive stopping ("
+            + ", ".join(f"{n} {task}" for task, n in per_task.most_common())
+            + f"; plan.csv column repetitions): max_job_hours {hours_text(hours)} keeps it for all"
         )
     if split := [r for r in rows if r.jobs > 1]:
         lines.append(
-            f"{len(split)} cells would ask more than max_job_hours {settings.max_job_hours:g} "
-            f"(estimate x safety_factor) in one job and run as {sum(r.jobs for r in split)} "
-            f"shorter jobs (shards), {split[0].repetitions} repetitions each"
+            f"{_cells(len(split), 'run')} in shards, {sum(r.jobs for r in split)} jobs of at "
+            f"most max_job_hours {settings.max_job_hours:g}, {split[0].repetitions} repetitions "
+            "each (too long for one job, or measured in shards before)"
         )
     if scaled := [r for r in rows if "/" in r.workload]:
         lines.append(
-            f"{len(scaled)} cells' query times are the paper's scaled to their generation "
+            f"{len(scaled)} {'cells' if len(scaled) > 1 else 'cell'}' query times are the "
+            "paper's scaled to their generation "
             "lengths or diffusion steps (plan.csv column workload)"
         )
     if unscaled := [r for r in rows if "not scaled" in r.workload]:
         lines.append(
-            f"{len(unscaled)} cells have settings the paper's times cannot be scaled to, kept "
+            f"{_cells(len(unscaled))} settings the paper's times cannot be scaled to, kept "
             f"at the paper's (e.g. {unscaled[0].model} {unscaled[0].dataset}: "
             f"{unscaled[0].workload})"
         )
@@ -511,28 +561,35 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
         )
     if too_short := [r for r in rows if r.min_job_hours is not None]:
         lines.append(
-            f"{len(too_short)} cells cannot be split into jobs of plan.max_job_hours "
-            f"{settings.max_job_hours:g}: raise it to at least "
-            f"{max(r.min_job_hours or 0 for r in too_short):g}"
+            f"{_cells(len(too_short), 'can')}not be split into jobs of plan.max_job_hours "
+            f"{settings.max_job_hours:g} (each job's start-up is {settings.startup_s:g} s, "
+            f"protocol.idle_seconds {protocol.idle_seconds:g} s of it): raise it to at least "
+            f"{hours_text(max(r.min_job_hours or 0 for r in too_short))}"
         )
     problems = [r for r in rows if r.problem and r.min_job_hours is None]
     if problems:
-        lines.append(f"{len(problems)} cells cannot run as planned:")
+        lines.append(f"{_cells(len(problems), 'can')}not run as planned:")
         lines += [f"  {r.task} {r.model} {r.dataset}: {r.problem}" for r in problems]
     return "\n".join(lines)
+
+
+def _cells(count: int, verb: str = "have") -> str:
+    """ "1 cell has", "2 cells have" (and "do", "run", "can": "does", "runs", "can")."""
+    singular = {"have": "has", "do": "does", "run": "runs", "can": "can"}[verb]
+    return f"1 cell {singular}" if count == 1 else f"{count} cells {verb}"
 
 
 def _whole_job_hours(
     row: CellEstimate, repetitions: int, protocol: Protocol, settings: PlanSettings
 ) -> float:
-    """The max_job_hours (h, rounded up to 0.01) one job of `repetitions` of the row's cell
-    needs."""
+    """The max_job_hours (h, whole minutes, rounded up) one job of `repetitions` of the row's
+    cell needs."""
     assert row.load_s is not None and row.query_s_per_inference is not None
     per_repetition = row.load_s + row.query_s_per_inference * (
         row.inferences + protocol.warmup_inferences
     )
     seconds = (settings.startup_s + repetitions * per_repetition) * settings.safety_factor
-    return math.ceil(seconds / 36) / 100
+    return math.ceil(seconds / 60) / 60
 
 
 def _number(value: float | None, width: int) -> str:
@@ -552,7 +609,7 @@ def job_resources(
     """A measurement job's `runtime` (min) and `mem_mb` (MB) for its estimated duration (s)
     and host memory (GB): times the safety factor and the attempt (a retry asks for more), the
     runtime never over max_job_hours; without an estimate, the cap and 32 GB per attempt."""
-    cap_min = math.floor(settings.max_job_hours * 60)
+    cap_min = math.floor(cap_seconds(settings.max_job_hours) / 60)
     factor = settings.safety_factor * attempt
     runtime = cap_min if seconds is None else min(cap_min, math.ceil(seconds / 60 * factor))
     if host_memory_gb is None:

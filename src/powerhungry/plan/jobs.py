@@ -23,6 +23,7 @@ from powerhungry.plan.shards import (
     Shard,
     ShardingError,
     covers,
+    hours_text,
     read_layout,
     write_layout,
 )
@@ -108,24 +109,27 @@ class JobPlan:
 
     @cached_property
     def split(self) -> dict[CellKey, list[Shard]]:
-        """{cell key: [Shard, ...]} of the cells too long for one job. A cell split before keeps
-        the shards recorded then (its layout.json, `record_layouts`) while they still cover its
-        samples and repetitions and each fits the cap; a cell measured whole stays whole. So a
-        later estimate (a model sized once prepared, a raised cap) never moves a measured cell
-        to the other rule or its shards to other ranges, and jobs that read the workflow again
-        see the same shards. The others are split from estimates without the cells' own rows.
+        """{cell key: [Shard, ...]} of the cells too long for one job. What was measured keeps
+        its jobs: a cell with shards measured keeps the shards recorded then (its layout.json,
+        `record_layouts`) while they cover its samples and repetitions, and a cell measured
+        whole stays whole, whatever the estimates or the cap say now (moving either would
+        measure it again); `rows` says where those jobs no longer fit the cap. Every other cell
+        is split from its estimate without its own rows, a layout recorded for it (by a run
+        stopped before its shards) notwithstanding.
 
         Raises ShardingError, naming plan.max_job_hours and the shortest cap that holds them
         all, if the cap is too short for some cells."""
         split, too_short = {}, []
+        protocol = self.study.protocol
         for cell in self.study.cells:
-            recorded = read_layout(layout_path(cell))
-            if recorded and self._still_fits(cell, recorded):
-                split[cell_key(cell)] = recorded
-                continue
-            measured_whole = Path(cell.result_path("measurements", ".csv")).is_file()
-            if measured_whole and recorded is None:
-                continue
+            shards_measured = any(layout_path(cell).parent.glob("[0-9]*.csv"))
+            if shards_measured:
+                recorded = read_layout(layout_path(cell))
+                if recorded and covers(recorded, protocol.repetitions, cell.dataset.samples):
+                    split[cell_key(cell)] = recorded
+                    continue
+            elif Path(cell.result_path("measurements", ".csv")).is_file():
+                continue  # measured whole
             try:
                 shards = cell_shards(self._unsplit(cell), self.study, self.settings)
             except ShardingError as error:
@@ -137,36 +141,14 @@ class JobPlan:
             hours = max(too_short)
             raise ShardingError(
                 f"plan.max_job_hours {self.settings.max_job_hours:g} is shorter than the "
-                f"smallest job of {len(too_short)} cells (start-up and one repetition, or one "
-                "load, warm-up and one inference twice for a retry; times safety_factor): raise "
-                f"it to at least {hours:g}",
+                f"smallest job of {len(too_short)} cell{'s' * (len(too_short) > 1)} (start-up "
+                f"{self.settings.startup_s:g} s, protocol.idle_seconds "
+                f"{protocol.idle_seconds:g} s of it, and one repetition, or one load, warm-up "
+                "and one inference twice for a retry; times safety_factor): raise it to at "
+                f"least {hours_text(hours)} (powerhungry plan lists them)",
                 hours,
             )
         return split
-
-    def _still_fits(self, cell: Cell, recorded: list[Shard]) -> bool:
-        """Whether recorded shards still cover the cell and fit the cap, a shard of part of a
-        repetition's samples with its retry (twice as long) too."""
-        protocol = self.study.protocol
-        samples = cell.dataset.samples
-        if not covers(recorded, protocol.repetitions, samples):
-            return False
-        estimate = self._unsplit(cell)
-        if estimate.load_s is None or estimate.query_s_per_inference is None:
-            return True
-        cap_s = self.settings.max_job_hours * 3600
-        return all(
-            shard.seconds(
-                estimate.load_s,
-                estimate.query_s_per_inference,
-                protocol.warmup_inferences,
-                self.settings.startup_s,
-            )
-            * self.settings.safety_factor
-            * (2 if shard.splits_samples(samples) else 1)
-            <= cap_s
-            for shard in recorded
-        )
 
     def shards(self, key: CellKey) -> list[Shard]:
         """The cell's shards; [] for a cell one job holds."""

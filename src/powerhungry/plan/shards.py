@@ -84,7 +84,7 @@ def split_cell(
     itself, so its shards are sized to half the cap: the retry, asking twice as long, still
     fits. Ranges are as even as the count allows. Raises ShardingError naming the setting and
     the smallest cap that holds the cell when not even one inference fits."""
-    cap_s = max_job_hours * 3600
+    cap_s = cap_seconds(max_job_hours)
     per_repetition = load_s + query_s_per_inference * (samples + warmup)
     if (startup_s + repetitions * per_repetition) * safety_factor <= cap_s:
         return []
@@ -103,12 +103,12 @@ def split_cell(
             startup_s + per_repetition,
             2 * (startup_s + load_s + query_s_per_inference * (1 + warmup)),
         )
-        hours = math.ceil(smallest * safety_factor / 36) / 100
+        hours = math.ceil(smallest * safety_factor / 60) / 60  # jobs ask for whole minutes
         raise ShardingError(
             f"plan.max_job_hours {max_job_hours:g} is shorter than the smallest job of this cell "
             f"(start-up and one repetition, or one load, {warmup} warm-up and one measured "
             f"inference twice for a retry; times safety_factor {safety_factor:g}); raise it to "
-            f"at least {hours:g}",
+            f"at least {hours_text(hours)}",
             hours,
         )
     ranges = _even(samples, math.ceil(samples / per_shard))
@@ -119,6 +119,19 @@ def split_cell(
         Shard(index, repetition, repetition + 1, start, stop)
         for index, (repetition, start, stop) in enumerate(pieces)
     ]
+
+
+def cap_seconds(max_job_hours: float) -> float:
+    """The longest job (s) of plan.max_job_hours: whole minutes, as jobs ask SLURM for them
+    (`estimate.job_resources`), so that no job is planned for time its request lacks."""
+    return math.floor(max_job_hours * 60) * 60
+
+
+def hours_text(hours: float) -> str:
+    """`hours` as a max_job_hours to write: rounded up to 4 decimals, never in exponent form, so
+    that the value written holds at least the whole minutes meant."""
+    text = f"{math.ceil(hours * 10_000) / 10_000:.4f}".rstrip("0").rstrip(".")
+    return text
 
 
 def _even(count: int, parts: int) -> list[tuple[int, int]]:
@@ -146,10 +159,17 @@ def covers(shards: list[Shard], repetitions: int, samples: int) -> bool:
 
 def read_layout(path: Path) -> list[Shard] | None:
     """The shards a split cell was planned with (its `layout.json`), None where none was
-    recorded."""
+    recorded; ValueError naming the file for one that is not a list of shards."""
     if not path.is_file():
         return None
-    return [Shard(**shard) for shard in json.loads(path.read_text())]
+    try:
+        return [Shard(**shard) for shard in json.loads(path.read_text())]
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"{path} does not hold a list of shards ({error}): it is written by the workflow; "
+            "delete it and, if the cell's shards were measured, their files beside it, to "
+            "measure the cell again"
+        ) from None
 
 
 def write_layout(path: Path, shards: list[Shard]) -> None:
