@@ -223,7 +223,7 @@ def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path, monk
 @pytest.mark.parametrize(
     ("plan", "message"),
     [
-        ({"max_job_hours": 0.08}, "cells (start-up and one repetition, or one load, warm-up"),
+        ({"max_job_hours": 0.08}, "of it, and one repetition, or one load, warm-up"),
         ({"gpu_class": "a100-80"}, "plan.gpu_class: 'a100-80' is not a GPU class the plan knows"),
     ],
 )

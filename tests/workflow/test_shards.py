@@ -6,6 +6,7 @@ allowance, which no tiny model has: test_measure_cell merges such shards, measur
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 
@@ -27,7 +28,7 @@ RUN = ("--configfile", CONFIG, "--replace-workflow-config", "--cores", "2")
 CELL = "results/measurements/text_classification/test--tiny/reviews.csv"
 
 
-def study(max_job_hours: float = 4) -> dict:
+def study(max_job_hours: float = 4, safety_factor: float = 1.5) -> dict:
     config = small_study(
         protocol={
             "repetitions": REPETITIONS,
@@ -35,15 +36,18 @@ def study(max_job_hours: float = 4) -> dict:
             "device": "cpu",
             "idle_seconds": 1,
         },
-        plan={"max_job_hours": max_job_hours},
+        plan={"max_job_hours": max_job_hours, "safety_factor": safety_factor},
     )
     config["datasets"][0]["samples"] = SAMPLES
     return config
 
 
-def cap_for_two_repetitions_a_job(workdir) -> float:
-    """The max_job_hours at which the cell's three repetitions do not fit one job but two do,
-    from the plan's own estimate for it (its model prepared: sized by its weights)."""
+def cap_for_two_repetitions_a_job(workdir) -> tuple[float, float]:
+    """The max_job_hours and safety_factor at which the cell's three repetitions do not fit one
+    job but two do, from the plan's own estimate for it (its model prepared: sized by its
+    weights). Jobs ask for whole minutes, and a tiny model's repetition takes a second: the
+    safety factor makes half a repetition's request over a minute, so that the cap, in whole
+    minutes, falls between two and three repetitions."""
     here = os.getcwd()
     os.chdir(workdir)
     try:
@@ -54,9 +58,9 @@ def cap_for_two_repetitions_a_job(workdir) -> float:
         os.chdir(here)
     assert estimate.basis == "paper_fit", estimate
     repetition = estimate.load_s + estimate.query_s_per_inference * (SAMPLES + WARMUP)
-    settings = plan_settings(config)
-    job_s = settings.startup_s + 2.5 * repetition  # start-up and idle baseline, 2.5 repetitions
-    return job_s * settings.safety_factor / 3600
+    safety_factor = math.ceil(120 / repetition) + 1
+    job_s = plan_settings(config).startup_s + 2.5 * repetition  # start-up, idle, 2.5 repetitions
+    return math.floor(job_s * safety_factor / 60) / 60, safety_factor
 
 
 def job_stats(output: str) -> dict[str, int]:
@@ -68,7 +72,7 @@ def test_a_split_cell_is_measured_in_shards_and_merged(tmp_path):
     (workdir / CONFIG).write_text(yaml.safe_dump(study()))
     prepared = run_snakemake(workdir, *RUN, "--until", "prepare_model")
     assert prepared.returncode == 0, prepared.stderr[-3000:]
-    (workdir / CONFIG).write_text(yaml.safe_dump(study(cap_for_two_repetitions_a_job(workdir))))
+    (workdir / CONFIG).write_text(yaml.safe_dump(study(*cap_for_two_repetitions_a_job(workdir))))
     result = run_snakemake(workdir, "results/tables/measurements.csv", *RUN, "--resources", "gpu=1")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]

@@ -124,7 +124,7 @@ def split_cell(
 def cap_seconds(max_job_hours: float) -> float:
     """The longest job (s) of plan.max_job_hours: whole minutes, as jobs ask SLURM for them
     (`estimate.job_resources`), so that no job is planned for time its request lacks."""
-    return math.floor(max_job_hours * 60) * 60
+    return math.floor(round(max_job_hours * 60, 6)) * 60  # 403 / 60 h is 403 min, not 402
 
 
 def hours_text(hours: float) -> str:
