@@ -23,10 +23,31 @@ rule aggregate_measurements:
         "../scripts/aggregate_measurements.py"
 
 
+rule tabulate_lengths:
+    input:
+        cell_inputs,
+    output:
+        table=report(
+            "results/tables/lengths.csv",
+            caption="../report/lengths.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/tabulate_lengths.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        cells=cell_files(),
+    script:
+        "../scripts/tabulate_lengths.py"
+
+
 rule summarize_measurements:
     input:
         table=rules.aggregate_measurements.output.table,
         missing=rules.aggregate_measurements.output.missing,
+        lengths=rules.tabulate_lengths.output.table,
     output:
         task_summary=report(
             "results/tables/task_summary.csv",
@@ -70,26 +91,6 @@ rule score_quality:
         cells=cell_files(),
     script:
         "../scripts/score_quality.py"
-
-
-rule tabulate_lengths:
-    input:
-        cell_inputs,
-    output:
-        table=report(
-            "results/tables/lengths.csv",
-            caption="../report/lengths.rst",
-            category="Tables",
-        ),
-    log:
-        "logs/tabulate_lengths.log",
-    localrule: True
-    conda:
-        ENV
-    params:
-        cells=cell_files(),
-    script:
-        "../scripts/tabulate_lengths.py"
 
 
 rule tabulate_multi_purpose:

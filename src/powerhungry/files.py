@@ -9,6 +9,10 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @contextmanager
@@ -60,3 +64,14 @@ def write_csv(target: str | os.PathLike[str], rows: Sequence[Mapping[str, object
             writer.writerows(rows)
 
     write_atomic(target, write)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A CSV table, or an empty one for an empty file (a step with nothing to report). Imports
+    pandas on use: writing result files needs none."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()

@@ -33,6 +33,7 @@ from powerhungry.plots import comparison, legends, messages, style
 from powerhungry.plots.drawing import NOTE_GID, draw, figure_function, save, substitution_note
 from powerhungry.plots.messages import MISSING_LABEL
 from powerhungry.plots.registry import FIGURES
+from powerhungry.tasks import generates_text
 
 REPO = Path(__file__).resolve().parents[2]
 PAPER = REPO / "resources" / "reference" / "paper"
@@ -49,6 +50,7 @@ EXPECTED_PIXELS = {  # (width, height)
     "parameters_vs_summarization_rouge": (1125, 750),
     "parameters_vs_qa_f1": (1125, 750),
     "ours_vs_paper": (1125, 900),
+    "parameters_vs_energy_per_output_token": (1125, 750),
 }
 MESSAGE_PIXELS = (1125, 750)
 
@@ -128,7 +130,7 @@ def cell(
 
 def synthetic_models(cells: pd.DataFrame) -> pd.DataFrame:
     keys = ["task", "model_kind", "model"]
-    return cells.groupby(keys, as_index=False).agg(
+    models = cells.groupby(keys, as_index=False).agg(
         n_datasets=("dataset", "size"),
         n_runs=("n_repetitions", "sum"),
         model_parameters=("model_parameters", "max"),
@@ -136,6 +138,13 @@ def synthetic_models(cells: pd.DataFrame) -> pd.DataFrame:
         energy_kwh_per_1k=("energy_kwh_per_1k_mean", "mean"),
         emissions_g_per_1k=("emissions_g_per_1k_mean", "mean"),
     )
+    # What summarize adds from lengths.csv: 20 generated tokens per inference, for the models
+    # that generate text.
+    generating = [
+        generates_text(t, k) for t, k in zip(models["task"], models["model_kind"], strict=True)
+    ]
+    models["energy_kwh_per_1k_output_tokens"] = (models["energy_kwh_per_1k"] / 20).where(generating)
+    return models
 
 
 def synthetic_tasks(models: pd.DataFrame) -> pd.DataFrame:
@@ -545,6 +554,19 @@ MISSING_CASES = [  # figure, how its input is broken, words the message must con
         "no column energy_kwh_per_1k",
     ),
     ("energy_per_task", emptied("model_summary"), "no measured model"),
+    (
+        "parameters_vs_energy_per_output_token",
+        dropping("model_summary", "energy_kwh_per_1k_output_tokens"),
+        "no column energy_kwh_per_1k_output_tokens",
+    ),
+    (
+        "parameters_vs_energy_per_output_token",
+        lambda tables: {
+            **tables,
+            "model_summary": tables["model_summary"].assign(energy_kwh_per_1k_output_tokens=np.nan),
+        },
+        "no model that generates text",
+    ),
 ]
 
 

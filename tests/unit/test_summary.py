@@ -157,3 +157,54 @@ def test_a_study_without_substitutes_reads_back_from_csv_as_none(tmp_path):
         tables = summarize(pd.read_csv(path))
     assert list(tables["cell_summary"]["dataset_substitute"]) == [""]
     assert list(tables["task_summary"]["substituted_datasets"]) == [""]
+
+
+def test_latency_and_energy_per_unit_of_work():
+    """Seconds per inference from the query phase; energy per 1,000 input tokens where inputs
+    have tokens, per 1,000 generated tokens where the model generates text, per image and per
+    diffusion step for image generation (lengths.csv's mean sizes)."""
+    table = pd.DataFrame(
+        [
+            {**row("gpt2", "wiki", r, 2.0, task="text_generation"), "duration_s": 50.0}
+            for r in range(2)
+        ]
+        + [
+            {**row("sd", "prompts", r, 3.0, task="image_generation"), "duration_s": 4000.0}
+            for r in range(2)
+        ]
+        + [
+            {**row("bert", "imdb", r, 0.5, task="image_classification"), "duration_s": 10.0}
+            for r in range(2)
+        ]
+    )
+    lengths = pd.DataFrame(
+        [
+            ("text_generation", "task_specific", "gpt2", "wiki", 20.0, 10.0, None),
+            ("image_generation", "task_specific", "sd", "prompts", 15.0, 0.0, 50.0),
+            ("image_classification", "task_specific", "bert", "imdb", 0.0, 1.0, None),
+        ],
+        columns=["task", "model_kind", "model", "dataset", "mean_input_tokens",
+                 "mean_output_tokens", "mean_inference_steps"],
+    )  # fmt: skip
+    tables = summarize(table, lengths=lengths)
+    cells = tables["cell_summary"].set_index("model")
+    # 2 kWh per 1,000 inferences of 20 tokens in, 10 generated: 0.1 and 0.2 kWh per 1,000 tokens.
+    assert cells.loc["gpt2", "energy_kwh_per_1k_input_tokens"] == pytest.approx(0.1)
+    assert cells.loc["gpt2", "energy_kwh_per_1k_output_tokens"] == pytest.approx(0.2)
+    assert cells.loc["gpt2", "seconds_per_inference_mean"] == pytest.approx(0.05)
+    assert cells.loc["gpt2", "inferences_per_second"] == pytest.approx(20)
+    assert pd.isna(cells.loc["gpt2", "energy_wh_per_image"])
+    # 3 kWh per 1,000 images is 3 Wh an image; 50 steps: 0.06 Wh a step.
+    assert cells.loc["sd", "energy_wh_per_image"] == pytest.approx(3.0)
+    assert cells.loc["sd", "energy_wh_per_diffusion_step"] == pytest.approx(0.06)
+    assert pd.isna(cells.loc["sd", "energy_kwh_per_1k_output_tokens"])  # an image, not text
+    # A classifier: no input tokens counted (images), no text generated.
+    assert (
+        cells.loc["bert", ["energy_kwh_per_1k_input_tokens", "energy_kwh_per_1k_output_tokens"]]
+        .isna()
+        .all()
+    )
+    models = tables["model_summary"].set_index("model")
+    assert models.loc["gpt2", "energy_kwh_per_1k_output_tokens"] == pytest.approx(0.2)
+    assert models.loc["sd", "inferences_per_second"] == pytest.approx(0.25)
+    assert "seconds_per_inference_mean" in tables["task_summary"].columns

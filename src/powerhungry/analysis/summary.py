@@ -25,6 +25,7 @@ from powerhungry.columns import (
     SUBSTITUTED_DATASETS,
 )
 from powerhungry.measure.repetitions import halfwidth_95
+from powerhungry.tasks import generates_text
 
 REQUIRED_COLUMNS = [
     *CELL_KEY,
@@ -34,14 +35,16 @@ REQUIRED_COLUMNS = [
     "emissions_kg",
 ]
 METRICS = {
-    # column per 1,000 inferences: (source column, factor from the source unit)
+    # column: (source column, factor from the source unit, per how many inferences)
     # (a) paper-compatible: CPU + GPU + RAM energy, as the paper reported it
-    "energy_kwh_per_1k": ("energy_kwh", 1.0),
+    "energy_kwh_per_1k": ("energy_kwh", 1.0, 1000),
     # (b) GPU-only energy of the job's GPU(s), the AI Energy Score metric
-    "gpu_energy_kwh_per_1k": ("gpu_energy_kwh", 1.0),
+    "gpu_energy_kwh_per_1k": ("gpu_energy_kwh", 1.0, 1000),
     # (c) GPU energy above the GPU's idle power, so a slow, idle GPU does not look like work
-    "gpu_energy_above_idle_kwh_per_1k": ("gpu_energy_above_idle_kwh", 1.0),
-    "emissions_g_per_1k": ("emissions_kg", 1000.0),
+    "gpu_energy_above_idle_kwh_per_1k": ("gpu_energy_above_idle_kwh", 1.0, 1000),
+    "emissions_g_per_1k": ("emissions_kg", 1000.0, 1000),
+    # latency: the query phase's time per inference, batch included (s)
+    "seconds_per_inference": ("duration_s", 1.0, 1),
 }
 
 MODEL_DESCRIPTION = {"model_parameters": "max", "architecture_kind": "first"}
@@ -59,9 +62,9 @@ def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
     # What the loaded model is, where recorded (the paper's table does not), travels with the rows.
     carried = [c for c in (*MODEL_DESCRIPTION, DATASET_SUBSTITUTE) if c in query.columns]
     per_1k = query[[*CELL_KEY, *carried]].copy()
-    for name, (column, factor) in METRICS.items():
+    for name, (column, factor, per) in METRICS.items():
         if column in query.columns:  # tables without a metric's source (e.g. the paper's) skip it
-            per_1k[name] = query[column] * factor / query["n_inferences"] * 1000
+            per_1k[name] = query[column] * factor / query["n_inferences"] * per
     return per_1k
 
 
@@ -108,6 +111,8 @@ def model_summary(measurements: pd.DataFrame) -> pd.DataFrame:
         **size,
         **{m: (m, "mean") for m in metrics},
     )
+    if "seconds_per_inference" in per_model.columns:
+        per_model["inferences_per_second"] = 1 / per_model["seconds_per_inference"]
     with_substitutes(per_model, per_1k, MODEL_KEY)
     return per_model.reset_index()
 
@@ -187,6 +192,9 @@ def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
         energy_kwh_per_1k_mean=("energy_kwh_per_1k", "mean"),
         emissions_g_per_1k_mean=("emissions_g_per_1k", "mean"),
     )
+    if "seconds_per_inference" in per_1k.columns:
+        summary["seconds_per_inference_mean"] = groups["seconds_per_inference"].mean()
+        summary["inferences_per_second"] = 1 / summary["seconds_per_inference_mean"]
     summary["energy_kwh_per_1k_std"] = cells.std()
     summary["energy_kwh_per_1k_halfwidth_95"] = cells.apply(lambda v: halfwidth_95(list(v)))
     summary["relative_halfwidth_95"] = (
@@ -211,12 +219,55 @@ def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index()
 
 
+# Energy per unit of work (energy_per_unit), and the lengths.csv column each divides by.
+UNIT_COLUMNS = {
+    "energy_kwh_per_1k_input_tokens": "mean_input_tokens",
+    "energy_kwh_per_1k_output_tokens": "mean_output_tokens",
+    "energy_wh_per_image": None,
+    "energy_wh_per_diffusion_step": "mean_inference_steps",
+}
+
+
+def energy_per_unit(cells: pd.DataFrame, lengths: pd.DataFrame) -> pd.DataFrame:
+    """`cells` (cell_summary) with each cell's energy per unit of work, from its mean sizes in
+    `lengths` (lengths.csv): per 1,000 input tokens where its inputs have tokens (text, and
+    image-generation prompts), per 1,000 output tokens where its model generates text
+    (`tasks.generates_text`), per image and per diffusion step for image generation. kWh per
+    1,000 inferences divided by tokens per inference is kWh per 1,000 tokens; for one image per
+    inference it is Wh per image. Empty where the unit does not apply or was not counted."""
+    sizes = [c for c in UNIT_COLUMNS.values() if c is not None]
+    merged = cells.merge(lengths[[*CELL_KEY, *sizes]], on=list(CELL_KEY), how="left")
+    energy = merged["energy_kwh_per_1k_mean"]
+    generating = [
+        generates_text(t, k) for t, k in zip(merged["task"], merged["model_kind"], strict=True)
+    ]
+    image = merged["task"] == "image_generation"
+    tokens_in = merged["mean_input_tokens"].where(merged["mean_input_tokens"] > 0)
+    tokens_out = merged["mean_output_tokens"].where(pd.Series(generating, index=merged.index))
+    steps = merged["mean_inference_steps"].where(image & (merged["mean_inference_steps"] > 0))
+    return merged.drop(columns=sizes).assign(
+        energy_kwh_per_1k_input_tokens=energy / tokens_in,
+        energy_kwh_per_1k_output_tokens=energy / tokens_out.where(tokens_out > 0),
+        energy_wh_per_image=energy.where(image),
+        energy_wh_per_diffusion_step=energy.where(image) / steps,
+    )
+
+
 def summarize(
-    measurements: pd.DataFrame, missing: pd.DataFrame | None = None
+    measurements: pd.DataFrame,
+    missing: pd.DataFrame | None = None,
+    lengths: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The summary tables, by file stem."""
+    """The summary tables, by file stem; with `lengths` (lengths.csv), cells' and models'
+    energy per unit of work too (`energy_per_unit`; a model's: the mean over its datasets)."""
+    cells = cell_summary(measurements)
+    models = model_summary(measurements)
+    if lengths is not None and not lengths.empty:
+        cells = energy_per_unit(cells, lengths)
+        per_model = cells.groupby(list(MODEL_KEY))[list(UNIT_COLUMNS)].mean()
+        models = models.merge(per_model.reset_index(), on=list(MODEL_KEY), how="left")
     return {
         "task_summary": task_summary(measurements, missing),
-        "model_summary": model_summary(measurements),
-        "cell_summary": cell_summary(measurements),
+        "model_summary": models,
+        "cell_summary": cells,
     }

@@ -16,7 +16,10 @@ from powerhungry.plots.style import format_count
 def positive(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Rows whose `columns` are all positive numbers: the ones a log axis can show."""
     values = table[list(columns)].apply(pd.to_numeric, errors="coerce")
-    return table[(values > 0).all(axis=1)].assign(**values)
+    shown = (values > 0).all(axis=1)
+    # The kept rows' values only: assigned whole, they would give a table with no row left
+    # every row back (an empty frame takes a new column's index).
+    return table[shown].assign(**values[shown])
 
 
 def log_count_axis(axis: Axis) -> None:

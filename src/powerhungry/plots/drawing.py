@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from powerhungry.analysis.summary import substitutes_read
 from powerhungry.columns import DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
-from powerhungry.files import atomic_path
+from powerhungry.files import atomic_path, read_table
 from powerhungry.plots.registry import FIGURES
 from powerhungry.plots.style import DPI
 from powerhungry.tasks import load
@@ -29,14 +29,6 @@ NOTE_GID = "substitution-note"  # the gid of the note under a figure with substi
 def figure_function(name: str) -> FigureFunction:
     """The function that draws figure `name` of FIGURES, imported now."""
     return load(FIGURES[name].function, "powerhungry.plots")
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """A table, or an empty one for an empty file (a step with nothing to report)."""
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
 
 
 def draw(name: str, table_paths: Mapping[str, str | Path]) -> Figure:

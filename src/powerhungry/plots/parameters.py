@@ -1,6 +1,7 @@
 """Model size against emissions and against quality: the paper's Figure 2 (parameters vs
 emissions, by modality) and Figures 4, 7 and 8 (parameters vs text-classification accuracy,
-summarization ROUGE-L and extractive-QA F1, dot size = emissions).
+summarization ROUGE-L and extractive-QA F1, dot size = emissions); and, not in the paper,
+parameters vs energy per generated token.
 
 Emissions are per 1,000 inferences of the query phase, in g CO2eq; model sizes are the
 `model_parameters` the workflow counted from the loaded model; quality scores are on a 0-100
@@ -191,3 +192,44 @@ def parameters_vs_qa_f1(model_summary: pd.DataFrame, quality: pd.DataFrame) -> F
     size = emissions per 1,000 inferences (g CO2eq)."""
     title = "Extractive QA: model size vs F1"
     return parameters_vs_quality(model_summary, quality, QA_F1, title)
+
+
+# --- Not in the paper: energy per generated token vs model size -----------------------------
+
+
+def parameters_vs_energy_per_output_token(model_summary: pd.DataFrame) -> Figure:
+    """One dot per model and task whose model generates text (text generation, summarization,
+    captioning, every multi-purpose model), log-log: parameters vs query energy per 1,000
+    generated tokens (kWh); colour = task, marker = task-specific or multi-purpose."""
+    title = "Model size vs energy per generated token"
+    needed = [*MODEL_KEY, "model_parameters", "energy_kwh_per_1k_output_tokens"]
+    if lacking := lacking_columns(title, {"model_summary": (model_summary, needed)}):
+        return lacking
+    rows = positive(model_summary, ["model_parameters", "energy_kwh_per_1k_output_tokens"])
+    if rows.empty:
+        what = "no model that generates text has a parameter count and generated tokens"
+        how = "measure a text-generating model (text generation, summarization, captioning or "
+        return missing(title, what, how + "a multi-purpose model) and rerun the workflow")
+    figure, axes = plt.subplots(figsize=SCATTER_SIZE, layout="constrained")
+    kinds = {"task_specific": "o", "multi_purpose": "s"}
+    tasks = list(dict.fromkeys(rows["task"]))
+    colors = dict(zip(tasks, plt.get_cmap("tab10").colors, strict=False))
+    for (task, kind), points in rows.groupby(["task", "model_kind"], sort=False):
+        axes.scatter(
+            points["model_parameters"],
+            points["energy_kwh_per_1k_output_tokens"],
+            color=colors[task],
+            marker=kinds.get(kind, "o"),
+            alpha=0.75,
+            label=f"{task_label(task)}, {kind.replace('_', '-')}",
+        )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel(PARAMETERS)
+    axes.set_ylabel("kWh per 1,000 generated tokens (query)")
+    axes.set_title(f"{title} (one dot per model and task)", fontsize=10)
+    axes.grid(which="major", alpha=0.3)
+    log_count_axis(axes.xaxis)
+    log_number_axis(axes.yaxis)
+    axes.legend(fontsize=7, loc="best")
+    return figure

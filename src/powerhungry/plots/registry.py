@@ -47,6 +47,9 @@ FIGURES: dict[str, FigureSpec] = {
     "parameters_vs_qa_f1": FigureSpec(  # Figure 8
         "parameters:parameters_vs_qa_f1", ("model_summary", "quality")
     ),
+    "parameters_vs_energy_per_output_token": FigureSpec(  # not in the paper
+        "parameters:parameters_vs_energy_per_output_token", ("model_summary",)
+    ),
     "ours_vs_paper": FigureSpec(  # not in the paper: this run beside the paper's values
         "comparison:ours_vs_paper", ("comparison",)
     ),

@@ -116,6 +116,16 @@ TASKS: dict[str, Task] = {
     )
 }
 ZERO_SHOT_RUNNER = "zero_shot:ZeroShotRunner"
+# Tasks whose task-specific runner generates text (its predictions' output_tokens are the tokens
+# it generated); a multi-purpose model generates text for every task.
+TEXT_GENERATING = frozenset({"text_generation", "summarization", "image_captioning"})
+
+
+def generates_text(task: str, model_kind: str) -> bool:
+    """Whether a cell's model generates text, so that energy per output token means something."""
+    return model_kind == "multi_purpose" or task in TEXT_GENERATING
+
+
 RUNNABLE_TASKS = frozenset(TASKS)
 
 
