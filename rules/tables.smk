@@ -69,6 +69,8 @@ rule summarize_measurements:
     localrule: True
     conda:
         ENV
+    params:
+        max_relative_halfwidth=config["summary"]["max_relative_halfwidth"],
     script:
         "../scripts/summarize_measurements.py"
 

@@ -12,6 +12,7 @@ with log_to(snakemake.log[0]):
         pd.read_csv(snakemake.input.table),
         missing=pd.read_csv(snakemake.input.missing),
         lengths=read_table(snakemake.input.lengths),  # empty where every cell failed
+        max_relative_halfwidth=snakemake.params.max_relative_halfwidth,
     )
     for name, table in tables.items():
         write_atomic(snakemake.output[name], lambda tmp, t=table: t.to_csv(tmp, index=False))

@@ -208,3 +208,34 @@ def test_latency_and_energy_per_unit_of_work():
     assert models.loc["gpt2", "energy_kwh_per_1k_output_tokens"] == pytest.approx(0.2)
     assert models.loc["sd", "inferences_per_second"] == pytest.approx(0.25)
     assert "seconds_per_inference_mean" in tables["task_summary"].columns
+
+
+def test_uncertainty_is_carried_from_cells_to_models_and_tasks():
+    """A model's 95% half-width combines its cells' (sqrt of the sum of squares / n), a task's
+    its models'; a value whose half-width is over the configured share of its mean, or unknown
+    (one repetition), is marked imprecise and counted per task."""
+    precise = [1.00, 1.01, 0.99]  # half-width 4.30 x 0.01 / sqrt(3) = 0.0248: 2.5% of the mean
+    noisy = [1.0, 2.0, 3.0]  # 4.30 x 1 / sqrt(3) = 2.48: 124% of the mean
+    table = pd.DataFrame(
+        [row("m", "a", r, v) for r, v in enumerate(precise)]
+        + [row("m", "b", r, v) for r, v in enumerate(noisy)]
+        + [row("n", "a", 0, 1.0)]  # one repetition: precision unknown
+    )
+    tables = summarize(table, max_relative_halfwidth=0.1)
+    cells = tables["cell_summary"].set_index(["model", "dataset"])
+    assert cells["imprecise"].to_dict() == {("m", "a"): False, ("m", "b"): True, ("n", "a"): True}
+    models = tables["model_summary"].set_index("model")
+    a, b = (
+        cells.loc[("m", "a"), "energy_kwh_per_1k_halfwidth_95"],
+        cells.loc[("m", "b"), "energy_kwh_per_1k_halfwidth_95"],
+    )
+    assert models.loc["m", "energy_kwh_per_1k_halfwidth_95"] == pytest.approx(
+        (a**2 + b**2) ** 0.5 / 2
+    )
+    assert models.loc["m", "imprecise"] and models.loc["n", "imprecise"]
+    assert pd.isna(models.loc["n", "energy_kwh_per_1k_halfwidth_95"])
+    task = tables["task_summary"].iloc[0]
+    assert task["n_cells_imprecise"] == 2
+    assert pd.isna(task["energy_kwh_per_1k_mean_halfwidth_95"])  # one model's is unknown
+    loose = summarize(table, max_relative_halfwidth=2.0)["cell_summary"]
+    assert loose["imprecise"].tolist() == [False, False, True]

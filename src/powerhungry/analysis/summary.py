@@ -97,8 +97,31 @@ def metrics_of(per_1k: pd.DataFrame) -> list[str]:
     return [m for m in METRICS if m in per_1k.columns]
 
 
-def model_summary(measurements: pd.DataFrame) -> pd.DataFrame:
-    """One row per task, model kind and model: mean over datasets of mean over repetitions."""
+# The share of the mean a 95% half-width may reach before a value is marked imprecise (config
+# summary.max_relative_halfwidth's default).
+MAX_RELATIVE_HALFWIDTH = 0.1
+
+
+def combined_halfwidth(halfwidths: pd.Series) -> float:
+    """The 95% half-width of a mean of independent means, from theirs: sqrt(sum of squares) / n
+    (propagation of uncertainty); NaN if any is unknown."""
+    if halfwidths.isna().any() or halfwidths.empty:
+        return math.nan
+    return math.sqrt(float((halfwidths**2).sum())) / len(halfwidths)
+
+
+def imprecise(relative_halfwidth: pd.Series, max_relative_halfwidth: float) -> pd.Series:
+    """Whether each value's 95% half-width is over `max_relative_halfwidth` of its mean, or
+    unknown (a single repetition)."""
+    return ~(relative_halfwidth <= max_relative_halfwidth)
+
+
+def model_summary(
+    measurements: pd.DataFrame, max_relative_halfwidth: float = MAX_RELATIVE_HALFWIDTH
+) -> pd.DataFrame:
+    """One row per task, model kind and model: mean over datasets of mean over repetitions,
+    with the 95% half-width of its energy per 1,000 inferences (`combined_halfwidth` of its
+    cells'), relative to the mean, and `imprecise`."""
     per_1k = query_rows_per_1k(measurements)
     metrics = metrics_of(per_1k)
     size = description_of(per_1k)
@@ -113,6 +136,16 @@ def model_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     )
     if "seconds_per_inference" in per_model.columns:
         per_model["inferences_per_second"] = 1 / per_model["seconds_per_inference"]
+    cells = per_1k.groupby(list(CELL_KEY))["energy_kwh_per_1k"].apply(
+        lambda v: halfwidth_95(list(v))
+    )
+    per_model["energy_kwh_per_1k_halfwidth_95"] = cells.groupby(list(MODEL_KEY)).apply(
+        combined_halfwidth
+    )
+    per_model["relative_halfwidth_95"] = (
+        per_model["energy_kwh_per_1k_halfwidth_95"] / per_model["energy_kwh_per_1k"]
+    )
+    per_model["imprecise"] = imprecise(per_model["relative_halfwidth_95"], max_relative_halfwidth)
     with_substitutes(per_model, per_1k, MODEL_KEY)
     return per_model.reset_index()
 
@@ -122,10 +155,16 @@ def description_of(per_1k: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return {c: (c, how) for c, how in MODEL_DESCRIPTION.items() if c in per_1k.columns}
 
 
-def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per task and model kind: statistics over the models' values, and how many cells
-    failed (their models are not in the statistics: never averaged over silently)."""
-    models = model_summary(measurements)
+def task_summary(
+    measurements: pd.DataFrame,
+    missing: pd.DataFrame | None = None,
+    max_relative_halfwidth: float = MAX_RELATIVE_HALFWIDTH,
+) -> pd.DataFrame:
+    """One row per task and model kind: statistics over the models' values, the 95% half-width
+    of the mean energy (`combined_halfwidth` of the models'), how many cells are imprecise
+    (`imprecise`) and how many failed (their models are not in the statistics: never averaged
+    over silently)."""
+    models = model_summary(measurements, max_relative_halfwidth)
     runs = query_rows_per_1k(measurements)
     metrics = metrics_of(runs)
     summary = models.groupby(list(GROUP_KEY)).agg(
@@ -141,6 +180,13 @@ def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None
         **{f"{m}_std_over_runs": (m, "std") for m in metrics}
     )
     summary = summary.join(over_runs)
+    summary["energy_kwh_per_1k_mean_halfwidth_95"] = models.groupby(list(GROUP_KEY))[
+        "energy_kwh_per_1k_halfwidth_95"
+    ].apply(combined_halfwidth)
+    cells = cell_summary(measurements, max_relative_halfwidth).set_index(list(GROUP_KEY))
+    summary["n_cells_imprecise"] = (
+        cells["imprecise"].groupby(level=[0, 1]).sum().reindex(summary.index, fill_value=0)
+    )
     with_substitutes(summary, runs, GROUP_KEY)
     if "gpu_energy_source" in measurements.columns:
         # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch.
@@ -151,7 +197,7 @@ def task_summary(measurements: pd.DataFrame, missing: pd.DataFrame | None = None
     if ABOVE_IDLE in runs.columns:
         # Cells whose above-idle energy is not distinguishable from zero, or negative: counted,
         # never averaged in silently (cell_summary.csv flags each).
-        flags = cell_summary(measurements).set_index(list(GROUP_KEY))["above_idle_flag"]
+        flags = cells["above_idle_flag"]
         unresolved = flags.isin(["negative", "within_halfwidth"]).groupby(level=[0, 1]).sum()
         summary["n_cells_above_idle_unresolved"] = unresolved.reindex(summary.index, fill_value=0)
     if missing is not None:
@@ -179,7 +225,9 @@ def above_idle_flag(mean: float, halfwidth: float) -> str:
     return "resolved"
 
 
-def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
+def cell_summary(
+    measurements: pd.DataFrame, max_relative_halfwidth: float = MAX_RELATIVE_HALFWIDTH
+) -> pd.DataFrame:
     """One row per cell: repetitions, and mean, std and 95% CI half-width of its query energy;
     where measured, the mean and half-width of its above-idle GPU energy, and what they can be
     read as (`above_idle_flag`)."""
@@ -200,6 +248,7 @@ def cell_summary(measurements: pd.DataFrame) -> pd.DataFrame:
     summary["relative_halfwidth_95"] = (
         summary["energy_kwh_per_1k_halfwidth_95"] / summary["energy_kwh_per_1k_mean"]
     )
+    summary["imprecise"] = imprecise(summary["relative_halfwidth_95"], max_relative_halfwidth)
     if DATASET_SUBSTITUTE in per_1k.columns:
         summary[DATASET_SUBSTITUTE] = substitutes_read(groups[DATASET_SUBSTITUTE].first())
     if ABOVE_IDLE in per_1k.columns:
@@ -257,17 +306,20 @@ def summarize(
     measurements: pd.DataFrame,
     missing: pd.DataFrame | None = None,
     lengths: pd.DataFrame | None = None,
+    max_relative_halfwidth: float = MAX_RELATIVE_HALFWIDTH,
 ) -> dict[str, pd.DataFrame]:
     """The summary tables, by file stem; with `lengths` (lengths.csv), cells' and models'
-    energy per unit of work too (`energy_per_unit`; a model's: the mean over its datasets)."""
-    cells = cell_summary(measurements)
-    models = model_summary(measurements)
+    energy per unit of work too (`energy_per_unit`; a model's: the mean over its datasets);
+    values whose 95% half-width is over `max_relative_halfwidth` of the mean marked
+    `imprecise`."""
+    cells = cell_summary(measurements, max_relative_halfwidth)
+    models = model_summary(measurements, max_relative_halfwidth)
     if lengths is not None and not lengths.empty:
         cells = energy_per_unit(cells, lengths)
         per_model = cells.groupby(list(MODEL_KEY))[list(UNIT_COLUMNS)].mean()
         models = models.merge(per_model.reset_index(), on=list(MODEL_KEY), how="left")
     return {
-        "task_summary": task_summary(measurements, missing),
+        "task_summary": task_summary(measurements, missing, max_relative_halfwidth),
         "model_summary": models,
         "cell_summary": cells,
     }
