@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codecarbon import OfflineEmissionsTracker
-from codecarbon.core import hardware_cache
+from codecarbon.core import gpu_nvidia, hardware_cache
 from codecarbon.external.hardware import GPU
 from codecarbon.output_methods.base_output import OutputMethod
 from codecarbon.output_methods.emissions_data import EmissionsData
@@ -168,9 +168,10 @@ class EnergyMeter:
                 "a meter measures one run; make a new EnergyMeter for another"
             )
         self._state = "running"
-        if self._gpu_ids == []:
+        if self._gpu_ids == [] and gpu_nvidia.is_nvidia_system():
             # CodeCarbon 3.3 caches each process's hardware setup under its gpu_ids, [] under
-            # the key of None: a second tracker asking for no GPU would count every GPU.
+            # the key of None: a second tracker asking for no GPU would count every GPU. Only
+            # where there are GPUs: a fresh setup costs a second per tracker.
             hardware_cache.clear_cache()
         self._tracker.start()  # detects the hardware, then reads the counters' first values
         self.gpus = counted_gpus(self._tracker)
