@@ -159,12 +159,18 @@ def task_summary(
     measurements: pd.DataFrame,
     missing: pd.DataFrame | None = None,
     max_relative_halfwidth: float = MAX_RELATIVE_HALFWIDTH,
+    models: pd.DataFrame | None = None,
+    cells: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per task and model kind: statistics over the models' values, the 95% half-width
     of the mean energy (`combined_halfwidth` of the models'), how many cells are imprecise
     (`imprecise`) and how many failed (their models are not in the statistics: never averaged
-    over silently)."""
-    models = model_summary(measurements, max_relative_halfwidth)
+    over silently). `models` and `cells`: the model and cell summaries of `measurements`, where
+    already made (`summarize`)."""
+    if models is None:
+        models = model_summary(measurements, max_relative_halfwidth)
+    if cells is None:
+        cells = cell_summary(measurements, max_relative_halfwidth)
     runs = query_rows_per_1k(measurements)
     metrics = metrics_of(runs)
     summary = models.groupby(list(GROUP_KEY)).agg(
@@ -183,9 +189,9 @@ def task_summary(
     summary["energy_kwh_per_1k_mean_halfwidth_95"] = models.groupby(list(GROUP_KEY))[
         "energy_kwh_per_1k_halfwidth_95"
     ].apply(combined_halfwidth)
-    cells = cell_summary(measurements, max_relative_halfwidth).set_index(list(GROUP_KEY))
+    by_group = cells.set_index(list(GROUP_KEY))
     summary["n_cells_imprecise"] = (
-        cells["imprecise"].groupby(level=[0, 1]).sum().reindex(summary.index, fill_value=0)
+        by_group["imprecise"].groupby(level=[0, 1]).sum().reindex(summary.index, fill_value=0)
     )
     with_substitutes(summary, runs, GROUP_KEY)
     if "gpu_energy_source" in measurements.columns:
@@ -197,7 +203,7 @@ def task_summary(
     if ABOVE_IDLE in runs.columns:
         # Cells whose above-idle energy is not distinguishable from zero, or negative: counted,
         # never averaged in silently (cell_summary.csv flags each).
-        flags = cells["above_idle_flag"]
+        flags = by_group["above_idle_flag"]
         unresolved = flags.isin(["negative", "within_halfwidth"]).groupby(level=[0, 1]).sum()
         summary["n_cells_above_idle_unresolved"] = unresolved.reindex(summary.index, fill_value=0)
     if missing is not None:
@@ -314,12 +320,13 @@ def summarize(
     `imprecise`."""
     cells = cell_summary(measurements, max_relative_halfwidth)
     models = model_summary(measurements, max_relative_halfwidth)
+    tasks = task_summary(measurements, missing, max_relative_halfwidth, models, cells)
     if lengths is not None and not lengths.empty:
         cells = energy_per_unit(cells, lengths)
         per_model = cells.groupby(list(MODEL_KEY))[list(UNIT_COLUMNS)].mean()
         models = models.merge(per_model.reset_index(), on=list(MODEL_KEY), how="left")
     return {
-        "task_summary": task_summary(measurements, missing, max_relative_halfwidth),
+        "task_summary": tasks,
         "model_summary": models,
         "cell_summary": cells,
     }
