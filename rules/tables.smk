@@ -135,13 +135,17 @@ rule tabulate_break_even:
 
 rule compare_with_paper:
     input:
-        tasks=rules.summarize_measurements.output.task_summary,
-        models=rules.summarize_measurements.output.model_summary,
+        measurements=rules.aggregate_measurements.output.table,
         paper="resources/reference/paper/measurements.csv.gz",
     output:
         table=report(
             "results/tables/comparison.csv",
             caption="../report/comparison.rst",
+            category="Tables",
+        ),
+        setup=report(
+            "results/tables/comparison_setup.csv",
+            caption="../report/comparison_setup.rst",
             category="Tables",
         ),
     log:

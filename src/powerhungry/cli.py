@@ -1,8 +1,9 @@
 """Command line: `powerhungry plan` (what a study will cost, before it runs),
 `powerhungry restore-models` (model folders back from their manifests),
 `powerhungry preflight` (every entry of a study checked on the Hub),
-`powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR` and `powerhungry artifact OUT.tar.gz`
-(a reproducibility artifact without conda)."""
+`powerhungry summarize MEASUREMENTS.csv[.gz] --out DIR`, `powerhungry compare A B --out DIR`
+(the same cells in two runs) and `powerhungry artifact OUT.tar.gz` (a reproducibility artifact
+without conda)."""
 
 from __future__ import annotations
 
@@ -139,7 +140,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     artifact_parser.add_argument("out", type=Path, help="archive to write (.tar.gz)")
     artifact_parser.add_argument("--workdir", type=Path, default=Path(), help="workflow checkout")
+    compare_parser = commands.add_parser(
+        "compare",
+        help="the same cells in two runs: energy ratio B / A with 95%% intervals, and what "
+        "differs between the runs",
+        description="Match the cells two runs measured (task, model kind, model, dataset, batch "
+        "size, dtype) and write the ratio B / A of their energy per 1,000 inferences with its "
+        "95%% interval, per task, model and cell (comparison.csv), what differs between the "
+        "runs (comparison_setup.csv, printed first) and a figure of the per-cell ratios "
+        "(comparison.png and .pdf). Exit 1 if the runs have no cell in common.",
+    )
+    for side, role in (("a", "run A, the reference"), ("b", "run B, compared with A")):
+        compare_parser.add_argument(
+            side,
+            help=f"{role}: a workflow folder (or unpacked artifact), its results/ folder, a "
+            "measurements.csv[.gz], an artifact .tar.gz, or `paper` (the paper's own "
+            "measurements, resources/reference/paper)",
+        )
+    compare_parser.add_argument("--out", type=Path, required=True, help="output folder")
+    compare_parser.add_argument(
+        "--workdir", type=Path, default=Path(), help="the workflow's folder (where `paper` is read)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "compare":
+        return compare(parser, args.a, args.b, args.out, args.workdir)
     if args.command == "artifact":
         return artifact(parser, args.workdir, args.out)
     if args.command == "restore-models":
@@ -314,6 +338,62 @@ def _existing_parent(path: Path) -> Path:
         if parent.is_dir():
             return parent
     return Path("/")
+
+
+def compare(parser: argparse.ArgumentParser, a: str, b: str, out: Path, workdir: Path) -> int:
+    """`powerhungry compare`: print what differs between runs `a` and `b`, then the ratio B / A
+    per task; write the tables and figure to `out`. Exit 1 if no cell is in common, 2 for a
+    path that holds no run."""
+    import pandas as pd
+
+    from powerhungry.analysis.compare import (
+        RunError,
+        compare_runs,
+        paper_rows,
+        read_run,
+        setup_table,
+        unmatched,
+    )
+    from powerhungry.files import write_atomic
+    from powerhungry.plan.paper_logs import REFERENCE
+    from powerhungry.plots.comparison import run_ratios
+    from powerhungry.plots.drawing import save
+
+    names = ("a", "b")
+    runs = []
+    for given in (a, b):
+        try:
+            if given == "paper":
+                paper = workdir / REFERENCE / "measurements.csv.gz"
+                runs.append(paper_rows(pd.read_csv(paper, low_memory=False)))
+            else:
+                runs.append(read_run(Path(given)))
+        except (RunError, OSError) as error:
+            parser.exit(2, f"powerhungry compare: {error}\n")
+    setup = setup_table(*runs, names)
+    table = compare_runs(*runs, names)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, written in (("comparison", table), ("comparison_setup", setup)):
+        write_atomic(out / f"{name}.csv", lambda tmp, t=written: t.to_csv(tmp, index=False))
+    save(run_ratios(table, setup, names), out / "comparison.png", out / "comparison.pdf")
+    print(f"A = {a}\nB = {b}\n")
+    print(setup.to_string(index=False))
+    counts = unmatched(*runs)
+    print(
+        f"\ncells: {int((table['level'] == 'cell').sum())} in common, {counts['only_a']} only in "
+        f"A, {counts['only_b']} only in B, {counts['other_protocol']} in both under another "
+        "protocol (batch size, dtype: not compared)"
+    )
+    tasks = table[table["level"] == "task"]
+    if len(tasks):
+        columns = ["task", "model_kind", "a_energy_kwh_per_1k", "b_energy_kwh_per_1k"]
+        columns += ["energy_ratio", "energy_ratio_low_95", "energy_ratio_high_95"]
+        print("\n" + tasks[columns].to_string(index=False, float_format="{:.4g}".format))
+    print(f"\ntables and figure: {out}")
+    if not (table["level"] == "cell").any():
+        print("powerhungry compare: the runs have no cell in common", file=sys.stderr)
+        return 1
+    return 0
 
 
 def artifact(parser: argparse.ArgumentParser, workdir: Path, out: Path) -> int:

@@ -196,10 +196,24 @@ def synthetic_comparison(models: pd.DataFrame) -> pd.DataFrame:
             "ours_energy_kwh_per_1k": tasks["energy_kwh_per_1k"],
             "paper_energy_kwh_per_1k": paper,
             "energy_ratio": tasks["energy_kwh_per_1k"] / paper,
+            "ours_energy_kwh_per_1k_halfwidth_95": tasks["energy_kwh_per_1k"] * 0.2,
+            "paper_energy_kwh_per_1k_halfwidth_95": paper * 0.05,
             "ours_emissions_g_per_1k": tasks["energy_kwh_per_1k"] * 369.5,
             "paper_emissions_g_per_1k": paper * 138.75,
         }
     )
+
+
+# comparison_setup.csv as rule compare_with_paper writes it (analysis.compare.setup_table).
+COMPARISON_SETUP = pd.DataFrame(
+    [
+        ("GPU", "8 x NVIDIA A100-SXM4-80GB", "none", True),
+        ("carbon intensity (g CO2eq/kWh)", "138.7", "369.5", True),
+        ("codecarbon", "2.3.1", "3.2.6", True),
+        ("batch size", "1", "1", False),
+    ],
+    columns=["property", "paper", "ours", "differs"],
+)
 
 
 @pytest.fixture(scope="module")
@@ -213,6 +227,7 @@ def tables() -> dict[str, pd.DataFrame]:
         "quality": synthetic_quality(cells),
         "lengths": synthetic_lengths(cells),
         "comparison": synthetic_comparison(models),
+        "comparison_setup": COMPARISON_SETUP,
     }
 
 
@@ -456,9 +471,28 @@ def test_ours_vs_paper_annotates_the_ratio(tables):
     plt.close(figure)
 
 
+def test_ours_vs_paper_states_both_runs_and_their_intervals(tables):
+    figure = render("ours_vs_paper", tables)
+    axes = figure.axes[0]
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == [
+        "this run (CPU; 369.5 g CO$_2$eq/kWh)",
+        "paper (8 x NVIDIA A100-SXM4-80GB; 138.7 g CO$_2$eq/kWh)",
+    ]
+    assert "differs: GPU: 8 x NVIDIA A100-SXM4-80GB vs none" in axes.get_title()
+    assert "codecarbon: 2.3.1 vs 3.2.6" in axes.get_title() and "batch size" not in axes.get_title()
+    # Each value's 95% interval: a bar as long as its half-width on each side.
+    rows = tables["comparison"].dropna(subset=["ours_energy_kwh_per_1k"])
+    ours = axes.containers[0]
+    segments = ours.lines[2][0].get_segments()
+    widths = sorted(round((seg[1][0] - seg[0][0]) / 2, 12) for seg in segments)
+    assert widths == pytest.approx(sorted(rows["ours_energy_kwh_per_1k_halfwidth_95"]))
+    plt.close(figure)
+
+
 def test_ours_vs_paper_labels_rows_by_kind_only_when_both_kinds_are_shown(tables):
     task_specific = tables["comparison"][tables["comparison"]["model_kind"] == "task_specific"]
-    figure = comparison.ours_vs_paper(task_specific)
+    figure = comparison.ours_vs_paper(task_specific, COMPARISON_SETUP)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert "summarization" in labels and not any("task-specific" in x for x in labels)
     plt.close(figure)

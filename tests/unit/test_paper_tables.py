@@ -1,4 +1,4 @@
-"""Tables 3 and 5 and the ours-vs-paper table, on the paper's own measurements."""
+"""Tables 3 and 5, on the paper's own measurements (ours beside the paper: test_compare)."""
 
 import math
 import subprocess
@@ -8,7 +8,7 @@ import pytest
 import yaml
 from helpers import BIN, REPO, validated
 
-from powerhungry.analysis.paper_tables import break_even, comparison, multi_purpose_summary
+from powerhungry.analysis.paper_tables import break_even, multi_purpose_summary
 from powerhungry.analysis.summary import summarize
 
 PAPER_TABLE = REPO / "resources" / "reference" / "paper" / "measurements.csv.gz"
@@ -83,47 +83,3 @@ def test_break_even_from_the_default_training_energy(paper_summaries):
     # Never estimated: a model the study did not measure has no value and says why.
     assert pd.isna(table.loc["unmeasured/x", "break_even_inferences"])
     assert table.loc["unmeasured/x", "note"] == "not measured in this study"
-
-
-def test_comparison_of_the_paper_with_itself_is_one_everywhere(paper_measurements, paper_summaries):
-    in_paper = paper_measurements[paper_measurements["in_paper"]]
-    table = comparison(
-        paper_summaries["task_summary"], paper_summaries["model_summary"], paper_measurements
-    )
-    tasks, models = table[table["level"] == "task"], table[table["level"] == "model"]
-    assert len(tasks) == 13  # 10 task-specific + 3 zero-shot tasks
-    assert len(models) == in_paper.groupby(["task", "model"]).ngroups == 80 + 8 * 3
-    assert table["energy_ratio"].to_numpy() == pytest.approx(1.0)
-
-
-def test_comparison_keeps_only_what_both_have(paper_measurements, paper_summaries):
-    ours = paper_summaries["model_summary"].copy()
-    ours = ours[ours["task"] == "text_classification"].assign(
-        energy_kwh_per_1k=lambda t: t["energy_kwh_per_1k"] * 2
-    )
-    ours.loc[ours.index[0], "model"] = "ours/not-in-the-paper"
-    tasks = paper_summaries["task_summary"]
-    table = comparison(tasks[tasks["task"] == "text_classification"], ours, paper_measurements)
-    models = table[table["level"] == "model"]
-    assert "ours/not-in-the-paper" not in set(models["model"])
-    assert len(models) == len(ours) - 1
-    assert models["energy_ratio"].to_numpy() == pytest.approx(2.0)
-
-
-def test_comparison_says_where_ours_read_a_substitute(paper_measurements, paper_summaries):
-    """Our OSCAR cells read FineWeb: the rows beside the paper's say so, task and model."""
-    substituted = "oscar (HuggingFaceFW/fineweb)"
-    mlm = lambda t: t["task"] == "masked_language_modeling"  # noqa: E731
-    tasks = paper_summaries["task_summary"]
-    tasks = tasks[mlm(tasks)].assign(substituted_datasets=substituted)
-    models = paper_summaries["model_summary"]
-    models = models[mlm(models)].assign(substituted_datasets="")
-    models.loc[models.index[0], "substituted_datasets"] = substituted
-    table = comparison(tasks, models, paper_measurements)
-    assert list(table.loc[table["level"] == "task", "substituted_datasets"]) == [substituted]
-    by_model = table[table["level"] == "model"].set_index("model")["substituted_datasets"]
-    assert by_model.iloc[0] == substituted and set(by_model.iloc[1:]) == {""}
-    plain = comparison(
-        paper_summaries["task_summary"], paper_summaries["model_summary"], paper_measurements
-    )
-    assert "substituted_datasets" not in plain

@@ -76,6 +76,27 @@ def test_pip_artifact_is_intact_and_has_nothing_left_to_measure(committed_run, t
     for manifest in (unpacked / "cache").rglob("models/*.json"):
         assert not Path(json.loads(manifest.read_text())["path"]).is_absolute(), manifest
     remeasure_one_cell(unpacked)
+    compare_with_the_artifact(archive, unpacked, tmp_path / "compared")
+
+
+def compare_with_the_artifact(archive, unpacked, out):
+    """The artifact against its unpacked copy with one cell measured again: every cell in
+    common, each the same measurement (ratio 1) but the one measured again."""
+    result = subprocess.run(
+        [str(BIN / "powerhungry"), "compare", str(archive), str(unpacked), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    cells = pd.read_csv(out / "comparison.csv").query("level == 'cell'")
+    measured = pd.read_csv(unpacked / "results" / "tables" / "cell_summary.csv")
+    assert len(cells) == len(measured)
+    assert f"{len(cells)} in common, 0 only in A, 0 only in B, 0 in both" in result.stdout
+    again = (cells["model"] == "demo/tiny-bert-sentiment") & (cells["dataset"] == "short_reviews")
+    assert again.sum() == 1
+    assert cells.loc[~again, "energy_ratio"].to_numpy() == pytest.approx(1.0, rel=1e-12)
+    assert cells.loc[again, "energy_ratio"].iloc[0] != 1.0
 
 
 CELL = "results/measurements/text_classification/demo--tiny-bert-sentiment/short_reviews.csv"

@@ -210,6 +210,12 @@ def test_paper_tables_from_the_demo(demo_run):
     comparison = pd.read_csv(tables / "comparison.csv")
     assert (comparison["level"] == "task").sum() == 13  # 10 tasks + 3 zero-shot tasks
     assert (comparison["energy_ratio"] > 0).all()
+    # What differs from the paper's run is stated beside it: its A100s and Oregon's intensity.
+    setup = pd.read_csv(tables / "comparison_setup.csv").set_index("property")
+    assert setup.loc["GPU", "paper"] == "8 x NVIDIA A100-SXM4-80GB"
+    assert setup.loc["device", "ours"] == "cpu" and setup.loc["GPU", "ours"] == "none"
+    assert setup.loc["carbon intensity setting", "paper"] == "oregon"
+    assert setup.loc["carbon intensity (g CO2eq/kWh)", "differs"]
     assert pd.read_csv(tables / "missing_cells.csv").empty
     assert (pd.read_csv(tables / "task_summary.csv")["n_cells_missing"] == 0).all()
 

@@ -1,5 +1,6 @@
 """The paper's other tables, from whatever this study measured: the multi-purpose summary
-(Table 3), training vs inference break-even (Table 5) and ours-vs-paper comparisons.
+(Table 3), training vs inference break-even (Table 5); ours beside the paper is
+`powerhungry.analysis.compare`.
 
 Nothing is filled in that was not measured: a model without measurements gets an empty value and
 a note, never an estimate.
@@ -12,16 +13,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from powerhungry.analysis.summary import summarize
-from powerhungry.columns import GROUP_KEY, MODEL_KEY, SUBSTITUTED_DATASETS
-
 # A multi-purpose model's description, carried where the cells have it.
 DESCRIPTION = ["model_parameters", "architecture_kind"]
 ALL_TASKS = "all"
-COMPARED = {
-    "energy_kwh_per_1k": ("ours_energy_kwh_per_1k", "paper_energy_kwh_per_1k"),
-    "emissions_g_per_1k": ("ours_emissions_g_per_1k", "paper_emissions_g_per_1k"),
-}
 
 
 def multi_purpose_summary(cells: pd.DataFrame) -> pd.DataFrame:
@@ -83,43 +77,3 @@ def break_even(multi_purpose: pd.DataFrame, training: Sequence[dict]) -> pd.Data
             "note",
         ],
     ).astype({"break_even_inferences": "Int64"})
-
-
-def paper_summaries(paper_measurements: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The paper's task and model summaries, from its own measurements (rows behind its tables)."""
-    in_paper = paper_measurements["in_paper"].astype(str).str.lower() == "true"
-    return summarize(paper_measurements[in_paper])
-
-
-def comparison(
-    tasks: pd.DataFrame, models: pd.DataFrame, paper_measurements: pd.DataFrame
-) -> pd.DataFrame:
-    """Ours next to the paper's, per task and model kind, and per model the paper also measured."""
-    paper = paper_summaries(paper_measurements)
-    per_task = _side_by_side(tasks, paper["task_summary"], list(GROUP_KEY), suffix="_mean").assign(
-        level="task", model=""
-    )
-    per_model = _side_by_side(models, paper["model_summary"], list(MODEL_KEY), suffix="").assign(
-        level="model"
-    )
-    table = pd.concat([per_task, per_model], ignore_index=True)
-    table["energy_ratio"] = table["ours_energy_kwh_per_1k"] / table["paper_energy_kwh_per_1k"]
-    columns = ["level", "task", "model_kind", "model"]
-    columns += ["ours_energy_kwh_per_1k", "paper_energy_kwh_per_1k", "energy_ratio"]
-    columns += ["ours_emissions_g_per_1k", "paper_emissions_g_per_1k"]
-    if SUBSTITUTED_DATASETS in table.columns:  # ours read another dataset than the paper's
-        columns.append(SUBSTITUTED_DATASETS)
-    return table[columns]
-
-
-def _side_by_side(
-    ours: pd.DataFrame, paper: pd.DataFrame, keys: list[str], suffix: str
-) -> pd.DataFrame:
-    """Rows present in both, our metric and the paper's metric in named columns."""
-
-    def pick(table: pd.DataFrame, side: int) -> pd.DataFrame:
-        renamed = {f"{metric}{suffix}": names[side] for metric, names in COMPARED.items()}
-        carried = [SUBSTITUTED_DATASETS] if side == 0 and SUBSTITUTED_DATASETS in table else []
-        return table[[*keys, *renamed, *carried]].rename(columns=renamed)
-
-    return pick(ours, 0).merge(pick(paper, 1), on=keys, how="inner")

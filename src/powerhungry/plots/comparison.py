@@ -1,7 +1,11 @@
-"""This run against the paper (not a figure of the paper): per task and model kind, our query
-energy per 1,000 inferences (kWh) beside the paper's, with the ratio ours / paper."""
+"""Two runs compared (not figures of the paper): this run against the paper, per task and model
+kind, our query energy per 1,000 inferences (kWh) beside the paper's with the ratio ours /
+paper; and any two runs (`powerhungry compare`), the ratio B / A per cell with its 95% interval.
+Each states, above its axes, what differs between the runs (`powerhungry.analysis.compare`)."""
 
 from __future__ import annotations
+
+import textwrap
 
 import matplotlib
 
@@ -14,15 +18,26 @@ from matplotlib.figure import Figure
 
 from powerhungry.plots.axes import log_number_axis, positive
 from powerhungry.plots.messages import TABLE_HOW, lacking_columns, missing
+from powerhungry.plots.style import short_model
 from powerhungry.tasks import task_label
+
+# The setup table's columns (comparison_setup.csv, `powerhungry.analysis.compare.setup_table`).
+SETUP = ["property", "paper", "ours", "differs"]
+# Properties the legend names each run by.
+LEGEND_PROPERTIES = ("GPU", "carbon intensity (g CO2eq/kWh)")
+RUN_NAMES = {"ours": "this run", "paper": "paper"}
+WRAP = 80  # characters of a 9 pt title line over the axes of a 7.5 in wide figure
 
 # --- Ours vs the paper -----------------------------------------------------------------------
 
 
-def ours_vs_paper(comparison: pd.DataFrame) -> Figure:
-    """Per task, our energy per 1,000 inferences (kWh) beside the paper's (log scale), with the
-    ratio ours / paper on the right."""
+def ours_vs_paper(comparison: pd.DataFrame, comparison_setup: pd.DataFrame) -> Figure:
+    """Per task, our energy per 1,000 inferences (kWh) beside the paper's (log scale), each with
+    its 95% interval, with the ratio ours / paper on the right; the legend names each run's GPU
+    and carbon intensity, and the properties that differ are listed under the title."""
     title = "Energy per 1,000 inferences by task: this run vs the paper"
+    if lacking := lacking_columns(title, {"comparison_setup": (comparison_setup, SETUP)}):
+        return lacking
     needed = [
         "level",
         "task",
@@ -30,6 +45,8 @@ def ours_vs_paper(comparison: pd.DataFrame) -> Figure:
         "ours_energy_kwh_per_1k",
         "paper_energy_kwh_per_1k",
         "energy_ratio",
+        "ours_energy_kwh_per_1k_halfwidth_95",
+        "paper_energy_kwh_per_1k_halfwidth_95",
     ]
     if lacking := lacking_columns(title, {"comparison": (comparison, needed)}):
         return lacking
@@ -44,21 +61,24 @@ def ours_vs_paper(comparison: pd.DataFrame) -> Figure:
     for i, row in rows.iterrows():
         values = [row["ours_energy_kwh_per_1k"], row["paper_energy_kwh_per_1k"]]
         axes.plot(values, [i, i], color="0.7", linewidth=1.5, zorder=1)
-    axes.scatter(rows["ours_energy_kwh_per_1k"], y, color="tab:blue", s=45, label="this run")
-    axes.scatter(
-        rows["paper_energy_kwh_per_1k"],
-        y,
-        facecolors="none",
-        edgecolors="black",
-        marker="D",
-        s=40,
-        label="paper",
-    )
+    for side, style in (
+        ("ours", {"color": "tab:blue", "marker": "o", "markersize": 7}),
+        ("paper", {"color": "black", "marker": "D", "markersize": 6, "markerfacecolor": "none"}),
+    ):
+        axes.errorbar(
+            rows[f"{side}_energy_kwh_per_1k"],
+            y,
+            xerr=halfwidths(rows, f"{side}_energy_kwh_per_1k"),
+            linestyle="none",
+            capsize=3,
+            label=run_label(side, comparison_setup),
+            **style,
+        )
     axes.set_xscale("log")
     axes.set_yticks(y, rows["label"])
     axes.set_ylim(-0.7, len(rows) - 0.3)
     axes.set_xlabel("energy per 1,000 inferences (kWh, log scale)")
-    axes.set_title(title, fontsize=10)
+    axes.set_title(f"{title}\n{differing(comparison_setup, ('paper', 'ours'))}", fontsize=9)
     axes.grid(axis="x", which="major", alpha=0.3)
     # Below the axes: inside, it would sit on whichever task has the lowest energy.
     figure.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
@@ -100,3 +120,73 @@ def format_ratio(ratio: float) -> str:
     # A fraction reads better than 8.2e-05: "x1/12,000" is "12,000 times less than the paper";
     # every ratio under one half is written so, so that a column of them compares at a glance.
     return f"{times}1/{float(f'{1 / ratio:.2g}'):,.0f}"
+
+
+def halfwidths(rows: pd.DataFrame, column: str) -> np.ndarray:
+    """The 95% half-widths of `column` as error-bar lengths: 0 where unknown (one repetition)."""
+    return pd.to_numeric(rows[f"{column}_halfwidth_95"], errors="coerce").fillna(0).to_numpy()
+
+
+def run_label(name: str, setup: pd.DataFrame) -> str:
+    """A run's legend entry: its name, GPU (or "CPU") and carbon intensity."""
+    values = setup.set_index("property")[name]
+    gpu = values.get("GPU", "none")
+    hardware = "CPU" if gpu in ("none", "not recorded") else gpu
+    intensity = values.get(LEGEND_PROPERTIES[1], "not recorded")
+    return f"{RUN_NAMES.get(name, name)} ({hardware}; {intensity} g CO$_2$eq/kWh)"
+
+
+def differing(setup: pd.DataFrame, names: tuple[str, str], limit: int = 4) -> str:
+    """The properties that differ between the runs, as "GPU: x vs y; ..." (the first `limit`,
+    then how many more) wrapped to a title's width, or that none differs."""
+    rows = setup[setup["differs"].astype(str).str.lower() == "true"]
+    if rows.empty:
+        return "the runs differ in no recorded property"
+    shown = [
+        f"{row['property']}: {_short(row[names[0]])} vs {_short(row[names[1]])}"
+        for _, row in rows.head(limit).iterrows()
+    ]
+    more = f"; and {len(rows) - limit} more" if len(rows) > limit else ""
+    return textwrap.fill("differs: " + "; ".join(shown) + more, width=WRAP)
+
+
+def _short(value: object, width: int = 28) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+# --- Any two runs ------------------------------------------------------------------------------
+
+
+def run_ratios(comparison: pd.DataFrame, setup: pd.DataFrame, names: tuple[str, str]) -> Figure:
+    """Per cell both runs measured (`powerhungry.analysis.compare.compare_runs`), the ratio of
+    their energies per 1,000 inferences, B / A, with its 95% interval (log scale; 1 marked),
+    the cells in order of ratio; what differs between the runs under the title."""
+    title = f"Energy per 1,000 inferences, {names[1]} / {names[0]}, per cell"
+    cells = comparison[comparison["level"] == "cell"]
+    cells = positive(cells, ["energy_ratio"]).sort_values("energy_ratio", ignore_index=True)
+    if cells.empty:
+        return missing(title, "the runs have no cell in common", "compare runs of the same study")
+    figure, axes = plt.subplots(
+        figsize=(8.0, max(3.0, 1.2 + 0.28 * len(cells))), layout="constrained"
+    )
+    y = np.arange(len(cells))
+    ratio = cells["energy_ratio"]
+    low = (ratio - cells["energy_ratio_low_95"]).fillna(0).to_numpy()
+    high = (cells["energy_ratio_high_95"] - ratio).fillna(0).to_numpy()
+    axes.errorbar(ratio, y, xerr=[low, high], fmt="o", color="tab:blue", capsize=3)
+    axes.axvline(1.0, color="0.5", linewidth=1, linestyle="--")
+    labels = [
+        f"{task_label(t)} \N{MIDDLE DOT} {short_model(m)} \N{MIDDLE DOT} {d}"
+        for t, m, d in zip(cells["task"], cells["model"], cells["dataset"], strict=True)
+    ]
+    axes.set_yticks(y, labels, fontsize=8)
+    axes.set_ylim(-0.7, len(cells) - 0.3)
+    axes.set_xscale("log")
+    log_number_axis(axes.xaxis)
+    axes.set_xlabel(f"ratio {names[1]} / {names[0]} (log scale; bars: 95% interval)")
+    axes.margins(x=0.08)
+    # Over the whole figure: the cell labels leave the axes too narrow for it.
+    figure.suptitle(f"{title}\n{differing(setup, names)}", fontsize=9)
+    axes.grid(axis="x", which="both", alpha=0.3)
+    return figure

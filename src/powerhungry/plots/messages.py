@@ -36,6 +36,7 @@ TABLE_HOW = {  # what writes each table, for a table that is empty or predates a
     "lengths": "rerun rule tabulate_lengths with the current workflow",
     "comparison": "rerun the rule that writes results/tables/comparison.csv (our values beside "
     "resources/reference/paper)",
+    "comparison_setup": "rerun rule compare_with_paper with the current workflow",
 }
 ADD_MULTI_PURPOSE = (
     "add multi-purpose models (kind: multi_purpose, with their tasks) to the study config's "

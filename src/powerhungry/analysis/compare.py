@@ -1,0 +1,304 @@
+"""Two runs side by side: what differs between them (hardware, software, protocol, carbon
+intensity), and, for what both measured, the ratio of their energies per 1,000 inferences with
+its 95% confidence interval, per task, per model and per cell.
+
+A cell is matched by task, model kind, model, dataset and protocol (batch size and dtype): the
+same cell measured under another protocol is another measurement, never divided by. Tasks and
+models are compared over each run's own cells (`n_cells` says how many); the same machinery
+puts this study beside the paper's own measurements (rule compare_with_paper).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import tarfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from powerhungry.analysis.summary import substitutes_read, summarize
+from powerhungry.columns import (
+    CELL_KEY,
+    DATASET_SUBSTITUTE,
+    GROUP_KEY,
+    MODEL_KEY,
+    SUBSTITUTED_DATASETS,
+)
+from powerhungry.measure.provenance import ARTIFACT_MANIFEST
+
+# What makes the same cell the same measurement: recorded on every measurement row.
+PROTOCOL_COLUMNS = ("batch_size", "dtype")
+# The paper's protocol (notes/paper-protocol.md, "Measurement"): one sample per call, the
+# libraries' float32 defaults; its rows do not record it.
+PAPER_PROTOCOL = {"batch_size": 1, "dtype": "float32"}
+# The paper's rows name CodeCarbon's region where ours name the configured carbon intensity.
+PAPER_COLUMNS = {"region": "carbon_intensity_setting"}
+
+# What describes a run, in the order stated: (property, measurement-row column).
+DESCRIBED = (
+    ("device", "device"),
+    ("GPU", "gpu_model"),
+    ("GPUs counted per job", "gpu_count"),
+    ("GPU driver", "gpu_driver"),
+    ("CUDA", "cuda_version"),
+    ("CPU", "cpu_model"),
+    ("python", "python_version"),
+    ("torch", "torch_version"),
+    ("transformers", "transformers_version"),
+    ("diffusers", "diffusers_version"),
+    ("datasets", "datasets_version"),
+    ("codecarbon", "codecarbon_version"),
+    ("dtype", "dtype"),
+    ("batch size", "batch_size"),
+    ("carbon intensity setting", "carbon_intensity_setting"),
+)
+INTENSITY = "carbon intensity (g CO2eq/kWh)"
+NOT_RECORDED = "not recorded"
+
+# (level, keys, our summary table, mean column, 95% half-width column)
+LEVELS = (
+    (
+        "task",
+        GROUP_KEY,
+        "task_summary",
+        "energy_kwh_per_1k_mean",
+        "energy_kwh_per_1k_mean_halfwidth_95",
+    ),
+    ("model", MODEL_KEY, "model_summary", "energy_kwh_per_1k", "energy_kwh_per_1k_halfwidth_95"),
+    ("cell", CELL_KEY, "cell_summary", "energy_kwh_per_1k_mean", "energy_kwh_per_1k_halfwidth_95"),
+)
+EMISSIONS = {
+    "task_summary": "emissions_g_per_1k_mean",
+    "model_summary": "emissions_g_per_1k",
+    "cell_summary": "emissions_g_per_1k_mean",
+}
+MEASUREMENTS = "results/tables/measurements.csv"
+
+
+class RunError(ValueError):
+    """A path that holds no run this module can read."""
+
+
+def paper_rows(paper_measurements: pd.DataFrame) -> pd.DataFrame:
+    """The rows behind the paper's tables (`in_paper`), with its protocol (PAPER_PROTOCOL) and
+    its region under our column name: a run like any other."""
+    in_paper = paper_measurements["in_paper"].astype(str).str.lower() == "true"
+    return (
+        paper_measurements[in_paper]
+        .rename(columns=PAPER_COLUMNS)
+        .assign(device="cuda", **PAPER_PROTOCOL)
+    )
+
+
+def describe(measurements: pd.DataFrame) -> dict[str, str]:
+    """What a run ran on and with, from its query rows: each property of DESCRIBED as its
+    distinct values joined by "; " ("none" where all are empty, NOT_RECORDED where the rows
+    lack the column), and the carbon intensity its emissions were computed with (g CO2eq/kWh:
+    1,000 x its emissions in kg over its energy in kWh, as CodeCarbon multiplies them)."""
+    query = measurements[measurements["phase"] == "query"]
+    described = {}
+    for name, column in DESCRIBED:
+        if column not in query.columns:
+            described[name] = NOT_RECORDED
+            continue
+        values = sorted({_text(v) for v in query[column]} - {""})
+        described[name] = "; ".join(values) if values else "none"
+    energy = query["energy_kwh"].sum()
+    intensity = 1000 * query["emissions_kg"].sum() / energy if energy > 0 else math.nan
+    described[INTENSITY] = f"{intensity:.4g}" if math.isfinite(intensity) else NOT_RECORDED
+    described["cells measured"] = str(len(query.groupby(list(CELL_KEY)))) if len(query) else "0"
+    return described
+
+
+def _text(value: object) -> str:
+    """A recorded value as text: "" for an empty one, whole numbers without a trailing .0 (a
+    column read back with empty cells is float)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def setup_table(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str]) -> pd.DataFrame:
+    """One row per property of `describe`: run A's value, run B's, and whether they differ;
+    the properties that differ first."""
+    described = [describe(a), describe(b)]
+    table = pd.DataFrame(
+        {
+            "property": list(described[0]),
+            names[0]: list(described[0].values()),
+            names[1]: [described[1][p] for p in described[0]],
+        }
+    )
+    table["differs"] = table[names[0]] != table[names[1]]
+    return table.sort_values("differs", ascending=False, kind="stable", ignore_index=True)
+
+
+def ratio_interval(
+    mean_a: pd.Series, halfwidth_a: pd.Series, mean_b: pd.Series, halfwidth_b: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """B / A and its 95% confidence interval, from two independent means and their 95%
+    half-widths: the half-width of log(B / A) is sqrt((h_A / A)^2 + (h_B / B)^2) (the delta
+    method for a ratio of independent means; Casella & Berger, Statistical Inference, 2002,
+    §5.5.4), so the interval is [r / exp(w), r * exp(w)], never below zero. NaN bounds where a
+    half-width is unknown (a single repetition); NaN throughout where a mean is not positive."""
+    positive = (mean_a > 0) & (mean_b > 0)
+    ratio = (mean_b / mean_a).where(positive)
+    width = np.sqrt((halfwidth_a / mean_a) ** 2 + (halfwidth_b / mean_b) ** 2)
+    return ratio, ratio / np.exp(width), ratio * np.exp(width)
+
+
+def protocol_of(measurements: pd.DataFrame) -> pd.DataFrame:
+    """Per cell, its protocol (PROTOCOL_COLUMNS as text; NOT_RECORDED where the rows lack one)."""
+    query = measurements[measurements["phase"] == "query"]
+    per_cell = query.groupby(list(CELL_KEY))
+    return pd.DataFrame(
+        {
+            c: per_cell[c].first().map(_text) if c in query.columns else NOT_RECORDED
+            for c in PROTOCOL_COLUMNS
+        }
+    ).reset_index()
+
+
+def compare_runs(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str]) -> pd.DataFrame:
+    """Per task, model and cell that both runs measured (measurement rows `a` and `b`), each
+    run's energy per 1,000 inferences (kWh, columns `<name>_energy_kwh_per_1k`, with its 95%
+    half-width and how many cells it is over) and emissions (g CO2eq), and `energy_ratio` =
+    B / A with its 95% interval (`ratio_interval`) and whether the interval excludes 1
+    (`distinguishable`). Raises ValueError (from the summaries) for a table without query rows."""
+    summaries = [summarize(run) for run in (a, b)]
+    protocols = [protocol_of(run) for run in (a, b)]
+    parts = []
+    for level, keys, table, mean, halfwidth in LEVELS:
+        sides = []
+        for name, summary, protocol in zip(names, summaries, protocols, strict=True):
+            rows = summary[table]
+            if level == "cell":
+                rows = rows.merge(protocol, on=list(CELL_KEY))
+            counted = _cells_counted(summary["cell_summary"], keys)
+            side = rows[[*keys, *(PROTOCOL_COLUMNS if level == "cell" else ())]].assign(
+                **{
+                    f"{name}_energy_kwh_per_1k": rows[mean],
+                    f"{name}_energy_kwh_per_1k_halfwidth_95": rows[halfwidth],
+                    f"{name}_emissions_g_per_1k": rows[EMISSIONS[table]],
+                    f"{name}_n_cells": rows.set_index(list(keys)).index.map(counted),
+                }
+            )
+            if name == names[1]:
+                substituted = _substituted(rows)
+                if substituted is not None:
+                    side[SUBSTITUTED_DATASETS] = substituted
+            sides.append(side)
+        on = [*keys, *(PROTOCOL_COLUMNS if level == "cell" else ())]
+        parts.append(sides[0].merge(sides[1], on=on, how="inner").assign(level=level))
+    table = pd.concat(parts, ignore_index=True)
+    ratio, low, high = ratio_interval(
+        *(table[f"{n}_energy_kwh_per_1k{s}"] for n in names for s in ("", "_halfwidth_95"))
+    )
+    table["energy_ratio"], table["energy_ratio_low_95"], table["energy_ratio_high_95"] = (
+        ratio,
+        low,
+        high,
+    )
+    table["distinguishable"] = (low > 1) | (high < 1)
+    columns = ["level", *CELL_KEY, *PROTOCOL_COLUMNS]
+    for name in names:
+        columns += [f"{name}_{c}" for c in ("n_cells", "energy_kwh_per_1k")]
+        columns += [f"{name}_energy_kwh_per_1k_halfwidth_95", f"{name}_emissions_g_per_1k"]
+    columns += ["energy_ratio", "energy_ratio_low_95", "energy_ratio_high_95", "distinguishable"]
+    if SUBSTITUTED_DATASETS in table.columns:  # ours read another dataset than the paper's
+        columns.append(SUBSTITUTED_DATASETS)
+    return table.reindex(columns=columns).astype({f"{n}_n_cells": "Int64" for n in names})
+
+
+def _substituted(rows: pd.DataFrame) -> pd.Series | None:
+    """A summary's substituted datasets as SUBSTITUTED_DATASETS reads them ("dataset
+    (repository)"; a cell's from its DATASET_SUBSTITUTE); None where not recorded."""
+    if SUBSTITUTED_DATASETS in rows.columns:
+        return rows[SUBSTITUTED_DATASETS]
+    if DATASET_SUBSTITUTE not in rows.columns:
+        return None
+    read = substitutes_read(rows[DATASET_SUBSTITUTE])
+    return (rows["dataset"] + " (" + read + ")").where(read != "", "")
+
+
+def _cells_counted(cells: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """How many cells each group of `keys` is over."""
+    return cells.groupby(list(keys)).size()
+
+
+def unmatched(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, int]:
+    """How many cells only A measured, only B, and both but under another protocol."""
+    cells = [protocol_of(run) for run in (a, b)]
+    keys = [set(map(tuple, c[list(CELL_KEY)].to_numpy())) for c in cells]
+    same = cells[0].merge(cells[1], on=[*CELL_KEY, *PROTOCOL_COLUMNS])
+    return {
+        "only_a": len(keys[0] - keys[1]),
+        "only_b": len(keys[1] - keys[0]),
+        "other_protocol": len(keys[0] & keys[1]) - len(same),
+    }
+
+
+def read_run(path: Path) -> pd.DataFrame:
+    """A run's measurement rows (results/tables/measurements.csv) from `path`: a workflow
+    directory or unpacked artifact (holding results/), its results/ folder, the table itself
+    (.csv or .csv.gz), or a reproducibility artifact (.tar.gz, powerhungry.artifact), whose
+    table is checked against the artifact's sha256 manifest. Raises RunError naming the path,
+    what it lacks and what to give instead."""
+    if path.is_file() and path.name.endswith((".tar.gz", ".tgz")):
+        return _read_artifact(path)
+    if path.is_file():
+        return _rows(path, path)
+    for candidate in (path / MEASUREMENTS, path / "tables" / "measurements.csv"):
+        if candidate.is_file():
+            return _rows(candidate, candidate)
+    raise RunError(
+        f"{path}: no run found: give a workflow directory (holding {MEASUREMENTS}), its "
+        "results/ folder, a measurements.csv, or an artifact made by `powerhungry artifact`"
+    )
+
+
+def _rows(source: Path | IO[bytes], path: Path) -> pd.DataFrame:
+    """The measurement rows in `source` (a file, or an artifact's member read from `path`)."""
+    try:
+        table = pd.read_csv(source, low_memory=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise RunError(f"{path}: not a measurements table: {error}") from error
+    if "phase" not in table.columns or not table["phase"].eq("query").any():
+        raise RunError(f"{path}: no query-phase measurement rows: nothing was measured yet")
+    return table
+
+
+def _read_artifact(path: Path) -> pd.DataFrame:
+    try:
+        with tarfile.open(path) as archive:
+            manifest = json.load(_member(archive, ARTIFACT_MANIFEST, path))
+            data = _member(archive, MEASUREMENTS, path).read()
+    except (tarfile.TarError, OSError, json.JSONDecodeError) as error:
+        raise RunError(f"{path}: not a readable artifact: {error}") from error
+    if manifest.get("files", {}).get(MEASUREMENTS) != hashlib.sha256(data).hexdigest():
+        raise RunError(
+            f"{path}: its {MEASUREMENTS} does not match the artifact's manifest "
+            f"({ARTIFACT_MANIFEST}): the artifact was altered; rebuild it with "
+            "`powerhungry artifact`"
+        )
+    return _rows(io.BytesIO(data), path)
+
+
+def _member(archive: tarfile.TarFile, name: str, path: Path) -> IO[bytes]:
+    try:
+        handle = archive.extractfile(name)
+    except KeyError:
+        handle = None
+    if handle is None:
+        raise RunError(
+            f"{path}: the artifact holds no {name}: was it made by `powerhungry artifact`?"
+        )
+    return handle
