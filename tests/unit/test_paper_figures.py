@@ -22,6 +22,8 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
+from matplotlib.collections import PathCollection
+from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 from matplotlib.text import Text
@@ -112,6 +114,7 @@ def cell(
     rng: np.random.Generator,
 ) -> dict[str, object]:
     energy = parameters * 1e-11 * rng.uniform(0.5, 2.0)
+    relative = rng.uniform(0.02, 0.3)  # a third of the cells imprecise at the default 10%
     return {
         "task": task,
         "model_kind": model_kind,
@@ -123,8 +126,9 @@ def cell(
         "energy_kwh_per_1k_mean": energy,
         "emissions_g_per_1k_mean": energy * 369.5,
         "energy_kwh_per_1k_std": energy / 10,
-        "energy_kwh_per_1k_halfwidth_95": energy / 4,
-        "relative_halfwidth_95": 0.25,
+        "energy_kwh_per_1k_halfwidth_95": energy * relative,
+        "relative_halfwidth_95": relative,
+        "imprecise": relative > 0.1,
     }
 
 
@@ -137,7 +141,9 @@ def synthetic_models(cells: pd.DataFrame) -> pd.DataFrame:
         architecture_kind=("architecture_kind", "first"),
         energy_kwh_per_1k=("energy_kwh_per_1k_mean", "mean"),
         emissions_g_per_1k=("emissions_g_per_1k_mean", "mean"),
+        relative_halfwidth_95=("relative_halfwidth_95", "max"),
     )
+    models["imprecise"] = models["relative_halfwidth_95"] > 0.1
     # What summarize adds from lengths.csv: 20 generated tokens per inference, for the models
     # that generate text.
     generating = [
@@ -405,7 +411,8 @@ def test_every_figure_has_an_expected_size():
 
 
 def points_of(axes: Axes) -> int:
-    return sum(len(c.get_offsets()) for c in axes.collections)
+    """Dots drawn (interval bars are collections too)."""
+    return sum(len(c.get_offsets()) for c in axes.collections if isinstance(c, PathCollection))
 
 
 def test_parameters_vs_emissions_shows_every_model_and_task(tables):
@@ -495,6 +502,92 @@ def test_ours_vs_paper_labels_rows_by_kind_only_when_both_kinds_are_shown(tables
     figure = comparison.ours_vs_paper(task_specific, COMPARISON_SETUP)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert "summarization" in labels and not any("task-specific" in x for x in labels)
+    plt.close(figure)
+
+
+# --- intervals -------------------------------------------------------------------------------
+
+
+def drawn_points(figure: Figure) -> tuple[int, int, int]:
+    """Points drawn filled and hollow, and 95% interval bars, over all the figure's axes."""
+    filled = hollow = bars = 0
+    for axes in figure.axes:
+        for collection in axes.collections:
+            if isinstance(collection, PathCollection):
+                count = len(collection.get_offsets())
+                if len(collection.get_facecolors()):
+                    filled += count
+                else:
+                    hollow += count
+        for container in axes.containers:
+            if isinstance(container, ErrorbarContainer):
+                bars += sum(len(lines.get_segments()) for lines in container.lines[2])
+    return filled, hollow, bars
+
+
+def legend_text(figure: Figure) -> str:
+    legends = [*figure.legends, *(a.get_legend() for a in figure.axes if a.get_legend())]
+    return " ".join(t.get_text() for legend in legends for t in legend.get_texts())
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "column"),
+    [
+        ("energy_per_task", "model_summary", "energy_kwh_per_1k"),
+        ("parameters_vs_emissions", "model_summary", "emissions_g_per_1k"),
+        (
+            "parameters_vs_energy_per_output_token",
+            "model_summary",
+            "energy_kwh_per_1k_output_tokens",
+        ),
+        ("zero_shot_dataset_emissions", "cell_summary", None),
+        ("summarization_length_vs_emissions", "cell_summary", None),
+    ],
+)
+def test_values_are_drawn_with_their_interval_and_imprecise_ones_hollow(
+    tables, name, table, column
+):
+    figure = render(name, tables)
+    filled, hollow, bars = drawn_points(figure)
+    assert bars == filled + hollow > 0  # one bar per point
+    assert filled > 0 and hollow > 0
+    assert "imprecise" in legend_text(figure)
+    if column is not None:  # every model with a value is drawn: exactly its imprecise are hollow
+        shown = tables[table][tables[table][column] > 0]
+        assert (filled, hollow) == ((~shown["imprecise"]).sum(), shown["imprecise"].sum())
+    plt.close(figure)
+
+
+def test_a_bar_is_as_long_as_the_values_half_width(tables):
+    models = tables["model_summary"]
+    figure = render("energy_per_task", tables)
+    lengths = sorted(
+        (seg[1][1] - seg[0][1]) / 2
+        for container in figure.axes[0].containers
+        for seg in container.lines[2][0].get_segments()
+    )
+    # Above and below differ on a log axis only where the floor cuts the lower bar (never
+    # here: every half-width is under the value); mean of both = the half-width.
+    expected = sorted(models["energy_kwh_per_1k"] * models["relative_halfwidth_95"])
+    assert lengths == pytest.approx(expected)
+    plt.close(figure)
+
+
+def test_imprecise_multi_purpose_bars_are_hatched_with_their_interval(tables):
+    figure = render("multi_purpose_emissions_by_task", tables)
+    patches = [p for p in figure.axes[0].patches if p.get_width() > 0]
+    rows = tables["model_summary"].query("model_kind == 'multi_purpose'")
+    assert sum(bool(p.get_hatch()) for p in patches) == rows["imprecise"].sum() > 0
+    assert "imprecise" in legend_text(figure)
+    plt.close(figure)
+
+
+def test_tables_without_intervals_draw_plain_dots(tables):
+    models = tables["model_summary"].drop(columns=["relative_halfwidth_95", "imprecise"])
+    figure = render("energy_per_task", {**tables, "model_summary": models})
+    filled, hollow, _ = drawn_points(figure)
+    assert hollow == 0 and filled == len(models)
+    assert "imprecise" not in legend_text(figure)
     plt.close(figure)
 
 
@@ -692,6 +785,28 @@ def test_a_figure_with_substituted_cells_says_so_under_it(name, tables, tmp_path
     save(figure, png, pdf)
     assert imread(png).shape[0] > EXPECTED_PIXELS[name][1]
     assert substitution_note([tables["cell_summary"], tables["model_summary"]]) is None
+
+
+def test_cells_not_measured_are_named_under_the_figure_never_drawn(tables, tmp_path):
+    """A task whose cells failed: its models are absent from Figure 1, and a note under it says
+    how many, where, and where the reason is."""
+    tasks = tables["task_summary"].assign(n_cells_missing=0)
+    tasks.loc[tasks["task"] == "object_detection", "n_cells_missing"] = 2
+    paths = {}
+    for table, frame in {**tables, "task_summary": tasks}.items():
+        paths[table] = tmp_path / f"{table}.csv"
+        frame.to_csv(paths[table], index=False)
+    figure = draw("energy_per_task", paths)
+    notes = [text.get_text() for text in figure.texts if text.get_gid() == NOTE_GID]
+    assert notes == [
+        "Not measured, so not shown: 2 cells (results/tables/missing_cells.csv says why):\n"
+        "object_detection (task-specific): 2"
+    ]
+    tasks["n_cells_missing"] = 0
+    tasks.to_csv(paths["task_summary"], index=False)
+    figure = draw("energy_per_task", paths)
+    assert [text for text in figure.texts if text.get_gid() == NOTE_GID] == []
+    plt.close("all")
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from powerhungry.plots.style import DPI
 from powerhungry.tasks import load
 
 FigureFunction = Callable[..., Figure]
-NOTE_GID = "substitution-note"  # the gid of the note under a figure with substituted datasets
+NOTE_GID = "figure-note"  # the gid of the notes under a figure (substitutes, cells not measured)
 
 
 def figure_function(name: str) -> FigureFunction:
@@ -32,15 +32,39 @@ def figure_function(name: str) -> FigureFunction:
 
 
 def draw(name: str, table_paths: Mapping[str, str | Path]) -> Figure:
-    """Figure `name` of FIGURES from its input tables, given by table name; under it, a note
-    naming the substituted datasets among its cells, if any (`substitution_note`)."""
+    """Figure `name` of FIGURES from its input tables, given by table name; under it, notes
+    naming the substituted datasets among its cells (`substitution_note`) and the cells not
+    measured (`missing_note`), if any."""
     function = figure_function(name)
     tables = {table: read_table(table_paths[table]) for table in FIGURES[name].tables}
     figure = function(**tables)
-    note = substitution_note(tables.values())
-    if note:  # below the page: `save` then grows the page to hold it
-        figure.text(0.01, -0.01, note, ha="left", va="top", fontsize=8, gid=NOTE_GID)
+    notes = [n for n in (substitution_note(tables.values()), missing_note(tables.values())) if n]
+    if notes:  # below the page: `save` then grows the page to hold it
+        text = "\n".join(notes)
+        figure.text(0.01, -0.01, text, ha="left", va="top", fontsize=8, gid=NOTE_GID)
     return figure
+
+
+def missing_note(tables: Iterable[pd.DataFrame]) -> str | None:
+    """The note naming, per task and model kind, the cells not measured (their model failed:
+    results/tables/missing_cells.csv), from a table's `n_cells_missing` (task_summary); None
+    if none is missing or no table says. Those cells are absent from the figure, never 0."""
+    for table in tables:
+        if "n_cells_missing" not in table.columns:
+            continue
+        counts = pd.to_numeric(table["n_cells_missing"], errors="coerce").fillna(0).astype(int)
+        named = [
+            f"{row.task} ({row.model_kind.replace('_', '-')}): {count}"
+            for row, count in zip(table.itertuples(), counts, strict=True)
+            if count > 0
+        ]
+        if named:
+            listed = textwrap.fill("; ".join(named), width=110)
+            return (
+                f"Not measured, so not shown: {int(counts.sum())} cells "
+                f"(results/tables/missing_cells.csv says why):\n{listed}"
+            )
+    return None
 
 
 def substitution_note(tables: Iterable[pd.DataFrame]) -> str | None:

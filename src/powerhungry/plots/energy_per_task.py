@@ -15,12 +15,14 @@ from matplotlib.figure import Figure
 from powerhungry.columns import GROUP_KEY, MODEL_KEY
 from powerhungry.plots.messages import TABLE_HOW, lacking_columns, missing
 from powerhungry.plots.style import KIND_STYLE
+from powerhungry.plots.uncertainty import legend_entries, scatter_with_interval
 from powerhungry.tasks import task_label
 
 
 def energy_per_task(model_summary: pd.DataFrame, task_summary: pd.DataFrame) -> Figure:
     """Figure 1: one column per task (lowest mean first); a dot per model (its energy per
-    1,000 inferences in kWh, mean over datasets), a bar at each model kind's mean over models.
+    1,000 inferences in kWh, mean over datasets, with its 95% interval; hollow if imprecise),
+    a bar at each model kind's mean over models.
     The figure is 1.1 inches wider per task."""
     title = "Inference energy per task (query phase; bar: mean over models)"
     tables = {
@@ -39,13 +41,16 @@ def energy_per_task(model_summary: pd.DataFrame, task_summary: pd.DataFrame) -> 
     offset = {kind: (i - (len(kinds) - 1) / 2) * 0.3 for i, kind in enumerate(kinds)}
     figure, axes = plt.subplots(figsize=(max(6.0, 1.1 * len(order) + 2), 4.8))
     rng = np.random.default_rng(0)  # jitter only spreads overlapping dots
+    hollow = False
     for kind in kinds:
         style = KIND_STYLE[kind]
         rows = models[models["model_kind"] == kind]
         x = rows["task"].map(position) + offset[kind]
-        axes.scatter(
+        hollow |= scatter_with_interval(
+            axes,
             x + rng.uniform(-0.08, 0.08, len(rows)),
             rows["energy_kwh_per_1k"],
+            rows,
             color=style["color"],
             marker=style["marker"],
             alpha=0.7,
@@ -66,6 +71,12 @@ def energy_per_task(model_summary: pd.DataFrame, task_summary: pd.DataFrame) -> 
     axes.set_title(title, fontsize=10, loc="left")
     axes.grid(axis="y", which="major", alpha=0.3)
     # Above the axes, beside the title: inside, it would cover the points of the first tasks.
-    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False)
+    axes.legend(
+        *legend_entries(axes, hollow),
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=2,
+        frameon=False,
+    )
     figure.tight_layout()
     return figure

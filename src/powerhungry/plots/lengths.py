@@ -24,6 +24,12 @@ from powerhungry.plots.style import (
     group_of,
     present_groups,
 )
+from powerhungry.plots.uncertainty import (
+    IMPRECISE_NOTE,
+    imprecise_handle,
+    scatter_with_interval,
+    wrap_note,
+)
 
 # --- Figure 6: summary length vs emissions --------------------------------------------------
 
@@ -56,17 +62,20 @@ def summarization_length_vs_emissions(cell_summary: pd.DataFrame, lengths: pd.Da
 
 def length_scatter(rows: pd.DataFrame, title: str) -> Figure:
     """Summarization cells (`rows`, with their group): mean generated tokens vs emissions per
-    1,000 inferences (g CO2eq, log scale)."""
+    1,000 inferences (g CO2eq, log scale, with 95% intervals; hollow if imprecise)."""
     figure, axes = plt.subplots(figsize=SCATTER_SIZE, layout="constrained")
     datasets = sorted(rows["dataset"].unique())
     markers = dict(zip(datasets, "osD^vP*Xh<>p", strict=False))
     groups = present_groups(rows["group"])
+    hollow = False
     for group in groups:
         for dataset in datasets:
             points = rows[(rows["group"] == group) & (rows["dataset"] == dataset)]
-            axes.scatter(
+            hollow |= scatter_with_interval(
+                axes,
                 points["mean_output_tokens"],
                 points["emissions_g_per_1k_mean"],
+                points,
                 s=45,
                 color=GROUP_STYLE[group]["color"],
                 marker=markers.get(dataset, "o"),
@@ -86,5 +95,8 @@ def length_scatter(rows: pd.DataFrame, title: str) -> Figure:
         Line2D([], [], linestyle="", marker=markers.get(d, "o"), markersize=7, color="0.4")
         for d in datasets
     ]
-    legend_beside(axes, [("colour: model", colours, groups), ("marker: dataset", shapes, datasets)])
+    sections = [("colour: model", colours, groups), ("marker: dataset", shapes, datasets)]
+    if hollow:
+        sections.append(("95% interval", [imprecise_handle()], [wrap_note(IMPRECISE_NOTE)]))
+    legend_beside(axes, sections)
     return figure

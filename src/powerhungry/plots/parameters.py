@@ -42,6 +42,7 @@ from powerhungry.plots.style import (
     group_of,
     present_groups,
 )
+from powerhungry.plots.uncertainty import legend_entries, scatter_with_interval
 from powerhungry.tasks import task_label
 
 # --- Figure 2: parameters vs emissions by modality ------------------------------------------
@@ -49,7 +50,8 @@ from powerhungry.tasks import task_label
 
 def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
     """Figure 2: one dot per model and task, log-log: parameters vs emissions per 1,000
-    inferences (g CO2eq), coloured by modality, marker = task-specific or multi-purpose."""
+    inferences (g CO2eq, with its 95% interval; hollow if imprecise), coloured by modality,
+    marker = task-specific or multi-purpose."""
     title = "Model size vs emissions, by modality"
     needed = [*MODEL_KEY, "model_parameters", "emissions_g_per_1k"]
     if lacking := lacking_columns(title, {"model_summary": (model_summary, needed)}):
@@ -61,13 +63,16 @@ def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
     rows = rows.assign(modality=rows["task"].map(MODALITY).fillna("other task"))
     figure, axes = plt.subplots(figsize=SCATTER_SIZE, layout="constrained")
     kinds = {"task_specific": ("o", "task-specific"), "multi_purpose": ("s", "multi-purpose")}
+    hollow = False
     for modality, color in MODALITY_COLORS.items():
         for kind, (marker, kind_label) in kinds.items():
             points = rows[(rows["modality"] == modality) & (rows["model_kind"] == kind)]
             if not points.empty:
-                axes.scatter(
+                hollow |= scatter_with_interval(
+                    axes,
                     points["model_parameters"],
                     points["emissions_g_per_1k"],
+                    points,
                     color=color,
                     marker=marker,
                     alpha=0.75,
@@ -79,7 +84,7 @@ def parameters_vs_emissions(model_summary: pd.DataFrame) -> Figure:
     axes.set_ylabel(EMISSIONS)
     axes.set_title(f"{title} (one dot per model and task)", fontsize=10)
     axes.grid(which="major", alpha=0.3)
-    axes.legend(loc="upper left", frameon=False, fontsize=9)
+    axes.legend(*legend_entries(axes, hollow), loc="upper left", frameon=False, fontsize=9)
     log_count_axis(axes.xaxis)
     log_number_axis(axes.yaxis)
     return figure
@@ -200,7 +205,8 @@ def parameters_vs_qa_f1(model_summary: pd.DataFrame, quality: pd.DataFrame) -> F
 def parameters_vs_energy_per_output_token(model_summary: pd.DataFrame) -> Figure:
     """One dot per model and task whose model generates text (text generation, summarization,
     captioning, every multi-purpose model), log-log: parameters vs query energy per 1,000
-    generated tokens (kWh); colour = task, marker = task-specific or multi-purpose."""
+    generated tokens (kWh, with its 95% interval; hollow if imprecise); colour = task, marker =
+    task-specific or multi-purpose."""
     title = "Model size vs energy per generated token"
     needed = [*MODEL_KEY, "model_parameters", "energy_kwh_per_1k_output_tokens"]
     if lacking := lacking_columns(title, {"model_summary": (model_summary, needed)}):
@@ -214,10 +220,13 @@ def parameters_vs_energy_per_output_token(model_summary: pd.DataFrame) -> Figure
     kinds = {"task_specific": "o", "multi_purpose": "s"}
     tasks = list(dict.fromkeys(rows["task"]))
     colors = dict(zip(tasks, plt.get_cmap("tab10").colors, strict=False))
+    hollow = False
     for (task, kind), points in rows.groupby(["task", "model_kind"], sort=False):
-        axes.scatter(
+        hollow |= scatter_with_interval(
+            axes,
             points["model_parameters"],
             points["energy_kwh_per_1k_output_tokens"],
+            points,
             color=colors[task],
             marker=kinds.get(kind, "o"),
             alpha=0.75,
@@ -231,5 +240,5 @@ def parameters_vs_energy_per_output_token(model_summary: pd.DataFrame) -> Figure
     axes.grid(which="major", alpha=0.3)
     log_count_axis(axes.xaxis)
     log_number_axis(axes.yaxis)
-    axes.legend(fontsize=7, loc="best")
+    axes.legend(*legend_entries(axes, hollow), fontsize=7, loc="best")
     return figure

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from powerhungry.columns import CELL_KEY, MODEL_KEY
 from powerhungry.plots.axes import log_number_axis, positive
@@ -49,6 +50,16 @@ from powerhungry.plots.style import (
     short_model,
     wrap_name,
 )
+from powerhungry.plots.uncertainty import (
+    HATCH,
+    IMPRECISE_BAR_NOTE,
+    IMPRECISE_NOTE,
+    imprecise_handle,
+    imprecise_of,
+    interval,
+    scatter_with_interval,
+    wrap_note,
+)
 from powerhungry.tasks import ordered_tasks, task_label
 
 # --- Figure 3: emissions on the zero-shot datasets ------------------------------------------
@@ -56,8 +67,8 @@ from powerhungry.tasks import ordered_tasks, task_label
 
 def zero_shot_dataset_emissions(cell_summary: pd.DataFrame) -> Figure:
     """Figure 3: per dataset the multi-purpose models ran on, task-specific vs seq2seq vs
-    decoder-only emissions per 1,000 inferences (g CO2eq, log scale); dot size = parameters.
-    One panel per task."""
+    decoder-only emissions per 1,000 inferences (g CO2eq, log scale, with 95% intervals; hollow
+    if imprecise); dot size = parameters. One panel per task."""
     title = "Emissions on the zero-shot datasets: task-specific vs multi-purpose models"
     needed = [
         *CELL_KEY,
@@ -91,8 +102,9 @@ def zero_shot_dataset_emissions(cell_summary: pd.DataFrame) -> Figure:
     )
     area = area_scale(cells["model_parameters"])
     groups = present_groups(cells["group"])
+    hollow = False
     for axes, task in zip(panels[0], tasks, strict=True):
-        draw_dataset_panel(axes, cells[cells["task"] == task], groups, area)
+        hollow |= draw_dataset_panel(axes, cells[cells["task"] == task], groups, area)
         axes.set_title(task_label(task), fontsize=10)
     panels[0][0].set_ylabel(EMISSIONS)
     # One label for all panels: per-panel labels sit at different heights under wrapped names.
@@ -100,14 +112,19 @@ def zero_shot_dataset_emissions(cell_summary: pd.DataFrame) -> Figure:
     figure.suptitle(title, fontsize=10)
     log_number_axis(panels[0][0].yaxis)
     sizes = size_section(cells["model_parameters"], area, format_count, "dot size: parameters")
-    legend_beside(panels[0][-1], [group_section(groups), sizes])
+    sections = [group_section(groups), sizes]
+    if hollow:
+        sections.append(("95% interval", [imprecise_handle()], [wrap_note(IMPRECISE_NOTE)]))
+    legend_beside(panels[0][-1], sections)
     return figure
 
 
 def draw_dataset_panel(
     axes: Axes, cells: pd.DataFrame, groups: list[str], area: Callable[..., np.ndarray]
-) -> None:
-    """Datasets along x; each group in its own column; a group's models spread by size."""
+) -> bool:
+    """Datasets along x; each group in its own column; a group's models spread by size; each
+    dot with its 95% interval, hollow if imprecise. Returns whether any dot is hollow."""
+    hollow = False
     datasets = sorted(cells["dataset"].unique())
     offset = {g: (i - (len(groups) - 1) / 2) * 0.8 / len(groups) for i, g in enumerate(groups)}
     for position, dataset in enumerate(datasets):
@@ -117,9 +134,11 @@ def draw_dataset_panel(
             # Models of one group spread out, smallest left, so equal values stay visible.
             half = 0.3 / len(groups)
             spread = np.linspace(-half, half, len(points)) if len(points) > 1 else np.zeros(1)
-            axes.scatter(
+            hollow |= scatter_with_interval(
+                axes,
                 position + offset[group] + spread[: len(points)],
                 points["emissions_g_per_1k_mean"],
+                points,
                 s=sized_like_circles(area(points["model_parameters"]), group),
                 **BUBBLE_STYLE,
                 **GROUP_STYLE[group],
@@ -128,6 +147,7 @@ def draw_dataset_panel(
     axes.set_xticks(range(len(datasets)), [wrap_name(d) for d in datasets])
     axes.set_xlim(-0.6, len(datasets) - 0.4)
     axes.grid(axis="y", which="major", alpha=0.3)
+    return hollow
 
 
 # --- Figure 5: multi-purpose models' emissions by task --------------------------------------
@@ -135,8 +155,9 @@ def draw_dataset_panel(
 
 def multi_purpose_emissions_by_task(model_summary: pd.DataFrame) -> Figure:
     """Figure 5: a bar per multi-purpose model and task (emissions per 1,000 inferences, g
-    CO2eq, log scale), models listed down the y axis (so long names never collide) under a
-    heading per architecture: seq2seq, then decoder-only."""
+    CO2eq, log scale, with its 95% interval; hatched if imprecise), models listed down the y
+    axis (so long names never collide) under a heading per architecture: seq2seq, then
+    decoder-only."""
     title = "Multi-purpose models: emissions by task, seq2seq vs decoder-only"
     needed = [
         *MODEL_KEY,
@@ -165,8 +186,10 @@ def multi_purpose_emissions_by_task(model_summary: pd.DataFrame) -> Figure:
             bars["model"].map(position) + (i - (len(tasks) - 1) / 2) * height,
             bars["emissions_g_per_1k"],
             height=height * 0.95,
+            xerr=interval(bars["emissions_g_per_1k"], bars),
+            error_kw={"elinewidth": 0.9, "capsize": 2, "ecolor": "0.25"},
+            hatch=[HATCH if imprecise else None for imprecise in imprecise_of(bars)],
             color=TASK_COLORS.get(task, "0.5"),
-            label=task_label(task),
         )
     axes.set_xscale("log")
     # Bars on a log axis start at its left edge: leave room so the smallest bar is visible.
@@ -179,7 +202,15 @@ def multi_purpose_emissions_by_task(model_summary: pd.DataFrame) -> Figure:
     axes.set_ylabel("model (parameters counted from the loaded model)")
     axes.set_title(title, fontsize=10)
     axes.grid(axis="x", which="major", alpha=0.3)
-    axes.legend(title="task", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    # Plain patches: a task's bars' own handle would show the first bar's hatching.
+    handles = [Patch(color=TASK_COLORS.get(task, "0.5")) for task in tasks]
+    labels = [task_label(task) for task in tasks]
+    if imprecise_of(rows).any():
+        handles.append(Patch(facecolor="white", edgecolor="0.3", hatch=HATCH))
+        labels.append(wrap_note(IMPRECISE_BAR_NOTE))
+    axes.legend(
+        handles, labels, title="task", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False
+    )
     log_number_axis(axes.xaxis)
     return figure
 
