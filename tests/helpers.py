@@ -86,3 +86,17 @@ def small_study(**changes: object) -> dict:
     }
     study.update(changes)
     return study
+
+
+# Rows datasets hold that no one meant as input: empty, whitespace-only, zero-width, mixed
+# scripts with an emoji, and far longer than any model's input. Every text task measures each:
+# nothing is dropped, the long row is cut to the model's maximum, a decoder-only model is given
+# its BOS token for an empty prompt (powerhungry.tasks.generation).
+DEGENERATE_TEXTS = [
+    "",
+    "   ",
+    "\u200b\u200b",
+    "\n\t",
+    "日本語 mixed Ελληνικά عربي 🙂",
+    "word " * 3000,
+]

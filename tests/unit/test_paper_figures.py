@@ -33,7 +33,7 @@ from powerhungry import plots
 from powerhungry.analysis.summary import summarize
 from powerhungry.plots import comparison, legends, messages, style
 from powerhungry.plots.drawing import NOTE_GID, draw, figure_function, save, substitution_note
-from powerhungry.plots.messages import MISSING_LABEL
+from powerhungry.plots.messages import MISSING_LABEL, message_of
 from powerhungry.plots.registry import FIGURES
 from powerhungry.tasks import generates_text
 
@@ -53,6 +53,7 @@ EXPECTED_PIXELS = {  # (width, height)
     "parameters_vs_qa_f1": (1125, 750),
     "ours_vs_paper": (1125, 900),
     "parameters_vs_energy_per_output_token": (1125, 750),
+    "above_idle_per_task": (1950, 720),  # as energy_per_task
 }
 MESSAGE_PIXELS = (1125, 750)
 
@@ -68,6 +69,11 @@ MULTI_PURPOSE = {  # model: (architecture_kind, parameters)
     "google/flan-t5-xl": ("seq2seq", 2_849_757_184),
     "bigscience/bloomz-560m": ("decoder_only", 559_214_592),
     "bigscience/bloomz-7b1": ("decoder_only", 7_069_016_064),
+}
+ABOVE_IDLE_FLAGS = {  # (model, dataset): a flag other than "resolved"
+    ("org/text_classification-model-0", "movie_reviews"): "within_halfwidth",
+    ("org/text_classification-model-1", "movie_reviews"): "negative",
+    ("org/object_detection-model-0", "object_detection_a"): "within_halfwidth",
 }
 QUALITY_METRICS = {
     "text_classification": ["accuracy"],
@@ -129,6 +135,10 @@ def cell(
         "energy_kwh_per_1k_halfwidth_95": energy * relative,
         "relative_halfwidth_95": relative,
         "imprecise": relative > 0.1,
+        # As measured on a GPU: most cells resolved above idle, some not (ABOVE_IDLE_FLAGS).
+        "gpu_energy_above_idle_kwh_per_1k_mean": energy * 0.6,
+        "gpu_energy_above_idle_kwh_per_1k_halfwidth_95": energy * 0.6 * relative,
+        "above_idle_flag": ABOVE_IDLE_FLAGS.get((model, dataset), "resolved"),
     }
 
 
@@ -374,10 +384,6 @@ def assert_saved(figure: Figure, directory: Path, stem: str, pixels: tuple[int, 
     assert image[..., :3].std() > 0.01  # not a blank page
 
 
-def message_of(figure: Figure) -> str:
-    return " ".join(t.get_text() for t in figure.texts).replace("\n", " ")
-
-
 def test_the_overlap_check_catches_crowded_tick_labels():
     figure, axes = plt.subplots(figsize=(3, 2), layout="constrained")
     axes.set_xticks(range(6), [f"a long tick label {i}" for i in range(6)])
@@ -588,6 +594,33 @@ def test_tables_without_intervals_draw_plain_dots(tables):
     filled, hollow, _ = drawn_points(figure)
     assert hollow == 0 and filled == len(models)
     assert "imprecise" not in legend_text(figure)
+    plt.close(figure)
+
+
+def test_above_idle_counts_unresolved_cells_under_their_task_and_draws_the_rest(tables):
+    figure = render("above_idle_per_task", tables)
+    axes = figure.axes[0]
+    cells = tables["cell_summary"]
+    filled, hollow, bars = drawn_points(figure)
+    assert filled == bars == len(cells) - len(ABOVE_IDLE_FLAGS) and hollow == 0
+    labels = {t.get_text().split("\n")[0]: t.get_text() for t in axes.get_xticklabels()}
+    assert labels["text classification"].endswith("\n2 unresolved")
+    assert labels["object detection"].endswith("\n1 unresolved")
+    assert "\n" not in labels["summarization"]
+    assert "negative or within its 95% half-width" in legend_text(figure)
+    plt.close(figure)
+
+
+def test_above_idle_not_measured_is_said_not_drawn(tables):
+    """On the CPU (no GPU, no baseline) every flag is empty: a message, never dots at 0."""
+    cells = tables["cell_summary"].assign(
+        gpu_energy_above_idle_kwh_per_1k_mean=np.nan,
+        gpu_energy_above_idle_kwh_per_1k_halfwidth_95=np.nan,
+        above_idle_flag=np.nan,
+    )
+    figure = render("above_idle_per_task", {**tables, "cell_summary": cells})
+    assert figure.get_label() == messages.MISSING_LABEL
+    assert "not measured (no GPU, or no idle baseline)" in message_of(figure)
     plt.close(figure)
 
 

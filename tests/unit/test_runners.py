@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 import torch
+from helpers import DEGENERATE_TEXTS
 
 from powerhungry.data.preprocess import as_png
 from powerhungry.tasks import make_runner
@@ -292,20 +293,6 @@ def test_a_models_own_code_runs_only_when_allowed(model_with_own_code):
     _, predictions = run("text_classification", model_dir, TEXTS, {"trust_remote_code": True})
     assert marker.read_text() == "ran"
     assert {p.prediction for p in predictions} <= {"NEGATIVE", "POSITIVE"}
-
-
-# Rows datasets hold that no one meant as input: empty, whitespace-only, zero-width, mixed
-# scripts with an emoji, and far longer than any model's input. Every text task measures each:
-# nothing is dropped, the long row is cut to the model's maximum, a decoder-only model is given
-# its BOS token for an empty prompt (powerhungry.tasks.generation).
-DEGENERATE_TEXTS = [
-    "",
-    "   ",
-    "\u200b\u200b",
-    "\n\t",
-    "日本語 mixed Ελληνικά عربي 🙂",
-    "word " * 3000,
-]
 
 
 @pytest.mark.parametrize(

@@ -195,6 +195,9 @@ def test_every_paper_figure_is_drawn_at_its_size(demo_run):
             darkest, brightest = image.convert("L").getextrema()
             assert darkest < 100 < brightest, name
         assert (demo_run / "results" / "figures" / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+    # On the CPU, GPU energy above idle is not measured: the figure says so, drawing nothing.
+    log = (demo_run / "logs" / "plot_above_idle_per_task.log").read_text()
+    assert "drawn as a message" in log and "not measured" in log
 
 
 def test_paper_tables_from_the_demo(demo_run):

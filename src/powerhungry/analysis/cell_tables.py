@@ -3,6 +3,7 @@ beside energy (the paper's Table 7) and input/output sizes (the paper's Table 4)
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE
 from powerhungry.quality import score
+from powerhungry.tasks import TASKS
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,39 @@ def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def is_blank(text: str) -> bool:
+    """Whether `text` holds nothing to read: empty, or only whitespace and invisible format
+    characters (Unicode category Cf: zero-width space and joiners, byte-order mark)."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
+def blank_inputs(task: str, samples: pd.DataFrame) -> int | None:
+    """How many samples have every text input the task's runner reads (its roles,
+    `tasks.TASKS[task].inputs`) blank (`is_blank`); None for a task without text inputs."""
+    roles = [
+        role
+        for role in sorted(TASKS[task].inputs)
+        if role in samples.columns and samples[role].map(lambda v: isinstance(v, str)).all()
+    ]
+    if not roles:
+        return None
+    return int(samples[roles].map(is_blank).all(axis=1).sum())
+
+
 def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
-    """Mean input and output tokens per cell (images: size and steps), and truncated samples."""
+    """Mean input and output tokens per cell (images: size and steps), truncated samples, and
+    samples whose text inputs are blank (`blank_inputs`; measured as they are, counted here)."""
     rows = []
     for cell in cells:
         predictions = pd.read_parquet(cell.predictions)
         if predictions.empty:  # the model failed: listed in missing_cells.csv
             continue
+        samples = pd.read_parquet(cell.samples)
         rows.append(
             {
                 **cell.key(),
                 "n_samples": len(predictions),
+                "n_blank_inputs": blank_inputs(cell.task, samples),
                 "mean_input_tokens": predictions["input_tokens"].mean(),
                 "mean_output_tokens": predictions["output_tokens"].mean(),
                 "n_truncated": int(predictions["truncated"].sum()),
@@ -67,4 +91,5 @@ def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
                 "mean_inference_steps": predictions["inference_steps"].mean(),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table.astype({"n_blank_inputs": "Int64"}) if rows else table

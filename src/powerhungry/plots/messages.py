@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from powerhungry.plots.style import SCATTER_SIZE
 
 MISSING_LABEL = "missing input"  # Figure label of a message figure, for the rule's log
+MESSAGE_GID = "missing-input-message"  # the gid of its message
 
 HOW = {  # how to get a column that a table predates
     "model_parameters": "parameter counts are recorded when a model is measured: rerun the "
@@ -51,8 +52,16 @@ def missing(figure_title: str, what: str, how: str) -> Figure:
     message = f"Not drawn: {what}.\n\nTo draw it: {how}."
     # Wrapped here rather than by matplotlib, whose wrapping ignores a saved figure's size.
     paragraphs = [textwrap.fill(p, width=70) for p in message.split("\n\n")]
-    figure.text(0.5, 0.5, "\n\n".join(paragraphs), ha="center", va="center", fontsize=10.5)
+    figure.text(
+        0.5, 0.5, "\n\n".join(paragraphs), ha="center", va="center", fontsize=10.5, gid=MESSAGE_GID
+    )
     return figure
+
+
+def message_of(figure: Figure) -> str:
+    """What a message figure (`missing`) says, on one line; "" for a drawn figure."""
+    said = [t.get_text() for t in figure.texts if t.get_gid() == MESSAGE_GID]
+    return " ".join(said).replace("\n", " ")
 
 
 def lacking_columns(

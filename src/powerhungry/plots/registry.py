@@ -50,6 +50,9 @@ FIGURES: dict[str, FigureSpec] = {
     "parameters_vs_energy_per_output_token": FigureSpec(  # not in the paper
         "parameters:parameters_vs_energy_per_output_token", ("model_summary",)
     ),
+    "above_idle_per_task": FigureSpec(  # not in the paper
+        "above_idle:above_idle_per_task", ("cell_summary",)
+    ),
     "ours_vs_paper": FigureSpec(  # not in the paper: this run beside the paper's values
         "comparison:ours_vs_paper", ("comparison", "comparison_setup")
     ),
