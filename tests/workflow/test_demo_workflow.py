@@ -217,7 +217,7 @@ def test_paper_tables_from_the_demo(demo_run):
     setup = pd.read_csv(tables / "comparison_setup.csv").set_index("property")
     assert setup.loc["GPU", "paper"] == "8 x NVIDIA A100-SXM4-80GB"
     assert setup.loc["device", "ours"] == "cpu" and setup.loc["GPU", "ours"] == "none"
-    assert setup.loc["carbon intensity setting", "paper"] == "oregon"
+    assert "oregon" in setup.loc["carbon intensity setting", "paper"]  # and 12 rows in quebec
     assert setup.loc["carbon intensity (g CO2eq/kWh)", "differs"]
     assert pd.read_csv(tables / "missing_cells.csv").empty
     assert (pd.read_csv(tables / "task_summary.csv")["n_cells_missing"] == 0).all()
