@@ -2,10 +2,12 @@
 workflow's own code, validated by the `frictionless` library; the column registry's coverage."""
 
 import json
+import runpy
 
 import frictionless
 import pandas as pd
 import pytest
+from helpers import REPO
 
 from powerhungry.analysis import summary
 from powerhungry.analysis.aggregate import gather_measurements, split_failed
@@ -176,3 +178,25 @@ def test_the_registry_describes_every_metric_key_and_unit_of_work():
     for name, table in TABLES.items():
         describe(name, table.primary_key)
     assert {c.type for c in COLUMNS.values()} <= set(ARROW_TYPES)
+
+
+class Named(dict):
+    """What Snakemake hands a script: names readable as attributes."""
+
+    __getattr__ = dict.__getitem__
+
+
+def test_the_rule_script_writes_the_package_and_a_parquet_per_table(tmp_path, results):
+    parquet = [str(path.with_suffix(".parquet")) for path in results.values()]
+    snakemake = Named(
+        input=Named({name: str(path) for name, path in results.items()}),
+        output=Named(datapackage=str(tmp_path / "datapackage.json"), parquet=parquet),
+        params=Named(title="demo: results tables"),
+        log=[str(tmp_path / "package_tables.log")],
+    )
+    runpy.run_path(str(REPO / "scripts" / "package_tables.py"), {"snakemake": snakemake})
+    package = json.loads((tmp_path / "datapackage.json").read_text())
+    assert package["title"] == "demo: results tables"
+    assert [r["name"] for r in package["resources"]] == list(results)
+    for name, path in results.items():
+        assert len(pd.read_parquet(path.with_suffix(".parquet"))) == len(pd.read_csv(path)), name
