@@ -10,10 +10,12 @@ import pytest
 from helpers import REPO
 
 from powerhungry.analysis import summary
-from powerhungry.analysis.aggregate import gather_measurements, split_failed
+from powerhungry.analysis.aggregate import MISSING_COLUMNS, gather_measurements, split_failed
+from powerhungry.analysis.cell_tables import length_table, quality_table
 from powerhungry.analysis.paper_tables import break_even, multi_purpose_summary
 from powerhungry.datapackage import ARROW_TYPES, data_package, read_typed, write_parquet
 from powerhungry.files import write_csv
+from powerhungry.plan.estimate import PLAN_COLUMNS
 from powerhungry.table_schema import COLUMNS, METRICS, TABLES, UndescribedError, describe
 
 PROVENANCE = {
@@ -167,6 +169,16 @@ def test_a_value_that_does_not_fit_its_type_stops_the_parquet(tmp_path):
     path.write_text("task,model_kind,model,dataset,n_samples\nt,task_specific,m,d,8.5\n")
     with pytest.raises(ValueError, match=r"lengths.csv: a value does not fit .* '8.5'"):
         read_typed("lengths", path)
+
+
+def test_every_column_the_table_code_writes_is_described():
+    """Tables whose columns the code names (the summaries' are made by `results` above, a
+    measurement job's rows in test_measure_cell.py, the demo's every table by the workflow)."""
+    describe("plan", PLAN_COLUMNS)
+    describe("missing_cells", MISSING_COLUMNS)
+    describe("quality", quality_table([]).columns)
+    describe("lengths", length_table([]).columns)
+    describe("break_even", break_even(pd.DataFrame({"model": [], "task": []}), []).columns)
 
 
 def test_the_registry_describes_every_metric_key_and_unit_of_work():

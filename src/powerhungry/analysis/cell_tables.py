@@ -48,8 +48,22 @@ def quality_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+LENGTH_COLUMNS = [
+    *CELL_KEY,
+    DATASET_SUBSTITUTE,
+    "n_samples",
+    "mean_input_tokens",
+    "mean_output_tokens",
+    "n_truncated",
+    "mean_image_width",
+    "mean_image_height",
+    "mean_inference_steps",
+]
+
+
 def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
-    """Mean input and output tokens per cell (images: size and steps), and truncated samples."""
+    """Mean input and output tokens per cell (images: size and steps), and truncated samples;
+    its columns (LENGTH_COLUMNS) even where no cell has predictions."""
     rows = []
     for cell in cells:
         predictions = pd.read_parquet(cell.predictions)
@@ -67,4 +81,4 @@ def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
                 "mean_inference_steps": predictions["inference_steps"].mean(),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=LENGTH_COLUMNS)
