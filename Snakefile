@@ -52,5 +52,6 @@ rule all:
         rules.tabulate_multi_purpose.output,
         rules.tabulate_break_even.output,
         rules.compare_with_paper.output,
+        rules.package_tables.output,
         rules.build_explorer.output,
         expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),

@@ -180,3 +180,45 @@ rule plan_study:
         config=canonical(config),
     script:
         "../scripts/plan_study.py"
+
+
+# Every table above, by name (results/tables/<name>.csv): package_tables describes them all and
+# copies each to parquet. A new table is one more entry here, and its columns' in
+# src/powerhungry/table_schema.py (the rule stops, naming any column described nowhere).
+RESULT_TABLES = {
+    "measurements": rules.aggregate_measurements.output.table,
+    "missing_cells": rules.aggregate_measurements.output.missing,
+    "lengths": rules.tabulate_lengths.output.table,
+    "task_summary": rules.summarize_measurements.output.task_summary,
+    "model_summary": rules.summarize_measurements.output.model_summary,
+    "cell_summary": rules.summarize_measurements.output.cell_summary,
+    "quality": rules.score_quality.output.table,
+    "multi_purpose": rules.tabulate_multi_purpose.output.table,
+    "break_even": rules.tabulate_break_even.output.table,
+    "comparison": rules.compare_with_paper.output.table,
+    "comparison_setup": rules.compare_with_paper.output.setup,
+    "plan": rules.plan_study.output.table,
+}
+
+
+# The tables in open formats: a Frictionless Data Package describing the CSVs (types, units,
+# descriptions, primary keys), and parquet copies with the same types.
+rule package_tables:
+    input:
+        **RESULT_TABLES,
+    output:
+        datapackage=report(
+            "results/datapackage.json",
+            caption="../report/datapackage.rst",
+            category="Tables",
+        ),
+        parquet=expand("results/tables/{table}.parquet", table=RESULT_TABLES),
+    log:
+        "logs/package_tables.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        title=f"{config['study']}: results tables",
+    script:
+        "../scripts/package_tables.py"

@@ -83,6 +83,13 @@ def test_cells_are_matched_by_protocol_and_only_in_common(classification):
     assert model["ours_n_cells"].tolist() == [3]
 
 
+def test_rows_without_a_recorded_protocol_match_each_other_only(classification):
+    unrecorded = classification.drop(columns=["batch_size", "dtype"])
+    cells = compare_runs(unrecorded, unrecorded, NAMES).query("level == 'cell'")
+    assert len(cells) == 48 and set(cells["dtype"]) == {"not recorded"}
+    assert unmatched(classification, unrecorded)["other_protocol"] == 48
+
+
 def test_the_ratio_interval_is_the_delta_method_on_the_log():
     ratio, low, high = ratio_interval(
         pd.Series([1.0, 1.0, 0.0, 1.0]),

@@ -23,6 +23,7 @@ from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.shards import ShardMismatchError, merge_shards
 from powerhungry.plan.shards import Shard
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+from powerhungry.table_schema import describe
 
 PROTOCOL = Protocol(
     batch_size=2,
@@ -125,6 +126,7 @@ def test_cell_writes_tidy_rows_raw_codecarbon_and_predictions(cell):
     expected = AutoModelForSequenceClassification.from_pretrained(model_dir).num_parameters()
     assert set(written["model_parameters"]) == {expected}
     assert set(written["architecture_kind"]) == {"encoder_only"}
+    describe("measurements", written.columns)  # every column is in the data package
     raw = pd.read_csv(cell.outputs.codecarbon)
     assert sorted(raw["task_name"]) == ["load", "load", "query", "query"]
     assert raw["energy_consumed"].sum() == pytest.approx(written["energy_kwh"].sum())
@@ -312,6 +314,7 @@ def test_shards_of_a_cell_merge_into_the_rows_one_job_would_write(cell, tmp_path
         (0, "load"), (0, "query"), (1, "load"), (1, "query")
     ]  # fmt: skip
     assert (rows["shards"] == 2).all() and "sample_start" not in rows
+    describe("measurements", rows.columns)
     query = rows[rows["phase"] == "query"].set_index("repetition")
     assert (query["n_inferences"] == 5).all()
     shard_rows = pd.concat(pd.read_csv(part.measurements) for part in parts)

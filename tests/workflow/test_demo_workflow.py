@@ -6,6 +6,7 @@ import json
 import os
 from contextlib import contextmanager
 
+import frictionless
 import pandas as pd
 import pytest
 import yaml
@@ -223,6 +224,29 @@ def test_paper_tables_from_the_demo(demo_run):
     assert (pd.read_csv(tables / "task_summary.csv")["n_cells_missing"] == 0).all()
 
 
+def read_as_described(path, fields):
+    """A CSV read with the types its data package gives it: text as text, datetimes parsed."""
+    table = pd.read_csv(path, dtype={f["name"]: "str" for f in fields if f["type"] == "string"})
+    for name in (f["name"] for f in fields if f["type"] == "datetime"):
+        table[name] = pd.to_datetime(table[name], utc=True, format="ISO8601")
+    return table
+
+
+def test_every_table_is_in_a_valid_data_package_and_in_parquet(demo_run):
+    results = demo_run / "results"
+    report = frictionless.validate(results / "datapackage.json")
+    assert report.valid, report.flatten(["title", "type", "note", "fieldName", "rowNumber"])
+    package = json.loads((results / "datapackage.json").read_text())
+    resources = {r["path"]: r for r in package["resources"]}
+    assert set(resources) == {f"tables/{p.name}" for p in (results / "tables").glob("*.csv")}
+    for path, resource in resources.items():
+        fields = resource["schema"]["fields"]
+        assert all(f["description"] for f in fields), path
+        parquet = pd.read_parquet((results / path).with_suffix(".parquet"))
+        expected = read_as_described(results / path, fields)
+        pd.testing.assert_frame_equal(parquet, expected, check_dtype=False, obj=path)
+
+
 def test_a_second_run_has_nothing_to_do(demo_run):
     result = run_snakemake(demo_run, "--profile", "profiles/demo", "-n")
     assert result.returncode == 0
@@ -285,6 +309,7 @@ TABLES_AND_FIGURES = {
     "tabulate_multi_purpose",
     "tabulate_break_even",
     "compare_with_paper",
+    "package_tables",
     "build_explorer",
     "plot_energy_per_task",
     *PLOTS,
@@ -339,11 +364,13 @@ def test_settings_that_cannot_change_a_measurement_replan_none(demo_run):
     for its time); so do the plan's settings (other cells' entries: the adding tests above)."""
     config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
     config["protocol"]["idle_seconds"] += 1
-    assert dry_run_with(demo_run, config, "demo_idle.yaml") == {"plan_study": 1, "all": 1}
+    # The plan's table, and the data package that describes it and copies it to parquet.
+    replanned = {"plan_study": 1, "package_tables": 1, "all": 1}
+    assert dry_run_with(demo_run, config, "demo_idle.yaml") == replanned
     # What jobs ask the cluster for (plan:) changes the plan's table only.
     config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
     config["plan"] = {"gpu_class": "h100", "safety_factor": 3, "max_job_hours": 24}
-    assert dry_run_with(demo_run, config, "demo_plan.yaml") == {"plan_study": 1, "all": 1}
+    assert dry_run_with(demo_run, config, "demo_plan.yaml") == replanned
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from powerhungry.columns import (
 )
 from powerhungry.invocation import rerun_command
 from powerhungry.study import result_path
+from powerhungry.table_schema import integer_columns
 
 MISSING_COLUMNS = [
     *CELL_KEY,
@@ -62,5 +63,9 @@ def gather_measurements(paths: Iterable[str | Path]) -> pd.DataFrame:
     for column in IDLE_COLUMNS:  # rows measured before jobs took their own baseline
         if column not in table.columns:
             table[column] = float("nan")
+    # A column some rows lack (a failed cell's, a cell measured whole beside split ones) reads
+    # as floats, which would be written as "494018.0": integers stay integers, empty where absent.
+    for column in integer_columns("measurements", table.columns):
+        table[column] = table[column].astype("Int64")
     table = table[ordered + [c for c in table.columns if c not in ordered]]
     return table.sort_values(key, ignore_index=True)

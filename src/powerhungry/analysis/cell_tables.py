@@ -69,9 +69,24 @@ def blank_inputs(task: str, samples: pd.DataFrame) -> int | None:
     return int(samples[roles].map(is_blank).all(axis=1).sum())
 
 
+LENGTH_COLUMNS = [
+    *CELL_KEY,
+    DATASET_SUBSTITUTE,
+    "n_samples",
+    "n_blank_inputs",
+    "mean_input_tokens",
+    "mean_output_tokens",
+    "n_truncated",
+    "mean_image_width",
+    "mean_image_height",
+    "mean_inference_steps",
+]
+
+
 def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
     """Mean input and output tokens per cell (images: size and steps), truncated samples, and
-    samples whose text inputs are blank (`blank_inputs`; measured as they are, counted here)."""
+    samples whose text inputs are blank (`blank_inputs`; measured as they are, counted here);
+    its columns (LENGTH_COLUMNS) even where no cell has predictions."""
     rows = []
     for cell in cells:
         predictions = pd.read_parquet(cell.predictions)
@@ -91,5 +106,4 @@ def length_table(cells: Iterable[CellFiles]) -> pd.DataFrame:
                 "mean_inference_steps": predictions["inference_steps"].mean(),
             }
         )
-    table = pd.DataFrame(rows)
-    return table.astype({"n_blank_inputs": "Int64"}) if rows else table
+    return pd.DataFrame(rows, columns=LENGTH_COLUMNS).astype({"n_blank_inputs": "Int64"})

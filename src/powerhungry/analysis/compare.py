@@ -159,11 +159,13 @@ def protocol_of(measurements: pd.DataFrame) -> pd.DataFrame:
     """Per cell, its protocol (PROTOCOL_COLUMNS as text; NOT_RECORDED where the rows lack one)."""
     query = measurements[measurements["phase"] == "query"]
     per_cell = query.groupby(list(CELL_KEY))
+    cells = per_cell.size().index
     return pd.DataFrame(
         {
             c: per_cell[c].first().map(_text) if c in query.columns else NOT_RECORDED
             for c in PROTOCOL_COLUMNS
-        }
+        },
+        index=cells,
     ).reset_index()
 
 
