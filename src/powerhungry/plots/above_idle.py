@@ -40,7 +40,7 @@ def above_idle_per_task(cell_summary: pd.DataFrame) -> Figure:
     needed = [*CELL_KEY, MEAN, HALFWIDTH, FLAG]
     if lacking := lacking_columns(title, {"cell_summary": (cell_summary, needed)}):
         return lacking
-    flags = cell_summary[FLAG].fillna("").astype(str)
+    flags = cell_summary[FLAG].astype("string").fillna("").astype(str)  # all empty: read as NaN
     measured = cell_summary[flags != ""]
     if measured.empty:
         what = (
