@@ -262,6 +262,11 @@ COLUMNS: dict[str, Column] = {
     "gpu_model": Column(STRING, "The GPU model(s) visible to the job; empty on the CPU"),
     "gpu_count": Column(INTEGER, "GPUs visible to the job", COUNT),
     "gpu_driver": Column(STRING, "The NVIDIA driver version; empty on the CPU"),
+    "cuda_version": Column(
+        STRING,
+        "The CUDA version torch was built with; none for a build without CUDA, empty in rows "
+        "from before it was recorded",
+    ),
     "gpu_energy_source": Column(
         STRING,
         "How GPU energy was read: energy_counter (exact) or power_sampling (an estimate, GPUs "

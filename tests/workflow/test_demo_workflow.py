@@ -50,6 +50,7 @@ def test_rows_carry_their_provenance(demo_run, measurements):
         "hostname",
         "cpu_model",
         "torch_version",
+        "cuda_version",
         "transformers_version",
         "codecarbon_version",
         "python_version",

@@ -54,6 +54,14 @@ def gpu_description(device: torch.device) -> tuple[str, int, str]:
     return " + ".join(names), count, driver
 
 
+def cuda_version() -> str:
+    """The CUDA version torch was built with, or "none" for a build without CUDA: never empty,
+    so that an empty field in a table means rows recorded before this column existed."""
+    import torch
+
+    return torch.version.cuda or "none"
+
+
 def gpu_energy_source(device: torch.device) -> str:
     """How CodeCarbon can read the job's GPU energy: the board's energy counter (exact), or, on
     GPUs without one (before Volta), NVML power samples integrated over time (an estimate)."""
@@ -112,6 +120,7 @@ def collect(device: torch.device, workflow_dir: Path) -> dict[str, str | int]:
         "gpu_model": gpu_model,
         "gpu_count": gpu_count,
         "gpu_driver": driver,
+        "cuda_version": cuda_version(),
         "gpu_energy_source": gpu_energy_source(device),
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
         "cpu_model": cpu_model(),
