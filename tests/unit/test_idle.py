@@ -80,10 +80,21 @@ def test_above_idle_energy_not_told_from_zero_is_flagged_and_counted():
         }
     )
     flags = cell_summary(table).set_index("model")["above_idle_flag"].to_dict()
+    gpu = cell_summary(table).set_index("model")["gpu_energy_kwh_per_1k_mean"]
+    assert gpu["clear"] == pytest.approx(0.5)
     assert flags == {"clear": "resolved", "negative": "negative", "noisy": "within_halfwidth",
                      "cpu": ""}  # fmt: skip
     summary = task_summary(table).iloc[0]
     assert summary["n_cells_above_idle_unresolved"] == 2
+
+
+def test_gpu_energy_of_a_cell_measured_in_part_is_not_measured():
+    """A cell whose GPU energy some repetition lacks has none: an empty field, never a mean of
+    the others nor a 0."""
+    table = cells({"part": [0.3, 0.3], "cpu": [math.nan] * 2})
+    table.loc[(table["model"] == "part") & (table["repetition"] == 1), "gpu_energy_kwh"] = math.nan
+    table.loc[table["model"] == "cpu", "gpu_energy_kwh"] = math.nan
+    assert cell_summary(table)["gpu_energy_kwh_per_1k_mean"].isna().all()
 
 
 def test_summary_reports_all_three_energy_metrics():

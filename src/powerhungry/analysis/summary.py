@@ -213,6 +213,7 @@ def task_summary(
     return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP_KEY], ignore_index=True)
 
 
+GPU_ENERGY = "gpu_energy_kwh_per_1k"
 ABOVE_IDLE = "gpu_energy_above_idle_kwh_per_1k"
 
 
@@ -235,8 +236,8 @@ def cell_summary(
     measurements: pd.DataFrame, max_relative_halfwidth: float = MAX_RELATIVE_HALFWIDTH
 ) -> pd.DataFrame:
     """One row per cell: repetitions, and mean, std and 95% CI half-width of its query energy;
-    where measured, the mean and half-width of its above-idle GPU energy, and what they can be
-    read as (`above_idle_flag`)."""
+    where measured (every repetition has it), the mean of its GPU energy, and the mean and
+    half-width of its above-idle GPU energy and what they can be read as (`above_idle_flag`)."""
     per_1k = query_rows_per_1k(measurements)
     groups = per_1k.groupby(list(CELL_KEY))
     cells = groups["energy_kwh_per_1k"]
@@ -257,11 +258,13 @@ def cell_summary(
     summary["imprecise"] = imprecise(summary["relative_halfwidth_95"], max_relative_halfwidth)
     if DATASET_SUBSTITUTE in per_1k.columns:
         summary[DATASET_SUBSTITUTE] = substitutes_read(groups[DATASET_SUBSTITUTE].first())
+    for metric in (GPU_ENERGY, ABOVE_IDLE):
+        if metric in per_1k.columns:  # a cell measured in part: not measured
+            summary[f"{metric}_mean"] = groups[metric].apply(
+                lambda v: v.mean() if v.notna().all() else math.nan
+            )
     if ABOVE_IDLE in per_1k.columns:
         above = groups[ABOVE_IDLE]
-        summary[f"{ABOVE_IDLE}_mean"] = above.apply(  # a cell measured in part: not measured
-            lambda v: v.mean() if v.notna().all() else math.nan
-        )
         summary[f"{ABOVE_IDLE}_halfwidth_95"] = above.apply(
             lambda v: halfwidth_95(list(v.dropna())) if v.notna().all() else math.nan
         )
