@@ -3,6 +3,7 @@ rule build_explorer:
         cells=rules.summarize_measurements.output.cell_summary,
         quality=rules.score_quality.output.table,
         comparison=rules.compare_with_paper.output.table,
+        measurements=rules.aggregate_measurements.output.table,
     output:
         html=report(
             "results/explorer.html",
@@ -16,6 +17,7 @@ rule build_explorer:
         ENV
     params:
         title=f"{config['study']}: energy per 1,000 inferences",
+        max_relative_halfwidth=config["summary"]["max_relative_halfwidth"],
     script:
         "../scripts/build_explorer.py"
 

@@ -13,13 +13,17 @@ with log_to(snakemake.log[0]):
         "cells": snakemake.input.cells,
         "quality": snakemake.input.quality,
         "comparison": snakemake.input.get("comparison"),
+        "measurements": snakemake.input.measurements,
     }
     build_explorer(
         cells=pd.read_csv(tables["cells"]),
         quality=read_optional_table(tables["quality"]),
         comparison=read_optional_table(tables["comparison"]),
+        # Provenance as written, as text: a CUDA "12.10" or a version "2.0" must not become a float.
+        measurements=read_optional_table(tables["measurements"], dtype=str, keep_default_na=False),
         out=Path(snakemake.output.html),
         title=snakemake.params.title,
         provenance={**table_provenance(tables), **snakemake.params.get("provenance", {})},
+        max_relative_halfwidth=snakemake.params.max_relative_halfwidth,
     )
     print(f"wrote {snakemake.output.html}")

@@ -1,5 +1,7 @@
 """The results explorer: star ratings and page content on small synthetic tables, then the page in
-a real headless Chromium (filter through the URL fragment, count the visible rows, screenshot)."""
+a real headless Chromium: filters through the URL fragment in the dumped DOM, and, driven over the
+DevTools protocol, sorting by a click, the CSV download, the energy unit, hover labels, the
+hardware panel and the layout at 390 and 1366 px (screenshots in test-artifacts/)."""
 
 from __future__ import annotations
 
@@ -16,9 +18,10 @@ from fnmatch import fnmatch
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from browser import dump_dom, require_chromium, screenshot, visible_cells
+from browser import DevToolsPage, dump_dom, require_chromium, visible_cells
 from helpers import REPO
 
 from powerhungry.explorer import (
@@ -34,12 +37,23 @@ from powerhungry.explorer import (
     table_provenance,
 )
 from powerhungry.explorer.page import PAGE_TEMPLATE, page_environment
+from powerhungry.explorer.records import (
+    ENERGY_UNITS,
+    NO_GPU,
+    NOT_MEASURED,
+    NOT_RECORDED,
+    distinguishable_stars,
+    setup_records,
+)
 
 ARTIFACTS = REPO / "test-artifacts"
 PAYLOAD = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)
+LIMIT = 0.1  # summary.max_relative_halfwidth's default
 
 
-def cell(task, kind, model, dataset, energy, parameters=4_400_000):
+def cell(task, kind, model, dataset, energy, parameters=4_400_000, share=0.02, **measured):
+    """A cell summary row; `share`: its 95% half-width relative to the mean (imprecise over
+    LIMIT); `measured`: more columns (GPU energies, energy per unit of work)."""
     return dict(
         task=task,
         model_kind=kind,
@@ -49,9 +63,13 @@ def cell(task, kind, model, dataset, energy, parameters=4_400_000):
         model_parameters=parameters,
         energy_kwh_per_1k_mean=energy,
         emissions_g_per_1k_mean=energy * 369.5,
+        seconds_per_inference_mean=0.02,
+        inferences_per_second=50.0,
         energy_kwh_per_1k_std=energy / 10,
-        energy_kwh_per_1k_halfwidth_95=energy / 4,
-        relative_halfwidth_95=0.25,
+        energy_kwh_per_1k_halfwidth_95=energy * share,
+        relative_halfwidth_95=share,
+        imprecise=share > LIMIT,
+        **measured,
     )
 
 
@@ -70,18 +88,33 @@ def score(task, kind, model, dataset, metric, value):
 
 TC, SUM, GEN = "text_classification", "summarization", "image_generation"
 TS, MP = "task_specific", "multi_purpose"
+SUMMARIZER = "demo/tiny-t5-summarizer"
 
-# The demo's shapes: several datasets for one task, both kinds, a task without quality metrics.
+# The demo's shapes: several datasets for one task, both kinds, a task without quality metrics;
+# an imprecise cell rated all the same (its interval lies in one band), a cell whose interval
+# crosses a band edge (not rated), and one cell on a GPU whose above-idle energy is negative.
 CELLS = pd.DataFrame(
     [
         cell(TC, TS, "demo/tiny-bert-sentiment", "movie_reviews", 1.0e-5),
-        cell(TC, TS, "demo/tiny-bert-sentiment", "short_reviews", 1.2e-5),
+        cell(TC, TS, "demo/tiny-bert-sentiment", "short_reviews", 1.2e-5, share=0.3),
         cell(TC, MP, "demo/tiny-t5-instruct", "movie_reviews", 3.7e-4, 2_000_000),
-        cell(SUM, TS, "demo/tiny-t5-summarizer", "news_articles", 6.2e-4, 1_500_000),
-        cell(SUM, MP, "demo/tiny-gpt2-instruct", "news_articles", 1.5e-4, 900_000),
-        cell(GEN, TS, "demo/tiny-stable-diffusion", "image_prompts", 2.4e-4, 3_000_000),
+        cell(SUM, TS, SUMMARIZER, "news_articles", 6.2e-4, 1_500_000, share=0.3,
+             energy_kwh_per_1k_output_tokens=6.2e-4 / 40),
+        cell(SUM, MP, "demo/tiny-gpt2-instruct", "news_articles", 1.5e-4, 900_000,
+             energy_kwh_per_1k_input_tokens=1.5e-4 / 200,
+             energy_kwh_per_1k_output_tokens=1.5e-4 / 30),
+        cell(GEN, TS, "demo/tiny-stable-diffusion", "image_prompts", 2.4e-4, 3_000_000,
+             gpu_energy_kwh_per_1k_mean=1.6e-4,
+             gpu_energy_above_idle_kwh_per_1k_mean=-2.0e-5,
+             gpu_energy_above_idle_kwh_per_1k_halfwidth_95=1.0e-5,
+             above_idle_flag="negative", energy_wh_per_image=2.4e-4,
+             energy_wh_per_diffusion_step=2.4e-4 / 4),
     ]
-)
+)  # fmt: skip
+# Each cell's energy by "model|dataset".
+ENERGY = CELLS.set_index(CELLS["model"] + "|" + CELLS["dataset"])[
+    "energy_kwh_per_1k_mean"
+].to_dict()
 QUALITY = pd.DataFrame(
     [
         score(TC, TS, "demo/tiny-bert-sentiment", "movie_reviews", "accuracy", 0.5),
@@ -89,7 +122,7 @@ QUALITY = pd.DataFrame(
         score(TC, MP, "demo/tiny-t5-instruct", "movie_reviews", "accuracy", 0.0),
         *(
             score(SUM, kind, model, "news_articles", metric, value)
-            for kind, model in [(TS, "demo/tiny-t5-summarizer"), (MP, "demo/tiny-gpt2-instruct")]
+            for kind, model in [(TS, SUMMARIZER), (MP, "demo/tiny-gpt2-instruct")]
             for metric, value in [("rouge1", 0.2), ("rouge2", 0.05), ("rougeL", 0.15)]
         ),
     ]
@@ -110,6 +143,22 @@ COMPARISON = pd.DataFrame(
         for task, kind, ours, paper in [(TC, TS, 1.1e-5, 0.002), (SUM, MP, 1.5e-4, 0.08)]
     ]
 )
+CPU_PROVENANCE = dict(device="cpu", gpu_model="", gpu_count=0, gpu_driver="",
+                      cpu_model="AMD EPYC 9654", python_version="3.11.9",
+                      torch_version="2.5.1", transformers_version="4.46.3",
+                      diffusers_version="0.31.0", datasets_version="3.1.0",
+                      codecarbon_version="2.8.2", carbon_intensity_setting="USA")  # fmt: skip
+GPU_PROVENANCE = dict(CPU_PROVENANCE, device="cuda", gpu_model="NVIDIA H100 80GB HBM3",
+                      gpu_count=1, gpu_driver="550.54.15", cuda_version="12.4")  # fmt: skip
+# Each cell's load and query rows; the CPU cells' from before cuda_version was recorded.
+MEASUREMENTS = pd.DataFrame(
+    [
+        {**c, **(GPU_PROVENANCE if c["task"] == GEN else CPU_PROVENANCE), "phase": phase,
+         "energy_kwh": energy, "emissions_kg": energy * 0.3695}
+        for c in CELLS[["task", "model_kind", "model", "dataset"]].to_dict("records")
+        for phase, energy in [("load", 0.002), ("query", 0.01)]
+    ]
+)  # fmt: skip
 
 
 def payload_of(page: str) -> dict:
@@ -141,6 +190,37 @@ def test_stars_ignore_other_tasks():
     assert alone.tolist() == mixed.iloc[:2].tolist() == [5, 1]
 
 
+def test_stars_are_given_only_where_the_interval_lies_in_one_band():
+    # Task a spans 0..10 kWh: bands of 2 (5 stars below 2, 4 below 4, ...).
+    energy = pd.Series([0.0, 1.0, 1.0, 5.0, 10.0, 3.0, 7.0])
+    halfwidth = pd.Series([0.1, 0.5, 1.5, 0.5, 0.1, float("nan"), 0.2])
+    task = pd.Series(["a"] * 5 + ["b", "c"])
+    stars, reasons = distinguishable_stars(energy, halfwidth, task)
+    assert stars.tolist()[:2] == [5, 5] and stars.tolist()[3:5] == [3, 1]
+    # 1.0 ± 1.5 reaches 2.5 (4 stars): it cannot be told from the next band.
+    assert pd.isna(stars[2]) and reasons[2].startswith("not rated: its 95% interval spans 4 to 5")
+    assert pd.isna(stars[5]) and "one repetition" in reasons[5]  # no half-width: no interval
+    assert stars[6] == 5 and reasons[6] == ""  # one value in its task: the lowest band
+    assert (reasons[stars.notna()] == "").all()
+
+
+def test_rated_cells_with_different_stars_never_overlap():
+    """The rule's promise, on many random tasks: two rated cells of a task with different stars
+    have disjoint 95% intervals."""
+    generator = np.random.default_rng(7)
+    energy = pd.Series(10 ** generator.uniform(-5, -2, 600))
+    halfwidth = energy * generator.uniform(0, 0.3, 600)
+    task = pd.Series(generator.integers(0, 30, 600))
+    stars, _ = distinguishable_stars(energy, halfwidth, task)
+    rated = pd.DataFrame({"e": energy, "h": halfwidth, "t": task, "s": stars}).dropna()
+    assert rated["s"].nunique() == 5 and len(rated) > 200  # the promise is not kept vacuously
+    for _, group in rated.groupby("t"):
+        for a in group.itertuples():
+            for b in group.itertuples():
+                if a.s > b.s:  # a is rated more efficient: its interval ends below b's
+                    assert a.e + a.h < b.e - b.h
+
+
 # --- payload -----------------------------------------------------------------------------
 
 
@@ -159,24 +239,62 @@ def test_headline_metric(metrics, expected):
 
 
 def test_cell_records_carry_stars_quality_and_sizes():
-    records = cell_records(CELLS, QUALITY)
+    records = cell_records(CELLS, QUALITY, LIMIT)
     assert [r["task"] for r in records] == [GEN, SUM, SUM, TC, TC, TC]  # by task, then energy
-    summarizer = next(r for r in records if r["model"] == "demo/tiny-t5-summarizer")
+    summarizer = next(r for r in records if r["model"] == SUMMARIZER)
     assert summarizer["quality"] == {"rouge1": 0.2, "rouge2": 0.05, "rougeL": 0.15}
     assert (summarizer["headline_metric"], summarizer["headline_value"]) == ("rougeL", 0.15)
     assert summarizer["parameters"] == 1_500_000
     assert summarizer["emissions_g_per_1k"] == pytest.approx(6.2e-4 * 369.5)
-    # Summarization spans 1.5e-4..6.2e-4: the gpt2 cell is the efficient end, the t5 the other.
+    assert summarizer["energy_kwh_per_1k_output_tokens"] == pytest.approx(6.2e-4 / 40)
+    assert (summarizer["seconds_per_inference"], summarizer["inferences_per_second"]) == (0.02, 50)
+    # Summarization spans 1.5e-4..6.2e-4: the gpt2 cell is the efficient end; the t5 cell's
+    # interval (± 30%) reaches into the next band, so it is not rated, and says why.
     assert {r["model"]: r["stars"] for r in records if r["task"] == SUM} == {
         "demo/tiny-gpt2-instruct": 5,
-        "demo/tiny-t5-summarizer": 1,
+        SUMMARIZER: None,
     }
+    assert summarizer["stars_reason"] == (
+        "not rated: its 95% interval spans 1 to 2 stars, "
+        "so it cannot be told apart from the neighbouring bands"
+    )
     generation = records[0]
     assert (generation["quality"], generation["headline_value"], generation["stars"]) == (
         {},
         None,
         5,
     )
+
+
+def test_records_say_what_is_imprecise_unresolved_or_not_measured():
+    by_cell = {(r["model"], r["dataset"]): r for r in cell_records(CELLS, QUALITY, LIMIT)}
+    short = by_cell["demo/tiny-bert-sentiment", "short_reviews"]
+    assert short["imprecise"] and short["stars"] == 5  # imprecise, yet within one band
+    assert short["imprecise_note"] == "imprecise: its 95% half-width is 30% of the mean, over 10%"
+    assert short["energy_kwh_per_1k_halfwidth_95"] == pytest.approx(1.2e-5 * 0.3)
+    movie = by_cell["demo/tiny-bert-sentiment", "movie_reviews"]
+    assert (movie["imprecise"], movie["imprecise_note"]) == (False, "")
+    # On the CPU: no GPU energy, no baseline: None (the page's "not measured"), never 0.
+    assert movie["gpu_energy_kwh_per_1k"] is None
+    assert movie["gpu_energy_above_idle_kwh_per_1k"] is None
+    assert (movie["above_idle_flag"], movie["above_idle_note"]) == ("", "")
+    assert movie["energy_wh_per_image"] is None  # a unit that does not apply
+    image = by_cell["demo/tiny-stable-diffusion", "image_prompts"]
+    assert image["gpu_energy_kwh_per_1k"] == pytest.approx(1.6e-4)
+    assert image["gpu_energy_above_idle_kwh_per_1k"] == pytest.approx(-2.0e-5)
+    assert image["above_idle_note"].startswith("below zero")
+    assert image["energy_wh_per_diffusion_step"] == pytest.approx(6.0e-5)
+
+
+def test_one_repetition_and_a_summary_without_precision_are_marked():
+    one = CELLS.iloc[[0]].assign(
+        energy_kwh_per_1k_halfwidth_95=float("nan"), relative_halfwidth_95=float("nan")
+    )
+    (record,) = cell_records(one.assign(imprecise=True), None)
+    assert record["imprecise_note"] == "imprecise: one repetition, so no 95% half-width"
+    assert record["stars"] is None and "one repetition" in record["stars_reason"]
+    (record,) = cell_records(CELLS.iloc[[0]].drop(columns="imprecise"), None)
+    assert record["imprecise"] and "no imprecise column" in record["imprecise_note"]
 
 
 def test_tables_from_before_parameters_and_emissions_still_build():
@@ -222,13 +340,20 @@ def test_optional_tables(tmp_path):
 
 def test_page_is_self_contained_and_carries_its_data(tmp_path):
     out = tmp_path / "explorer.html"
-    build_explorer(CELLS, QUALITY, COMPARISON, out, "Demo explorer", {"cells": "cell_summary.csv"})
+    build_explorer(
+        CELLS, QUALITY, COMPARISON, out, "Demo explorer", {"cells": "cell_summary.csv"},
+        MEASUREMENTS, LIMIT,
+    )  # fmt: skip
     page = out.read_text(encoding="utf-8")
     assert "http://" not in page and "https://" not in page
-    # Nothing fetched: no external script, style sheet, image or frame, no protocol-relative URL.
-    assert not re.search(r"\b(src|href)\s*=|<link\b|<iframe\b|@import|url\(", page, re.I)
+    # Nothing fetched: no external script, style sheet, image or frame, no protocol-relative URL;
+    # the one link the script makes is to the CSV it builds in the page (a blob: URL).
+    links = re.findall(r"\b(?:src|href)\s*=.*", page, re.I)
+    assert links == ["href = URL.createObjectURL(blob);"]
+    assert not re.search(r"<link\b|<iframe\b|@import|\burl\(", page, re.I)
     assert not re.search(r"[\"'(]//", page)
-    assert payload_of(page) == explorer_payload(CELLS, QUALITY, COMPARISON)
+    assert payload_of(page) == explorer_payload(CELLS, QUALITY, COMPARISON, MEASUREMENTS, LIMIT)
+    assert "over 10% of the mean" in page  # the limit the summary marked imprecise values by
     assert "<title>Demo explorer</title>" in page and "<dd>cell_summary.csv</dd>" in page
     assert [p.name for p in tmp_path.iterdir()] == ["explorer.html"]  # no temporary file left
 
@@ -248,8 +373,14 @@ def test_no_cells_still_gives_a_page(tmp_path, cells):
     out = tmp_path / "explorer.html"
     build_explorer(cells, pd.DataFrame(), None, out, "Empty run", {})
     page = out.read_text(encoding="utf-8")
-    assert payload_of(page) == {"cells": [], "headline_metrics": {}, "comparison": []}
+    assert {k: v for k, v in payload_of(page).items() if k != "settings"} == {
+        "cells": [],
+        "headline_metrics": {},
+        "comparison": [],
+        "setups": [],
+    }
     assert "No measured cells" in page  # the text the page's script shows
+    assert "the hardware and software the cells ran on are not known" in page
 
 
 def test_no_nan_reaches_the_page():
@@ -257,6 +388,49 @@ def test_no_nan_reaches_the_page():
     page = render_explorer(explorer_payload(cells, QUALITY, COMPARISON), "t", {})
     assert "NaN" not in page
     assert all(r["parameters"] is None for r in payload_of(page)["cells"])
+
+
+def test_setups_list_hardware_software_and_the_intensity_charged():
+    """One setup per combination of provenance values: an empty GPU field on the CPU is no GPU,
+    anything else empty (a CUDA version from before it was recorded) is "not recorded"."""
+    cpu, gpu = setup_records(MEASUREMENTS)  # most cells first
+    assert (cpu["cells"], gpu["cells"]) == (5, 1)
+    cpu, gpu = dict(cpu["fields"]), dict(gpu["fields"])
+    assert (cpu["GPU"], cpu["GPU driver"], cpu["GPUs per job"]) == (NO_GPU, NO_GPU, "0")
+    assert cpu["CUDA (torch build)"] == NOT_RECORDED
+    assert gpu["GPU"] == "NVIDIA H100 80GB HBM3" and gpu["GPU driver"] == "550.54.15"
+    assert (gpu["GPUs per job"], gpu["CUDA (torch build)"]) == ("1", "12.4")
+    assert cpu["torch"] == "2.5.1" and cpu["CodeCarbon"] == "2.8.2" and cpu["Python"] == "3.11.9"
+    assert cpu["Carbon intensity setting"] == "USA"
+    # 0.3695 kg per kWh charged: emissions over energy, whatever the setting's name says.
+    assert cpu["Carbon intensity (effective)"].startswith("369.5 gCO\u2082eq/kWh")
+    assert setup_records(None) == setup_records(MEASUREMENTS.iloc[:0]) == []
+
+
+def test_setups_from_the_csv_as_the_rule_reads_it(tmp_path):
+    """Read as text (the rule's options), a CUDA "12.10" stays 12.10 and a GPU count stays 1."""
+    table = MEASUREMENTS.assign(cuda_version="12.10")
+    table.to_csv(tmp_path / "measurements.csv", index=False)
+    read = read_optional_table(tmp_path / "measurements.csv", dtype=str, keep_default_na=False)
+    by_device = {dict(s["fields"])["Device"]: dict(s["fields"]) for s in setup_records(read)}
+    assert by_device["cuda"]["CUDA (torch build)"] == by_device["cpu"]["CUDA (torch build)"]
+    assert by_device["cuda"]["CUDA (torch build)"] == "12.10"
+    assert by_device["cuda"]["GPUs per job"] == "1" and by_device["cpu"]["GPU"] == NO_GPU
+
+
+def test_energy_units_convert_kwh_per_thousand():
+    """kWh per 1,000 inferences is 1,000 Wh per 1,000, and 3.6e6 J / 1,000 = 3,600 J each."""
+    factors = {u["key"]: u["factor"] for u in ENERGY_UNITS}
+    assert factors == {"kwh_per_1k": 1.0, "wh_per_1k": 1000.0, "j_per_one": 3600.0}
+    assert ENERGY_UNITS[0]["key"] == "kwh_per_1k"  # the summaries' own unit is the default
+    settings = explorer_payload(None, None, None, None, LIMIT)["settings"]
+    assert settings["energy_units"] == ENERGY_UNITS and settings["max_relative_halfwidth"] == LIMIT
+    shown = {c["key"] for c in settings["cell_columns"]}
+    for key in ["energy_kwh_per_1k", "gpu_energy_kwh_per_1k", "seconds_per_inference",
+                "inferences_per_second", "units_of_work", "stars"]:  # fmt: skip
+        assert key in shown, key
+    record = cell_records(CELLS, QUALITY, LIMIT)[0]
+    assert {c["key"] for c in settings["csv_columns"]} <= {*record, "units_of_work"}
 
 
 def test_provenance_names_and_hashes_the_tables(tmp_path):
@@ -275,19 +449,23 @@ def template_files() -> dict[str, str]:
     return {f.name: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.is_file()}
 
 
-def test_the_script_repeats_no_band_count():
-    """The script takes STAR_BANDS from the page's markup instead of a number of its own."""
+def test_the_script_repeats_no_constant():
+    """The script takes the star bands, the unit factors and the texts of missing values from
+    the page's data instead of numbers and words of its own."""
     script = template_files()["explorer.js"]
-    assert "const BANDS = Number(document.body.dataset.starBands);" in script
+    assert "const BANDS = SETTINGS.star_bands;" in script
     assert not re.search(r"\bBANDS\s*=\s*\d", script)
+    assert not re.search(r"3600|3\.6e", script)
+    for text in [NOT_MEASURED, NOT_RECORDED, "not scored", "does not apply"]:
+        assert text not in script, text
 
 
 def test_the_page_follows_star_bands(monkeypatch):
     monkeypatch.setattr(records, "STAR_BANDS", 3)
     page = render_explorer(explorer_payload(CELLS, QUALITY, None), "t", {})
-    assert '<body data-star-bands="3">' in page
+    assert payload_of(page)["settings"]["star_bands"] == 3
     assert "cut into 3 equal bands;\n&#9733;&#9733;&#9733; is" in page
-    stars = {r["stars"] for r in payload_of(page)["cells"]}
+    stars = {r["stars"] for r in payload_of(page)["cells"]} - {None}
     assert max(stars) == 3 and stars <= {1, 2, 3}
 
 
@@ -333,8 +511,8 @@ def test_a_built_wheel_renders_the_page(tmp_path):
     assert result.returncode == 0, result.stderr
     module, page = result.stdout.split("\n", 1)
     assert Path(module).is_relative_to(site)
-    assert "<title>wheel</title>" in page and "const BANDS = Number(" in page
-    assert payload_of(page) == {"cells": [], "headline_metrics": {}, "comparison": []}
+    assert "<title>wheel</title>" in page and "const BANDS = SETTINGS.star_bands;" in page
+    assert payload_of(page)["cells"] == [] and payload_of(page)["setups"] == []
 
 
 class Named(dict):
@@ -347,29 +525,39 @@ class Named(dict):
 def test_the_rule_script(tmp_path, with_comparison):
     CELLS.to_csv(tmp_path / "cell_summary.csv", index=False)
     QUALITY.to_csv(tmp_path / "quality.csv", index=False)
-    inputs = Named(cells=str(tmp_path / "cell_summary.csv"), quality=str(tmp_path / "quality.csv"))
+    MEASUREMENTS.to_csv(tmp_path / "measurements.csv", index=False)
+    inputs = Named(
+        cells=str(tmp_path / "cell_summary.csv"),
+        quality=str(tmp_path / "quality.csv"),
+        measurements=str(tmp_path / "measurements.csv"),
+    )
     if with_comparison:
         COMPARISON.to_csv(tmp_path / "comparison.csv", index=False)
         inputs["comparison"] = str(tmp_path / "comparison.csv")
     snakemake = Named(
         input=inputs,
         output=Named(html=str(tmp_path / "explorer.html")),
-        params=Named(title="Rule test", provenance={"study": "demo"}),
+        params=Named(title="Rule test", provenance={"study": "demo"}, max_relative_halfwidth=0.05),
         log=[str(tmp_path / "explorer.log")],
     )
     runpy.run_path(str(REPO / "scripts" / "build_explorer.py"), {"snakemake": snakemake})
     page = (tmp_path / "explorer.html").read_text(encoding="utf-8")
-    assert len(payload_of(page)["comparison"]) == (2 if with_comparison else 0)
-    assert "<dt>study</dt><dd>demo</dd>" in page and "<dt>cells table</dt>" in page
+    payload = payload_of(page)
+    assert len(payload["comparison"]) == (2 if with_comparison else 0)
+    assert "<dt>study</dt><dd>demo</dd>" in page and "<dt>measurements table</dt>" in page
+    assert payload["settings"]["max_relative_halfwidth"] == 0.05 and "over 5% of the mean" in page
+    assert [s["cells"] for s in payload["setups"]] == [5, 1]
+    # The summary's own imprecise column decides, whatever the limit the page is told.
+    assert sum(c["imprecise"] for c in payload["cells"]) == 2
 
 
 # --- in a real browser -------------------------------------------------------------------
 
 
 def plotted_points(dom: str) -> int:
-    """Dots of the energy-vs-quality scatter (each has a tooltip; legend dots have none)."""
+    """Dots of the energy-vs-quality scatter (each has a hover label; legend dots have none)."""
     scatter = re.search(r'<div id="scatter">(.*?)</div>', dom, re.S)
-    return len(re.findall(r"<circle\b[^>]*><title>", scatter.group(1))) if scatter else 0
+    return len(re.findall(r"<circle\b[^>]*\bdata-tip=", scatter.group(1))) if scatter else 0
 
 
 def png_size(png: Path) -> tuple[int, int]:
@@ -401,10 +589,6 @@ def test_filters_in_headless_chromium(tmp_path):
     assert visible_cells(narrowed) == 1
     assert 'data-cell="text_classification|demo/tiny-bert-sentiment|short_reviews"' in narrowed
 
-    png = screenshot(browser, f"{url}#task={SUM}", ARTIFACTS / "explorer.png")
-    assert png.stat().st_size > 10_000
-    assert png_size(png) == (1400, 1000)
-
 
 @pytest.mark.browser
 def test_stars_and_numbers_render_in_headless_chromium(tmp_path):
@@ -412,9 +596,11 @@ def test_stars_and_numbers_render_in_headless_chromium(tmp_path):
     out = tmp_path / "explorer.html"
     build_explorer(CELLS, QUALITY, None, out, "Explorer test", {})
     dom = dump_dom(browser, f"{out.as_uri()}#task={SUM}")
-    assert re.findall(r'data-stars="(\d)"', dom) == ["5", "1"]
-    assert "\u2605" * 5 in dom and "\u2605" + "\u2606" * 4 in dom
-    assert "1.50e-4" in dom and "No comparison with the paper" in dom
+    assert re.findall(r'data-stars="(\d?)"', dom) == ["5", ""]
+    assert "\u2605" * 5 in dom and "\u2606" not in dom  # the t5 cell's interval spans two bands
+    unrated = re.search(r'<td class="stars unrated" title="([^"]*)"[^>]*>\u2014</td>', dom)
+    assert unrated and unrated.group(1).startswith("not rated: its 95% interval spans 1 to 2")
+    assert "1.50e-4 \u00b1 3.00e-6" in dom and "No comparison with the paper" in dom
 
 
 @pytest.mark.browser
@@ -423,8 +609,8 @@ def test_star_bands_reach_the_script_in_headless_chromium(tmp_path, monkeypatch)
     monkeypatch.setattr(records, "STAR_BANDS", 3)
     out = tmp_path / "explorer.html"
     build_explorer(CELLS, QUALITY, None, out, "Explorer test", {})
-    dom = dump_dom(browser, f"{out.as_uri()}#task={SUM}")
-    assert re.findall(r'data-stars="(\d)"', dom) == ["3", "1"]
+    dom = dump_dom(browser, f"{out.as_uri()}#task={TC}")
+    assert re.findall(r'data-stars="(\d?)"', dom) == ["3", "3", "1"]
     assert "\u2605" * 3 + "</td>" in dom and "\u2605" + "\u2606" * 2 + "</td>" in dom
     assert 'title="3 of 3 stars"' in dom and "\u2606" * 3 not in dom
 
@@ -451,9 +637,207 @@ def test_a_substitute_dataset_is_marked_in_headless_chromium(tmp_path):
     out = tmp_path / "explorer.html"
     build_explorer(cells, QUALITY, comparison, out, "Explorer test", {})
     dom = dump_dom(browser, out.as_uri())
-    marked = re.findall(r'<td class="substituted" title="([^"]*)">([^<]*)</td>', dom)
+    marked = re.findall(r'<td class="substituted" title="([^"]*)"[^>]*>([^<]*)</td>', dom)
     assert sorted(marked) == [
         ("substitute: read from org/reviews", "short_reviews \u2020"),
         ("substitutes read: short_reviews (org/reviews)", f"{TC} \u2020"),
     ]
     assert "read from a substitute for the paper's dataset" in dom
+
+
+# --- the page as a tool, in a real browser driven over the DevTools protocol ----------------
+
+# The cells table as shown: each row's cell, and the cells of one column (by its record key).
+SHOWN = "[...document.querySelectorAll('#cells tbody tr')].map(r => r.dataset.cell)"
+COLUMN = """(() => {{
+  const i = [...document.querySelectorAll('#cells thead th')]
+    .findIndex(h => h.dataset.key === {key!r});
+  return [...document.querySelectorAll('#cells tbody tr')].map(r => r.cells[i]).map(c => ({{
+    text: c.textContent, value: c.dataset.value === undefined ? null : Number(c.dataset.value),
+    cls: c.className, title: c.title, mark: c.querySelector('.mark')?.title ?? null}}));
+}})()"""
+
+
+def column(page: DevToolsPage, key: str) -> list[dict]:
+    return page.evaluate(COLUMN.format(key=key))
+
+
+def choose_unit(page: DevToolsPage, unit: str) -> None:
+    """Pick an energy unit in the page's <select>, as a user does (its change event)."""
+    page.evaluate(
+        f"(() => {{ const s = document.getElementById('unit'); s.value = {unit!r};"
+        " s.dispatchEvent(new Event('change')); })()"
+    )
+
+
+@pytest.fixture
+def explorer_url(tmp_path) -> str:
+    out = tmp_path / "explorer.html"
+    build_explorer(
+        CELLS, QUALITY, COMPARISON, out, "Explorer test", {"cells": "synthetic"},
+        MEASUREMENTS, LIMIT,
+    )  # fmt: skip
+    return out.as_uri()
+
+
+@pytest.mark.browser
+def test_clicking_a_header_sorts_the_rows_in_headless_chromium(explorer_url):
+    with DevToolsPage(require_chromium()) as page:
+        page.open(explorer_url)
+        initial = page.evaluate(SHOWN)  # the data's order: by task, then energy
+        assert initial == [
+            f"{r['task']}|{r['model']}|{r['dataset']}" for r in cell_records(CELLS, QUALITY)
+        ]
+        energy = '#cells th[data-key="energy_kwh_per_1k"] button'
+        page.click(energy)
+        values = [ENERGY[c.split("|", 1)[1]] for c in page.evaluate(SHOWN)]
+        assert values == sorted(values) and page.evaluate(SHOWN) != initial
+        assert page.evaluate("document.querySelector('th[aria-sort=ascending]').dataset.key") == (
+            "energy_kwh_per_1k"
+        )
+        page.click(energy)  # again: the other way, and kept in the address
+        values = [ENERGY[c.split("|", 1)[1]] for c in page.evaluate(SHOWN)]
+        assert values == sorted(values, reverse=True)
+        assert page.evaluate("location.hash") == "#sort=-energy_kwh_per_1k"
+        page.click('#cells th[data-key="model"] button')
+        models = [c.split("|")[1] for c in page.evaluate(SHOWN)]
+        assert models == sorted(models)
+        # Values not measured go last, whichever the direction.
+        for _ in range(2):
+            page.click('#cells th[data-key="gpu_energy_kwh_per_1k"] button')
+            texts = [c["text"] for c in column(page, "gpu_energy_kwh_per_1k")]
+            assert texts[0] == "1.60e-4" and texts[1:] == [NOT_MEASURED] * 5
+
+
+@pytest.mark.browser
+def test_the_csv_download_is_the_rows_shown_in_headless_chromium(explorer_url, tmp_path):
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with DevToolsPage(require_chromium(), downloads) as page:
+        page.open(f"{explorer_url}#task={TC}&sort=-energy_kwh_per_1k")  # filtered, sorted
+        shown, energies = page.evaluate(SHOWN), column(page, "energy_kwh_per_1k")
+        csv = pd.read_csv(page.download("#download-csv"))
+        assert len(shown) == 3
+        assert (csv["task"] + "|" + csv["model"] + "|" + csv["dataset"]).tolist() == shown
+        # Full precision in the CSV, the same numbers as the cells shown (3 digits there).
+        assert csv["energy_kwh_per_1k_inferences"].tolist() == [e["value"] for e in energies]
+        for number, shown_cell in zip(csv["energy_kwh_per_1k_inferences"], energies, strict=True):
+            assert shown_cell["text"].startswith(f"{number:.2e}".replace("e-0", "e-"))
+        assert csv["energy_kwh_per_1k_inferences_halfwidth_95"].tolist() == pytest.approx(
+            [3.7e-4 * 0.02, 1.2e-5 * 0.3, 1.0e-5 * 0.02]
+        )
+        assert csv["imprecise"].tolist() == [False, True, False]
+        assert csv["gpu_energy_kwh_per_1k_inferences"].isna().all()  # not measured: empty, not 0
+        assert csv["quality"].str.startswith("accuracy=").all()
+        choose_unit(page, "j_per_one")
+        joules = pd.read_csv(page.download("#download-csv"))
+        assert joules["energy_j_per_inference"].tolist() == pytest.approx(
+            (csv["energy_kwh_per_1k_inferences"] * 3600).tolist(), rel=1e-12
+        )
+        assert sorted(p.name for p in downloads.iterdir()) == [
+            "explorer-cells-j_per_one.csv",
+            "explorer-cells-kwh_per_1k.csv",
+        ]
+
+
+@pytest.mark.browser
+def test_the_energy_unit_switch_in_headless_chromium(explorer_url):
+    with DevToolsPage(require_chromium()) as page:
+        page.open(explorer_url)
+        base = [c["value"] for c in column(page, "energy_kwh_per_1k")]
+        assert base == [r["energy_kwh_per_1k"] for r in cell_records(CELLS, QUALITY)]
+        ours = "document.querySelector('#comparison tbody td:nth-child(5)').textContent"
+        assert page.evaluate(ours) == "1.50e-4"
+        for unit, factor, header in [
+            ("wh_per_1k", 1000, "Energy (Wh / 1,000 inferences)"),
+            ("j_per_one", 3600, "Energy (J / inference)"),
+        ]:
+            choose_unit(page, unit)
+            shown = column(page, "energy_kwh_per_1k")
+            assert [c["value"] for c in shown] == pytest.approx([v * factor for v in base])
+            assert page.evaluate(
+                "document.querySelector('th[data-key=energy_kwh_per_1k]').textContent"
+            ).startswith(header)
+            assert page.evaluate("location.hash") == f"#unit={unit}"
+        # 1.5e-4 kWh / 1,000 inferences ± 2% is 0.54 J ± 0.0108 J per inference.
+        gpt2 = next(c for c in column(page, "energy_kwh_per_1k") if c["text"].startswith("0.540"))
+        assert gpt2["text"] == "0.540 \u00b1 0.0108"
+        assert page.evaluate(ours) == "0.540"
+        units = [c["text"] for c in column(page, "units_of_work")]
+        assert "0.0180 J / generated token" in units[1] and "0.00270 J / input token" in units[1]
+        assert units[0] == "0.864 J / image\n0.216 J / diffusion step"
+
+
+@pytest.mark.browser
+def test_hover_labels_marks_and_the_hardware_panel_in_headless_chromium(explorer_url):
+    tooltip = "(() => { const t = document.getElementById('tooltip');" \
+        " const r = t.getBoundingClientRect();" \
+        " return [t.hidden, t.textContent, r.left, r.right]; })()"  # fmt: skip
+    with DevToolsPage(require_chromium()) as page:
+        page.open(f"{explorer_url}#unit=wh_per_1k")
+        assert page.evaluate(tooltip)[0] is True
+        page.hover("#scatter circle[data-tip*='tiny-t5-instruct']")
+        hidden, text, left, right = page.evaluate(tooltip)
+        assert not hidden and text == (
+            "demo/tiny-t5-instruct on movie_reviews (text_classification): "
+            "0.370 Wh / 1,000 inferences, accuracy 0.000"
+        )
+        assert 0 <= left < right <= page.evaluate("document.documentElement.clientWidth")
+        page.hover("h1")
+        assert page.evaluate(tooltip)[0] is True
+
+        panel = page.evaluate("document.getElementById('setups').innerText")
+        for text in ["Setup 1 of 2: 5 cells", "Setup 2 of 2: 1 cell", "NVIDIA H100 80GB HBM3",
+                     "550.54.15", "CUDA (torch build)\n12.4", f"CUDA (torch build)\n{NOT_RECORDED}",
+                     f"GPU\n{NO_GPU}", "transformers\n4.46.3", "diffusers\n0.31.0",
+                     "datasets\n3.1.0", "CodeCarbon\n2.8.2", "Python\n3.11.9",
+                     "Carbon intensity setting\nUSA", "369.5 gCO\u2082eq/kWh"]:  # fmt: skip
+            assert text in panel, text
+
+        energy = {c["text"].split(" ")[0]: c for c in column(page, "energy_kwh_per_1k")}
+        imprecise = energy["0.0120"]  # the short reviews' cell, in Wh
+        assert imprecise["mark"] == "imprecise: its 95% half-width is 30% of the mean, over 10%"
+        assert "marked" in imprecise["cls"] and energy["0.0100"]["mark"] is None
+        above_idle = column(page, "gpu_energy_above_idle_kwh_per_1k")
+        assert above_idle[0]["text"].startswith("-0.0200 \u00b1 0.0100")
+        assert above_idle[0]["mark"].startswith("below zero")
+        assert [c["text"] for c in above_idle[1:]] == [NOT_MEASURED] * 5
+        assert {c["cls"] for c in above_idle[1:]} == {"missing"}
+        stars = {c["text"]: c["title"] for c in column(page, "stars")}
+        assert stars["\u2014"].startswith("not rated: its 95% interval spans 1 to 2 stars")
+        quality = [c["text"] for c in column(page, "headline_value")]
+        assert quality[0] == "not scored"  # image generation has no metric
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1366])
+def test_readable_at_phone_and_laptop_widths_in_headless_chromium(explorer_url, width):
+    """No sideways scrolling of the page: everything fits the width, but for a wide table on a
+    laptop, which scrolls inside its own box (on a phone each row is a card that fits); text
+    keeps its size (no zooming out). The screenshots are for a person to look at:
+    test-artifacts/explorer-390.png and explorer-1366.png."""
+    phone = width < 600
+    with DevToolsPage(require_chromium()) as page:
+        page.resize(width, 844 if phone else 768)
+        page.open(explorer_url)
+        layout = page.evaluate(f"""({{
+          page: document.documentElement.scrollWidth,
+          view: document.documentElement.clientWidth,
+          scale: visualViewport.scale,
+          box: document.getElementById('cells-scroll').clientWidth,
+          table: document.getElementById('cells').scrollWidth,
+          font: parseFloat(getComputedStyle(document.querySelector('#cells td')).fontSize),
+          outside: [...document.body.querySelectorAll('*')]
+            .filter(e => {"true" if phone else "!e.closest('.scroll')"})
+            .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+            .map(e => e.tagName + '#' + e.id + '.' + e.className),
+        }})""")
+        assert (layout["view"], layout["scale"]) == (width, 1)
+        assert layout["page"] <= width and layout["outside"] == []
+        assert layout["box"] <= width and layout["font"] >= 14
+        if phone:
+            assert layout["table"] <= layout["box"]  # cards: nothing to scroll
+        png = page.screenshot(ARTIFACTS / f"explorer-{width}.png")
+    png_width, png_height = png_size(png)
+    assert png_width == width and png_height > 768
+    assert png.stat().st_size > 20_000

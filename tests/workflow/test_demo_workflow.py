@@ -9,12 +9,14 @@ from contextlib import contextmanager
 import frictionless
 import pandas as pd
 import pytest
+import torch
 import yaml
-from browser import dump_dom, require_chromium, screenshot, visible_cells
+from browser import DevToolsPage, dump_dom, require_chromium, visible_cells
 from helpers import REPO, SECRET_TOKEN, run_snakemake
 from PIL import Image
 
 from powerhungry.analysis.summary import summarize
+from powerhungry.explorer.records import NO_GPU, NOT_MEASURED
 from powerhungry.offline import OFFLINE_NOTICE, REFUSAL
 from powerhungry.plots.registry import FIGURES
 from powerhungry.tasks import RUNNABLE_TASKS
@@ -425,5 +427,23 @@ def test_explorer_of_the_demo_filters_in_a_browser(demo_run):
     assert visible_cells(dump_dom(browser, url)) == len(cells) == N_CELLS
     filtered = dump_dom(browser, f"{url}#task=summarization")
     assert visible_cells(filtered) == (cells["task"] == "summarization").sum() == 3
-    png = screenshot(browser, f"{url}#task=summarization", REPO / "test-artifacts" / "demo.png")
-    assert png.stat().st_size > 10_000
+    # The real rows, on a phone's width and a laptop's (screenshots for a person to look at):
+    # measured on the CPU, so no GPU energy and no GPU in the hardware panel.
+    with DevToolsPage(browser) as page:
+        for width in (390, 1366):
+            page.resize(width, 844)
+            page.open(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            png = page.screenshot(REPO / "test-artifacts" / f"demo-{width}.png")
+            assert png.stat().st_size > 10_000
+        gpu = page.evaluate(
+            "(() => { const i = [...document.querySelectorAll('#cells thead th')]"
+            ".findIndex(h => h.dataset.key === 'gpu_energy_kwh_per_1k');"
+            " return [...document.querySelectorAll('#cells tbody tr')]"
+            ".map(r => r.cells[i].textContent); })()"
+        )
+        assert gpu == [NOT_MEASURED] * N_CELLS
+        panel = page.evaluate("document.getElementById('setups').innerText")
+        assert f"All {N_CELLS} cells" in panel and f"GPU\n{NO_GPU}" in panel
+        assert f"torch\n{torch.__version__}" in panel
+        assert f"CUDA (torch build)\n{torch.version.cuda or 'none'}" in panel

@@ -4,8 +4,8 @@ The templates ship inside the package (``templates/``, package data in pyproject
 found through it, never through a checkout path: ``explorer.html.j2`` is the page, and it inlines
 ``explorer.css`` and ``explorer.js`` verbatim (read as plain files, not parsed as templates, so
 they stay ordinary CSS and JavaScript). HTML text (title, provenance) is autoescaped; the data
-travels as a JSON island escaped by `inline_json`. Python-side constants the script needs
-(STAR_BANDS) reach it through the markup, so the script repeats none of them.
+travels as a JSON island escaped by `inline_json`; the constants the script needs (star bands,
+units, columns) travel inside it (`records.page_settings`), so the script repeats none of them.
 """
 
 from __future__ import annotations
@@ -53,12 +53,20 @@ def page_environment() -> jinja2.Environment:
     return environment
 
 
+def limit_text(max_relative_halfwidth: float | None) -> str:
+    """The imprecision limit as the page's text says it ("10%"), or, unknown, what it is."""
+    if max_relative_halfwidth is None:
+        return "the configured share (summary.max_relative_halfwidth)"
+    return f"{max_relative_halfwidth:.0%}"
+
+
 def render_explorer(payload: Mapping[str, Any], title: str, provenance: Mapping[str, str]) -> str:
     """The whole page as one string (no I/O, so tests can inspect it).
 
     In: `explorer_payload`'s data, the page title (plain text) and provenance lines ({label:
     text}, shown in order). Out: the HTML document, with CSS, script and data inlined.
     """
+    settings = payload["settings"]
     return (
         page_environment()
         .get_template(PAGE_TEMPLATE)
@@ -66,7 +74,8 @@ def render_explorer(payload: Mapping[str, Any], title: str, provenance: Mapping[
             title=title,
             provenance=provenance,
             data_json=inline_json(payload),
-            star_bands=records.STAR_BANDS,  # read at render time: the one definition
+            star_bands=settings["star_bands"],
+            limit=limit_text(settings["max_relative_halfwidth"]),
         )
     )
 
@@ -78,14 +87,19 @@ def build_explorer(
     out: Path,
     title: str = "Power Hungry Processing: results explorer",
     provenance: Mapping[str, str] | None = None,
+    measurements: pd.DataFrame | None = None,
+    max_relative_halfwidth: float | None = None,
 ) -> None:
     """Write the explorer page to `out` atomically (nothing is returned).
 
-    In: the cell summary, the long quality table and the ours-vs-paper comparison (see
-    `explorer_payload`), the page title and provenance lines. Any table may be None or empty: the
-    page then says so instead of the build failing (a run without quality scores or a paper
-    comparison is still worth exploring).
+    In: the cell summary, the long quality table, the ours-vs-paper comparison and the
+    measurement rows (for the hardware and software panel), see `explorer_payload`; the page
+    title and provenance lines; the share of the mean over which the summary marked a 95%
+    half-width imprecise. Any table may be None or empty: the page then says so instead of the
+    build failing (a run without quality scores or a paper comparison is still worth exploring).
     """
-    payload = records.explorer_payload(cells, quality, comparison)
+    payload = records.explorer_payload(
+        cells, quality, comparison, measurements, max_relative_halfwidth
+    )
     page = render_explorer(payload, title, provenance or {})
     write_atomic(out, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))

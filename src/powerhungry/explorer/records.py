@@ -1,7 +1,13 @@
 """The explorer's data: the summary tables turned into plain JSON-able records.
 
-Every decision about the numbers (star ratings, which quality metric a task plots, sort order) is
-made here, where it is unit-tested; the page's JavaScript only filters and draws what it is given.
+Every decision about the numbers (star ratings and when to withhold them, which quality metric a
+task plots, sort order, what an empty value means, the units a reader may switch to) is made
+here, where it is unit-tested; the page's JavaScript only filters, sorts, converts by the factors
+it is given and draws.
+
+Energies travel in the summaries' unit, kWh per 1,000 of something (inferences, input tokens,
+images, ...); ENERGY_UNITS says how the page may show them instead. A value that was not measured
+travels as null and is shown with its column's `missing` text, never as 0 or a blank.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import pandas as pd
 from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
 
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
-# Bands of the star rating; the page reads it from its markup (data-star-bands), never repeats it.
+# Bands of the star rating (the page reads it from its data, never repeats it).
 STAR_BANDS = 5
 # The metric a task plots against energy when it has several: the one that credits partial
 # answers (f1 over exact match, rougeL over rouge1/2); any other metric falls back to the
@@ -29,24 +35,157 @@ COMPARISON_NUMBERS = [
     "paper_emissions_g_per_1k",
 ]
 
+KWH_IN_JOULES = 3.6e6
+# The units energy can be shown in, from the summaries' kWh per 1,000 (of inferences, tokens,
+# ...): the factor to multiply by, the header text and the CSV column infix, "{plural}" and
+# "{singular}" standing for what the energy is per (PER_UNIT).
+ENERGY_UNITS = [
+    {"key": "kwh_per_1k", "factor": 1.0, "label": "kWh / 1,000 {plural}",
+     "csv": "kwh_per_1k_{plural}"},
+    {"key": "wh_per_1k", "factor": 1e3, "label": "Wh / 1,000 {plural}",
+     "csv": "wh_per_1k_{plural}"},
+    {"key": "j_per_one", "factor": KWH_IN_JOULES / 1000, "label": "J / {singular}",
+     "csv": "j_per_{singular}"},
+]  # fmt: skip
+# What an energy is per: {name: [singular, plural]} (CSV names put "_" for the spaces).
+PER_UNIT = {
+    "inference": ["inference", "inferences"],
+    "input_token": ["input token", "input tokens"],
+    "output_token": ["generated token", "generated tokens"],
+    "image": ["image", "images"],
+    "diffusion_step": ["diffusion step", "diffusion steps"],
+}
+# The cell summary's energy per unit of work, in kWh per 1,000 units (Wh per image and per step
+# are the same numbers) → (record key, what it is per).
+UNIT_OF_WORK = {
+    "energy_kwh_per_1k_input_tokens": "input_token",
+    "energy_kwh_per_1k_output_tokens": "output_token",
+    "energy_wh_per_image": "image",
+    "energy_wh_per_diffusion_step": "diffusion_step",
+}
+NOT_MEASURED, NOT_RECORDED = "not measured", "not recorded"
 
-def star_ratings(energy: pd.Series, task: pd.Series) -> pd.Series:
-    """Stars per row, as the AI Energy Score rates models (with STAR_BANDS = 5: 1-5 stars).
+# The table of cells, left to right (what is read first, first: a wide table scrolls): the record
+# key it shows (and sorts by), its header, how it is drawn (`kind`, one renderer each in the
+# script), what an energy is per, and the text of an empty value. The quality column shows the
+# task's headline metric (all metrics on hover); "units_of_work" every energy of UNIT_OF_WORK
+# that applies.
+CELL_COLUMNS = [
+    {"key": "task", "label": "Task", "kind": "text"},
+    {"key": "model", "label": "Model", "kind": "text"},
+    {"key": "model_kind", "label": "Kind", "kind": "model_kind"},
+    {"key": "dataset", "label": "Dataset", "kind": "dataset"},
+    {"key": "parameters", "label": "Parameters", "kind": "count", "missing": NOT_RECORDED},
+    {"key": "energy_kwh_per_1k", "label": "Energy", "kind": "energy", "per": "inference",
+     "halfwidth": "energy_kwh_per_1k_halfwidth_95", "mark": "imprecise_note",
+     "missing": NOT_MEASURED},
+    {"key": "stars", "label": "Stars", "kind": "stars"},
+    {"key": "headline_value", "label": "Quality (0\u20131)", "kind": "quality",
+     "missing": "not scored"},
+    {"key": "emissions_g_per_1k", "label": "Emissions (gCO\u2082eq / 1,000 inferences)",
+     "kind": "number", "missing": NOT_RECORDED},
+    {"key": "gpu_energy_kwh_per_1k", "label": "GPU energy", "kind": "energy", "per": "inference",
+     "missing": NOT_MEASURED},
+    {"key": "gpu_energy_above_idle_kwh_per_1k", "label": "GPU energy above idle",
+     "kind": "energy", "per": "inference", "halfwidth": "gpu_energy_above_idle_halfwidth_95",
+     "mark": "above_idle_note", "missing": NOT_MEASURED},
+    {"key": "seconds_per_inference", "label": "Latency (s / inference)", "kind": "number",
+     "missing": NOT_MEASURED},
+    {"key": "inferences_per_second", "label": "Throughput (inferences / s)", "kind": "number",
+     "missing": NOT_MEASURED},
+    {"key": "units_of_work", "label": "Energy per unit of work", "kind": "units_of_work",
+     "missing": "does not apply"},
+]  # fmt: skip
+# The CSV download of the shown rows, left to right: the record key, and the column name (an
+# energy's: "{unit}" is the unit's CSV infix); quality is "metric=value" pairs joined by "; ".
+CSV_COLUMNS = [
+    *[{"key": key, "name": key} for key in [*CELL_KEY, DATASET_SUBSTITUTE, "parameters"]],
+    {"key": "n_repetitions", "name": "n_repetitions"},
+    {"key": "energy_kwh_per_1k", "name": "energy_{unit}", "per": "inference"},
+    {"key": "energy_kwh_per_1k_halfwidth_95", "name": "energy_{unit}_halfwidth_95",
+     "per": "inference"},
+    {"key": "relative_halfwidth_95", "name": "relative_halfwidth_95"},
+    {"key": "imprecise", "name": "imprecise"},
+    {"key": "gpu_energy_kwh_per_1k", "name": "gpu_energy_{unit}", "per": "inference"},
+    {"key": "gpu_energy_above_idle_kwh_per_1k", "name": "gpu_energy_above_idle_{unit}",
+     "per": "inference"},
+    {"key": "gpu_energy_above_idle_halfwidth_95",
+     "name": "gpu_energy_above_idle_{unit}_halfwidth_95", "per": "inference"},
+    {"key": "above_idle_flag", "name": "above_idle_flag"},
+    {"key": "emissions_g_per_1k", "name": "emissions_g_per_1k_inferences"},
+    {"key": "seconds_per_inference", "name": "seconds_per_inference"},
+    {"key": "inferences_per_second", "name": "inferences_per_second"},
+    *[{"key": key, "name": "energy_{unit}", "per": per} for key, per in UNIT_OF_WORK.items()],
+    {"key": "headline_metric", "name": "headline_metric"},
+    {"key": "headline_value", "name": "headline_value"},
+    {"key": "quality", "name": "quality"},
+    {"key": "stars", "name": "stars"},
+    {"key": "stars_reason", "name": "stars_reason"},
+]  # fmt: skip
+# What an above-idle GPU energy that is not clearly above zero can be read as (cell summary's
+# above_idle_flag); "resolved" and "" (not measured) need no note.
+ABOVE_IDLE_NOTES = {
+    "negative": "below zero: the GPU drew less than its job's idle baseline",
+    "within_halfwidth": "cannot be told from zero: zero is within its 95% half-width",
+}
 
-    In: each row's energy and task (aligned Series; energy may hold NaN or unparsable values).
-    Out: an Int64 Series on the same index. Within each task, the range between the lowest and
-    highest energy is cut into STAR_BANDS equal (linear) bands; the lowest band gets STAR_BANDS
-    stars, the highest 1. A task whose rows all use the same energy (e.g. a single model) gets
-    STAR_BANDS stars; a row without energy gets none (<NA>). A value on a band edge falls in the
-    less efficient band.
-    """
-    energy = pd.to_numeric(energy, errors="coerce").astype(float)
+
+def star_bands(energy: pd.Series, task: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each row's task's lowest energy and band width: the range between the task's lowest and
+    highest energy cut into STAR_BANDS equal (linear) bands. NaN energies are ignored."""
     low = energy.groupby(task).transform("min")
     high = energy.groupby(task).transform("max")
-    width = (high - low) / STAR_BANDS
-    band = ((energy - low) / width.where(width > 0)).fillna(0).clip(upper=STAR_BANDS - 1)
+    return low, (high - low) / STAR_BANDS
+
+
+def stars_of(values: pd.Series, low: pd.Series, width: pd.Series) -> pd.Series:
+    """The stars of the band each value falls in (Int64; <NA> for NaN): the lowest band gets
+    STAR_BANDS stars, the highest 1; a value on a band edge falls in the less efficient band,
+    one below the lowest in the lowest band, one above the highest in the highest, and every
+    value of a task without a range (one energy) in the lowest."""
+    band = ((values - low) / width.where(width > 0)).fillna(0).clip(0, STAR_BANDS - 1)
     stars = (STAR_BANDS - band.apply(math.floor)).astype("Int64")
-    return stars.where(energy.notna(), pd.NA)
+    return stars.where(values.notna(), pd.NA)
+
+
+def star_ratings(energy: pd.Series, task: pd.Series) -> pd.Series:
+    """Stars per row, as the AI Energy Score rates models (with STAR_BANDS = 5: 1-5 stars), from
+    the energy's mean alone: see `star_bands` and `stars_of`.
+
+    In: each row's energy and task (aligned Series; energy may hold NaN or unparsable values).
+    Out: an Int64 Series on the same index; a row without energy gets none (<NA>).
+    """
+    energy = pd.to_numeric(energy, errors="coerce").astype(float)
+    return stars_of(energy, *star_bands(energy, task))
+
+
+def distinguishable_stars(
+    energy: pd.Series, halfwidth: pd.Series, task: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Stars only where they can be told apart, and otherwise the reason why not.
+
+    A row is rated (`star_ratings`) only where its whole 95% confidence interval (mean ±
+    half-width) lies in one band: then two rated rows with different stars have intervals that
+    do not overlap, so a star difference is never noise. A row whose interval crosses a band
+    edge, whose half-width is unknown (one repetition) or that has no energy gets <NA> and a
+    reason. Out: (Int64 stars, reason text, "" where rated), on the energy's index.
+    """
+    energy = pd.to_numeric(energy, errors="coerce").astype(float)
+    halfwidth = pd.to_numeric(halfwidth, errors="coerce").astype(float)
+    low, width = star_bands(energy, task)
+    stars = stars_of(energy, low, width)
+    best = stars_of(energy - halfwidth, low, width)
+    worst = stars_of(energy + halfwidth, low, width)
+    reasons = pd.Series("", index=energy.index)
+    spans = (best != worst).fillna(False)
+    reasons[spans] = [
+        f"not rated: its 95% interval spans {w} to {b} stars, "
+        "so it cannot be told apart from the neighbouring bands"
+        for b, w in zip(best[spans], worst[spans], strict=True)
+    ]
+    reasons[halfwidth.isna()] = "not rated: one repetition, so no 95% interval to place in a band"
+    reasons[energy.isna()] = "not rated: no energy measured"
+    return stars.where(reasons == "", pd.NA), reasons
 
 
 def headline_metric(metrics: Iterable[str]) -> str | None:
@@ -71,7 +210,18 @@ def _integer(value: object) -> int | None:
 
 
 def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    """A table value as text: "" for None, NaN or empty; an integral float without ".0" (a
+    column pandas read as float because some rows were empty)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _flag(value: object) -> bool:
+    """A boolean column as read back from CSV (True/False, or their text)."""
+    return str(value).strip().lower() == "true"
 
 
 def quality_by_cell(quality: pd.DataFrame | None) -> dict[tuple[str, ...], dict[str, float]]:
@@ -99,17 +249,43 @@ def headline_metrics_by_task(scores: Mapping[tuple[str, ...], dict[str, float]])
     return {task: metric for task, metric in chosen.items() if metric is not None}
 
 
-def cell_records(cells: pd.DataFrame | None, quality: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """One JSON-able record per row of the cell summary, sorted by task then energy, with its
-    stars, parameters, emissions, scored metrics and headline quality inlined (None where a value
-    or an optional column is missing). An absent or empty summary gives []; one without the
-    REQUIRED_CELL_COLUMNS raises ValueError. `quality` is the optional long quality table."""
+def imprecise_note(row: Mapping[str, Any], max_relative_halfwidth: float | None) -> str:
+    """Why a cell's energy is marked imprecise ("" where it is not): its 95% half-width as a
+    share of its mean, over the configured limit, or unknown. A summary without the `imprecise`
+    column says nothing of its precision: every cell is then marked."""
+    if "imprecise" not in row:
+        return "precision unknown: the cell summary has no imprecise column"
+    if not _flag(row["imprecise"]):
+        return ""
+    relative = _number(row.get("relative_halfwidth_95"))
+    if relative is None:
+        return "imprecise: one repetition, so no 95% half-width"
+    limit = "the limit" if max_relative_halfwidth is None else f"{max_relative_halfwidth:.0%}"
+    return f"imprecise: its 95% half-width is {relative:.0%} of the mean, over {limit}"
+
+
+def cell_records(
+    cells: pd.DataFrame | None,
+    quality: pd.DataFrame | None,
+    max_relative_halfwidth: float | None = None,
+) -> list[dict[str, Any]]:
+    """One JSON-able record per row of the cell summary, sorted by task then energy: its energies
+    (kWh per 1,000 inferences or units of work) with their 95% half-widths and what marks them
+    (`imprecise_note`, ABOVE_IDLE_NOTES), latency, stars (`distinguishable_stars`) or the reason
+    for none, parameters, emissions, scored metrics and headline quality. A value not measured,
+    or a column the summary lacks, is None. An absent or empty summary gives []; one without the
+    REQUIRED_CELL_COLUMNS raises ValueError. `quality` is the optional long quality table,
+    `max_relative_halfwidth` the limit the summary marked imprecise values by (for the notes)."""
     if cells is None or cells.empty:
         return []
     missing = [c for c in REQUIRED_CELL_COLUMNS if c not in cells.columns]
     if missing:
         raise ValueError(f"cell summary lacks columns {missing}")
-    cells = cells.assign(stars=star_ratings(cells["energy_kwh_per_1k_mean"], cells["task"]))
+    halfwidth = cells.get("energy_kwh_per_1k_halfwidth_95", pd.Series(math.nan, cells.index))
+    stars, reasons = distinguishable_stars(
+        cells["energy_kwh_per_1k_mean"], halfwidth, cells["task"]
+    )
+    cells = cells.assign(stars=stars, stars_reason=reasons)
     cells = cells.sort_values(["task", "energy_kwh_per_1k_mean", "model", "dataset"])
     scores = quality_by_cell(quality)
     headline = headline_metrics_by_task(scores)
@@ -118,16 +294,36 @@ def cell_records(cells: pd.DataFrame | None, quality: pd.DataFrame | None) -> li
         key = tuple(str(row[c]) for c in CELL_KEY)
         cell_quality = scores.get(key, {})
         metric = headline.get(key[0])
+        note = imprecise_note(row, max_relative_halfwidth)
         records.append(
             {
                 **dict(zip(CELL_KEY, key, strict=True)),
                 # The repository read in place of the paper's dataset ("" for the paper's own).
                 DATASET_SUBSTITUTE: _text(row.get(DATASET_SUBSTITUTE)),
                 "parameters": _integer(row.get("model_parameters")),
-                "energy_kwh_per_1k": _number(row["energy_kwh_per_1k_mean"]),
-                "emissions_g_per_1k": _number(row.get("emissions_g_per_1k_mean")),
                 "n_repetitions": _integer(row.get("n_repetitions")),
+                "energy_kwh_per_1k": _number(row["energy_kwh_per_1k_mean"]),
+                "energy_kwh_per_1k_halfwidth_95": _number(
+                    row.get("energy_kwh_per_1k_halfwidth_95")
+                ),
+                "relative_halfwidth_95": _number(row.get("relative_halfwidth_95")),
+                "imprecise": bool(note),
+                "imprecise_note": note,
+                "gpu_energy_kwh_per_1k": _number(row.get("gpu_energy_kwh_per_1k_mean")),
+                "gpu_energy_above_idle_kwh_per_1k": _number(
+                    row.get("gpu_energy_above_idle_kwh_per_1k_mean")
+                ),
+                "gpu_energy_above_idle_halfwidth_95": _number(
+                    row.get("gpu_energy_above_idle_kwh_per_1k_halfwidth_95")
+                ),
+                "above_idle_flag": _text(row.get("above_idle_flag")),
+                "above_idle_note": ABOVE_IDLE_NOTES.get(_text(row.get("above_idle_flag")), ""),
+                "emissions_g_per_1k": _number(row.get("emissions_g_per_1k_mean")),
+                "seconds_per_inference": _number(row.get("seconds_per_inference_mean")),
+                "inferences_per_second": _number(row.get("inferences_per_second")),
+                **{column: _number(row.get(column)) for column in UNIT_OF_WORK},
                 "stars": _integer(row["stars"]),
+                "stars_reason": row["stars_reason"],
                 "quality": cell_quality,
                 "headline_metric": metric if metric in cell_quality else None,
                 "headline_value": cell_quality.get(metric) if metric else None,
@@ -159,14 +355,103 @@ def comparison_records(comparison: pd.DataFrame | None) -> list[dict[str, Any]]:
     ]
 
 
+# The hardware and software panel: the measurement rows' provenance column → its label. Rows
+# that agree on all of them are one setup.
+SETUP_FIELDS = {
+    "device": "Device",
+    "gpu_model": "GPU",
+    "gpu_count": "GPUs per job",
+    "gpu_driver": "GPU driver",
+    "cuda_version": "CUDA (torch build)",
+    "cpu_model": "CPU",
+    "python_version": "Python",
+    "torch_version": "torch",
+    "transformers_version": "transformers",
+    "diffusers_version": "diffusers",
+    "datasets_version": "datasets",
+    "codecarbon_version": "CodeCarbon",
+    "carbon_intensity_setting": "Carbon intensity setting",
+}
+# Fields a job on the CPU leaves empty because there is nothing to record.
+GPU_FIELDS = ("gpu_model", "gpu_driver")
+NO_GPU = "none (measured on the CPU)"
+
+
+def setup_texts(measurements: pd.DataFrame) -> pd.DataFrame:
+    """Each measurement row's SETUP_FIELDS as the panel prints them, one column per label: an
+    empty GPU field of a row on the CPU is NO_GPU, any other empty or absent value NOT_RECORDED
+    (rows from before the column existed)."""
+    on_cpu = measurements.get("device", pd.Series("", measurements.index)).map(_text) == "cpu"
+    texts = {}
+    for column, label in SETUP_FIELDS.items():
+        values = measurements.get(column, pd.Series("", measurements.index)).map(_text)
+        empty = values == ""
+        if column in GPU_FIELDS:
+            values = values.mask(empty & on_cpu, NO_GPU)
+        texts[label] = values.mask(values == "", NOT_RECORDED)
+    return pd.DataFrame(texts, index=measurements.index)
+
+
+def carbon_intensity_text(emissions_kg: pd.Series, energy_kwh: pd.Series) -> str:
+    """The carbon intensity the rows were actually charged (gCO2eq/kWh): their emissions over
+    their energy, from the rows that have both; NOT_MEASURED without energy."""
+    both = pd.concat([emissions_kg, energy_kwh], axis=1).dropna()
+    if both.empty or both.iloc[:, 1].sum() <= 0:
+        return NOT_MEASURED
+    intensity = both.iloc[:, 0].sum() * 1000 / both.iloc[:, 1].sum()
+    return f"{intensity:.1f} gCO\u2082eq/kWh (emissions \u00f7 energy)"
+
+
+def setup_records(measurements: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The hardware and software the cells were measured on, from the measurement table: one
+    record per setup (rows agreeing on every SETUP_FIELDS value), most cells first:
+    {"cells": how many cells, "fields": [[label, text], ...]}, the fields followed by the
+    effective carbon intensity (`carbon_intensity_text`). An absent or empty table gives []."""
+    if measurements is None or measurements.empty or not set(CELL_KEY) <= set(measurements):
+        return []
+    texts = setup_texts(measurements)
+    labels = list(texts.columns)
+    texts["cell"] = measurements[list(CELL_KEY)].astype(str).agg("|".join, axis=1)
+    for column in ("emissions_kg", "energy_kwh"):
+        texts[column] = pd.to_numeric(measurements.get(column), errors="coerce")
+    setups = []
+    for values, rows in texts.groupby(labels, sort=False):
+        intensity = carbon_intensity_text(rows["emissions_kg"], rows["energy_kwh"])
+        fields = [*zip(labels, values, strict=True), ("Carbon intensity (effective)", intensity)]
+        setups.append({"cells": rows["cell"].nunique(), "fields": [list(f) for f in fields]})
+    return sorted(setups, key=lambda s: -s["cells"])
+
+
+def page_settings(max_relative_halfwidth: float | None) -> dict[str, Any]:
+    """The constants the page's script works with, so that it repeats none of them: the star
+    bands, the energy units and what energies are per, the columns of the cells table and of its
+    CSV download, and the imprecision limit the summary used (None: not known)."""
+    return {
+        "star_bands": STAR_BANDS,
+        "energy_units": ENERGY_UNITS,
+        "per_unit": PER_UNIT,
+        "units_of_work": UNIT_OF_WORK,
+        "cell_columns": CELL_COLUMNS,
+        "csv_columns": CSV_COLUMNS,
+        "max_relative_halfwidth": max_relative_halfwidth,
+    }
+
+
 def explorer_payload(
-    cells: pd.DataFrame | None, quality: pd.DataFrame | None, comparison: pd.DataFrame | None
+    cells: pd.DataFrame | None,
+    quality: pd.DataFrame | None,
+    comparison: pd.DataFrame | None,
+    measurements: pd.DataFrame | None = None,
+    max_relative_halfwidth: float | None = None,
 ) -> dict[str, Any]:
     """Everything the page shows, as plain JSON-able data: {"cells": cell_records,
-    "headline_metrics": {task: metric}, "comparison": comparison_records}. Each table may be None
-    or empty; the page then says so."""
+    "headline_metrics": {task: metric}, "comparison": comparison_records, "setups":
+    setup_records, "settings": page_settings}. Each table may be None or empty; the page then
+    says so."""
     return {
-        "cells": cell_records(cells, quality),
+        "cells": cell_records(cells, quality, max_relative_halfwidth),
         "headline_metrics": headline_metrics_by_task(quality_by_cell(quality)),
         "comparison": comparison_records(comparison),
+        "setups": setup_records(measurements),
+        "settings": page_settings(max_relative_halfwidth),
     }

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from powerhungry.files import sha256_of
 
 
-def read_optional_table(path: str | Path | None) -> pd.DataFrame | None:
+def read_optional_table(path: str | Path | None, **read_csv: Any) -> pd.DataFrame | None:
     """A CSV file as a DataFrame (possibly empty, e.g. a header only), or None when there is no
-    path, no file or no content at all (an optional input)."""
+    path, no file or no content at all (an optional input); `read_csv` options go to pandas."""
     if path is None or not Path(path).is_file() or Path(path).stat().st_size == 0:
         return None
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, **read_csv)
     except pd.errors.EmptyDataError:  # whitespace only: no header to read
         return None
 
