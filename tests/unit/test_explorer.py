@@ -416,6 +416,8 @@ def test_setups_from_the_csv_as_the_rule_reads_it(tmp_path):
     assert by_device["cuda"]["CUDA (torch build)"] == by_device["cpu"]["CUDA (torch build)"]
     assert by_device["cuda"]["CUDA (torch build)"] == "12.10"
     assert by_device["cuda"]["GPUs per job"] == "1" and by_device["cpu"]["GPU"] == NO_GPU
+    (cpu_build,) = setup_records(MEASUREMENTS.assign(cuda_version="none"))[:1]
+    assert dict(cpu_build["fields"])["CUDA (torch build)"] == "none (a CPU build of torch)"
 
 
 def test_energy_units_convert_kwh_per_thousand():

@@ -375,16 +375,19 @@ SETUP_FIELDS = {
 # Fields a job on the CPU leaves empty because there is nothing to record.
 GPU_FIELDS = ("gpu_model", "gpu_driver")
 NO_GPU = "none (measured on the CPU)"
+# Recorded values that need a word to be read right ({column: {value: text}}).
+SETUP_VALUES = {"cuda_version": {"none": "none (a CPU build of torch)"}}
 
 
 def setup_texts(measurements: pd.DataFrame) -> pd.DataFrame:
     """Each measurement row's SETUP_FIELDS as the panel prints them, one column per label: an
     empty GPU field of a row on the CPU is NO_GPU, any other empty or absent value NOT_RECORDED
-    (rows from before the column existed)."""
+    (rows from before the column existed), and SETUP_VALUES are explained."""
     on_cpu = measurements.get("device", pd.Series("", measurements.index)).map(_text) == "cpu"
     texts = {}
     for column, label in SETUP_FIELDS.items():
         values = measurements.get(column, pd.Series("", measurements.index)).map(_text)
+        values = values.replace(SETUP_VALUES.get(column, {}))
         empty = values == ""
         if column in GPU_FIELDS:
             values = values.mask(empty & on_cpu, NO_GPU)
