@@ -255,8 +255,7 @@ def test_cell_records_carry_stars_quality_and_sizes():
         SUMMARIZER: None,
     }
     assert summarizer["stars_reason"] == (
-        "not rated: its 95% interval spans 1 to 2 stars, "
-        "so it cannot be told apart from the neighbouring bands"
+        "not rated: its 95% interval spans 1 to 2 stars, more than one band"
     )
     generation = records[0]
     assert (generation["quality"], generation["headline_value"], generation["stars"]) == (

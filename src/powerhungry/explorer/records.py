@@ -179,8 +179,7 @@ def distinguishable_stars(
     reasons = pd.Series("", index=energy.index)
     spans = (best != worst).fillna(False)
     reasons[spans] = [
-        f"not rated: its 95% interval spans {w} to {b} stars, "
-        "so it cannot be told apart from the neighbouring bands"
+        f"not rated: its 95% interval spans {w} to {b} stars, more than one band"
         for b, w in zip(best[spans], worst[spans], strict=True)
     ]
     reasons[halfwidth.isna()] = "not rated: one repetition, so no 95% interval to place in a band"
