@@ -64,6 +64,8 @@ UNIT_OF_WORK = {
     "energy_wh_per_diffusion_step": "diffusion_step",
 }
 NOT_MEASURED, NOT_RECORDED = "not measured", "not recorded"
+# How the page names a model kind.
+KIND_LABELS = {"task_specific": "task-specific", "multi_purpose": "multi-purpose"}
 
 # The table of cells, left to right (what is read first, first: a wide table scrolls): the record
 # key it shows (and sorts by), its header, how it is drawn (`kind`, one renderer each in the
@@ -426,10 +428,12 @@ def setup_records(measurements: pd.DataFrame | None) -> list[dict[str, Any]]:
 
 def page_settings(max_relative_halfwidth: float | None) -> dict[str, Any]:
     """The constants the page's script works with, so that it repeats none of them: the star
-    bands, the energy units and what energies are per, the columns of the cells table and of its
-    CSV download, and the imprecision limit the summary used (None: not known)."""
+    bands, the names of model kinds, the energy units and what energies are per, the columns of
+    the cells table and of its CSV download, and the imprecision limit the summary used (None:
+    not known)."""
     return {
         "star_bands": STAR_BANDS,
+        "kind_labels": KIND_LABELS,
         "energy_units": ENERGY_UNITS,
         "per_unit": PER_UNIT,
         "units_of_work": UNIT_OF_WORK,

@@ -4,7 +4,7 @@ const DATA = JSON.parse(document.getElementById("explorer-data").textContent);
 const SETTINGS = DATA.settings;
 const BANDS = SETTINGS.star_bands;
 const FILTERS = ["task", "model_kind", "dataset"];
-const KIND_LABEL = {task_specific: "task-specific", multi_purpose: "multi-purpose"};
+const KIND_LABEL = SETTINGS.kind_labels;
 const DASH = "\u2013";
 // The table's order: a column's key and direction once a header was clicked, else the data's.
 const order = {key: null, descending: false};
