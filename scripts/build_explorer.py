@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from powerhungry.analysis.compare import DESCRIBED
 from powerhungry.explorer import build_explorer, read_optional_table, table_provenance
 from powerhungry.logs import log_to
 
@@ -20,7 +21,9 @@ with log_to(snakemake.log[0]):
         quality=read_optional_table(tables["quality"]),
         comparison=read_optional_table(tables["comparison"]),
         # Provenance as written, as text: a CUDA "12.10" or a version "2.0" must not become a float.
-        measurements=read_optional_table(tables["measurements"], dtype=str, keep_default_na=False),
+        measurements=read_optional_table(
+            tables["measurements"], dtype={column: str for _, column in DESCRIBED}, low_memory=False
+        ),
         out=Path(snakemake.output.html),
         title=snakemake.params.title,
         provenance={**table_provenance(tables), **snakemake.params.get("provenance", {})},

@@ -24,6 +24,7 @@ import pytest
 from browser import DevToolsPage, dump_dom, require_chromium, visible_cells
 from helpers import REPO
 
+from powerhungry.analysis.compare import DESCRIBED, INTENSITY
 from powerhungry.explorer import (
     build_explorer,
     cell_records,
@@ -127,27 +128,40 @@ QUALITY = pd.DataFrame(
         ),
     ]
 )
+
+
+def compared(level, task, kind, ours, paper, model=float("nan"), dataset=float("nan"), low=0.9):
+    """A row of `powerhungry compare`'s table, the paper as A: half-widths 10% of ours and 5% of
+    the paper's, the ratio's 95% interval from `low` to 1.1 times the ratio. An empty field
+    reads as NaN, as pandas reads it."""
+    ratio = ours / paper
+    return dict(
+        level=level, task=task, model_kind=kind, model=model, dataset=dataset,
+        ours_energy_kwh_per_1k=ours, ours_energy_kwh_per_1k_halfwidth_95=ours / 10,
+        paper_energy_kwh_per_1k=paper, paper_energy_kwh_per_1k_halfwidth_95=paper / 20,
+        energy_ratio=ratio, energy_ratio_low_95=ratio * low, energy_ratio_high_95=ratio * 1.1,
+        distinguishable=not ratio * low <= 1 <= ratio * 1.1,
+        ours_emissions_g_per_1k=ours * 369.5, paper_emissions_g_per_1k=paper * 400.0,
+    )  # fmt: skip
+
+
+BERT = "demo/tiny-bert-sentiment"
+# Task rows, a model the paper also measured and one of its cells, whose ratio is not told
+# apart from 1.
 COMPARISON = pd.DataFrame(
     [
-        dict(
-            level="task",
-            task=task,
-            model_kind=kind,
-            model=float("nan"),  # what pandas reads from an empty field
-            ours_energy_kwh_per_1k=ours,
-            paper_energy_kwh_per_1k=paper,
-            energy_ratio=ours / paper,
-            ours_emissions_g_per_1k=ours * 369.5,
-            paper_emissions_g_per_1k=paper * 400.0,
-        )
-        for task, kind, ours, paper in [(TC, TS, 1.1e-5, 0.002), (SUM, MP, 1.5e-4, 0.08)]
+        compared("task", TC, TS, 1.1e-5, 0.002),
+        compared("task", SUM, MP, 1.5e-4, 0.08),
+        compared("cell", TC, TS, 1.0e-5, 1.1e-5, BERT, "movie_reviews", low=0.5),
+        compared("model", TC, TS, 1.1e-5, 1.0e-4, BERT),
     ]
 )
 CPU_PROVENANCE = dict(device="cpu", gpu_model="", gpu_count=0, gpu_driver="",
                       cpu_model="AMD EPYC 9654", python_version="3.11.9",
                       torch_version="2.5.1", transformers_version="4.46.3",
                       diffusers_version="0.31.0", datasets_version="3.1.0",
-                      codecarbon_version="2.8.2", carbon_intensity_setting="USA")  # fmt: skip
+                      codecarbon_version="2.8.2", carbon_intensity_setting="USA",
+                      batch_size=1, dtype="float32")  # fmt: skip
 GPU_PROVENANCE = dict(CPU_PROVENANCE, device="cuda", gpu_model="NVIDIA H100 80GB HBM3",
                       gpu_count=1, gpu_driver="550.54.15", cuda_version="12.4")  # fmt: skip
 # Each cell's load and query rows; the CPU cells' from before cuda_version was recorded.
@@ -314,11 +328,23 @@ def test_a_cell_summary_without_energy_is_refused():
 
 
 def test_comparison_rows_are_plain_values():
-    model_row = COMPARISON.iloc[[0]].assign(level="model", model="paper/model")
-    rows = comparison_records(pd.concat([model_row, COMPARISON]))
-    assert [(r["level"], r["task"]) for r in rows] == [("task", SUM), ("task", TC), ("model", TC)]
-    assert rows[0]["model"] == ""  # NaN from an empty CSV field
+    rows = comparison_records(COMPARISON)
+    # Task rows first; then each model's row before its cells'.
+    assert [(r["level"], r["task"]) for r in rows] == [
+        ("task", SUM),
+        ("task", TC),
+        ("model", TC),
+        ("cell", TC),
+    ]
+    assert rows[0]["model"] == rows[0]["dataset"] == ""  # NaN from an empty CSV field
     assert rows[0]["energy_ratio"] == pytest.approx(1.5e-4 / 0.08)
+    assert rows[0]["ours_energy_kwh_per_1k_halfwidth_95"] == pytest.approx(1.5e-5)
+    assert rows[0]["energy_ratio_low_95"] == pytest.approx(1.5e-4 / 0.08 * 0.9)
+    assert (rows[0]["distinguishable"], rows[3]["distinguishable"]) == (True, False)
+    assert rows[3]["dataset"] == "movie_reviews"
+    # A table from before the ratio's interval: the numbers it lacks are None.
+    (old,) = comparison_records(COMPARISON.iloc[[0]][["level", "task", "energy_ratio"]])
+    assert old["energy_ratio_low_95"] is None and old["distinguishable"] is None
     assert comparison_records(None) == comparison_records(COMPARISON.iloc[:0]) == []
 
 
@@ -331,7 +357,7 @@ def test_optional_tables(tmp_path):
     assert read_optional_table(empty) is None
     assert read_optional_table(header_only).empty
     COMPARISON.to_csv(tmp_path / "comparison.csv", index=False)
-    assert len(read_optional_table(tmp_path / "comparison.csv")) == 2
+    assert len(read_optional_table(tmp_path / "comparison.csv")) == len(COMPARISON)
 
 
 # --- page --------------------------------------------------------------------------------
@@ -395,14 +421,18 @@ def test_setups_list_hardware_software_and_the_intensity_charged():
     cpu, gpu = setup_records(MEASUREMENTS)  # most cells first
     assert (cpu["cells"], gpu["cells"]) == (5, 1)
     cpu, gpu = dict(cpu["fields"]), dict(gpu["fields"])
-    assert (cpu["GPU"], cpu["GPU driver"], cpu["GPUs per job"]) == (NO_GPU, NO_GPU, "0")
-    assert cpu["CUDA (torch build)"] == NOT_RECORDED
+    assert (cpu["GPU"], cpu["GPU driver"], cpu["GPUs counted per job"]) == (NO_GPU, NO_GPU, "0")
+    assert cpu["CUDA"] == NOT_RECORDED
     assert gpu["GPU"] == "NVIDIA H100 80GB HBM3" and gpu["GPU driver"] == "550.54.15"
-    assert (gpu["GPUs per job"], gpu["CUDA (torch build)"]) == ("1", "12.4")
-    assert cpu["torch"] == "2.5.1" and cpu["CodeCarbon"] == "2.8.2" and cpu["Python"] == "3.11.9"
-    assert cpu["Carbon intensity setting"] == "USA"
+    assert (gpu["GPUs counted per job"], gpu["CUDA"]) == ("1", "12.4")
+    assert cpu["torch"] == "2.5.1" and cpu["codecarbon"] == "2.8.2" and cpu["python"] == "3.11.9"
+    assert (cpu["carbon intensity setting"], cpu["dtype"], cpu["batch size"]) == (
+        "USA",
+        "float32",
+        "1",
+    )
     # 0.3695 kg per kWh charged: emissions over energy, whatever the setting's name says.
-    assert cpu["Carbon intensity (effective)"].startswith("369.5 gCO\u2082eq/kWh")
+    assert cpu[INTENSITY] == "369.5"
     assert setup_records(None) == setup_records(MEASUREMENTS.iloc[:0]) == []
 
 
@@ -410,13 +440,15 @@ def test_setups_from_the_csv_as_the_rule_reads_it(tmp_path):
     """Read as text (the rule's options), a CUDA "12.10" stays 12.10 and a GPU count stays 1."""
     table = MEASUREMENTS.assign(cuda_version="12.10")
     table.to_csv(tmp_path / "measurements.csv", index=False)
-    read = read_optional_table(tmp_path / "measurements.csv", dtype=str, keep_default_na=False)
-    by_device = {dict(s["fields"])["Device"]: dict(s["fields"]) for s in setup_records(read)}
-    assert by_device["cuda"]["CUDA (torch build)"] == by_device["cpu"]["CUDA (torch build)"]
-    assert by_device["cuda"]["CUDA (torch build)"] == "12.10"
-    assert by_device["cuda"]["GPUs per job"] == "1" and by_device["cpu"]["GPU"] == NO_GPU
+    read = read_optional_table(
+        tmp_path / "measurements.csv", dtype={column: str for _, column in DESCRIBED}
+    )
+    by_device = {dict(s["fields"])["device"]: dict(s["fields"]) for s in setup_records(read)}
+    assert by_device["cuda"]["CUDA"] == by_device["cpu"]["CUDA"] == "12.10"
+    assert by_device["cuda"]["GPUs counted per job"] == "1" and by_device["cpu"]["GPU"] == NO_GPU
+    assert by_device["cpu"][INTENSITY] == "369.5"
     (cpu_build,) = setup_records(MEASUREMENTS.assign(cuda_version="none"))[:1]
-    assert dict(cpu_build["fields"])["CUDA (torch build)"] == "none (a CPU build of torch)"
+    assert dict(cpu_build["fields"])["CUDA"] == "none (a CPU build of torch)"
 
 
 def test_energy_units_convert_kwh_per_thousand():
@@ -544,7 +576,7 @@ def test_the_rule_script(tmp_path, with_comparison):
     runpy.run_path(str(REPO / "scripts" / "build_explorer.py"), {"snakemake": snakemake})
     page = (tmp_path / "explorer.html").read_text(encoding="utf-8")
     payload = payload_of(page)
-    assert len(payload["comparison"]) == (2 if with_comparison else 0)
+    assert len(payload["comparison"]) == (len(COMPARISON) if with_comparison else 0)
     assert "<dt>study</dt><dd>demo</dd>" in page and "<dt>measurements table</dt>" in page
     assert payload["settings"]["max_relative_halfwidth"] == 0.05 and "over 5% of the mean" in page
     assert [s["cells"] for s in payload["setups"]] == [5, 1]
@@ -584,7 +616,7 @@ def test_filters_in_headless_chromium(tmp_path):
     assert visible_cells(text_classification) == 3
     assert f"showing 3 of {len(CELLS)} cells" in text_classification
     assert plotted_points(text_classification) == 3  # its scored cells
-    assert text_classification.count("<tr data-comparison=") == 1
+    assert text_classification.count("<tr data-comparison=") == 3  # task, model, cell
 
     narrowed = dump_dom(browser, f"{url}#task={TC}&model_kind={TS}&dataset=short_reviews")
     assert visible_cells(narrowed) == 1
@@ -634,7 +666,8 @@ def test_a_substitute_dataset_is_marked_in_headless_chromium(tmp_path):
     cells = CELLS.assign(dataset_substitute="")
     cells.loc[cells["dataset"] == "short_reviews", "dataset_substitute"] = "org/reviews"
     comparison = COMPARISON.assign(substituted_datasets="")
-    comparison.loc[comparison["task"] == TC, "substituted_datasets"] = "short_reviews (org/reviews)"
+    task_row = (comparison["task"] == TC) & (comparison["level"] == "task")
+    comparison.loc[task_row, "substituted_datasets"] = "short_reviews (org/reviews)"
     out = tmp_path / "explorer.html"
     build_explorer(cells, QUALITY, comparison, out, "Explorer test", {})
     dom = dump_dom(browser, out.as_uri())
@@ -747,8 +780,8 @@ def test_the_energy_unit_switch_in_headless_chromium(explorer_url):
         page.open(explorer_url)
         base = [c["value"] for c in column(page, "energy_kwh_per_1k")]
         assert base == [r["energy_kwh_per_1k"] for r in cell_records(CELLS, QUALITY)]
-        ours = "document.querySelector('#comparison tbody td:nth-child(5)').textContent"
-        assert page.evaluate(ours) == "1.50e-4"
+        ours = "document.querySelector('#comparison tbody td:nth-child(6)').textContent"
+        assert page.evaluate(ours) == "1.50e-4 \u00b1 1.50e-5"
         for unit, factor, header in [
             ("wh_per_1k", 1000, "Energy (Wh / 1,000 inferences)"),
             ("j_per_one", 3600, "Energy (J / inference)"),
@@ -763,7 +796,7 @@ def test_the_energy_unit_switch_in_headless_chromium(explorer_url):
         # 1.5e-4 kWh / 1,000 inferences ± 2% is 0.54 J ± 0.0108 J per inference.
         gpt2 = next(c for c in column(page, "energy_kwh_per_1k") if c["text"].startswith("0.540"))
         assert gpt2["text"] == "0.540 \u00b1 0.0108"
-        assert page.evaluate(ours) == "0.540"
+        assert page.evaluate(ours) == "0.540 \u00b1 0.0540"
         units = [c["text"] for c in column(page, "units_of_work")]
         assert "0.0180 J / generated token" in units[1] and "0.00270 J / input token" in units[1]
         assert units[0] == "0.864 J / image\n0.216 J / diffusion step"
@@ -789,10 +822,10 @@ def test_hover_labels_marks_and_the_hardware_panel_in_headless_chromium(explorer
 
         panel = page.evaluate("document.getElementById('setups').innerText")
         for text in ["Setup 1 of 2: 5 cells", "Setup 2 of 2: 1 cell", "NVIDIA H100 80GB HBM3",
-                     "550.54.15", "CUDA (torch build)\n12.4", f"CUDA (torch build)\n{NOT_RECORDED}",
+                     "550.54.15", "CUDA\n12.4", f"CUDA\n{NOT_RECORDED}",
                      f"GPU\n{NO_GPU}", "transformers\n4.46.3", "diffusers\n0.31.0",
-                     "datasets\n3.1.0", "CodeCarbon\n2.8.2", "Python\n3.11.9",
-                     "Carbon intensity setting\nUSA", "369.5 gCO\u2082eq/kWh"]:  # fmt: skip
+                     "datasets\n3.1.0", "codecarbon\n2.8.2", "python\n3.11.9",
+                     "carbon intensity setting\nUSA", f"{INTENSITY}\n369.5"]:  # fmt: skip
             assert text in panel, text
 
         energy = {c["text"].split(" ")[0]: c for c in column(page, "energy_kwh_per_1k")}
@@ -808,6 +841,12 @@ def test_hover_labels_marks_and_the_hardware_panel_in_headless_chromium(explorer
         assert stars["\u2014"].startswith("not rated: its 95% interval spans 1 to 2 stars")
         quality = [c["text"] for c in column(page, "headline_value")]
         assert quality[0] == "not scored"  # image generation has no metric
+        ratios = page.evaluate(
+            "[...document.querySelectorAll('#comparison tbody tr')]"
+            ".map(r => r.cells[7].textContent)"
+        )
+        assert ratios[0] == "\u00d70.00187 (0.00169\u20130.00206)"
+        assert ratios[3] == "\u00d70.909 (0.455\u20131.00), not told apart from 1"  # the cell
 
 
 @pytest.mark.browser

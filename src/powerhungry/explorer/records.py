@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from powerhungry.analysis.compare import DESCRIBED, INTENSITY, NOT_RECORDED, describe
 from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
 
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
@@ -29,11 +30,17 @@ STAR_BANDS = 5
 HEADLINE_METRICS = ("f1", "entity_f1", "accuracy", "accuracy_at_1", "rougeL")
 COMPARISON_NUMBERS = [
     "ours_energy_kwh_per_1k",
+    "ours_energy_kwh_per_1k_halfwidth_95",
     "paper_energy_kwh_per_1k",
+    "paper_energy_kwh_per_1k_halfwidth_95",
     "energy_ratio",
+    "energy_ratio_low_95",
+    "energy_ratio_high_95",
     "ours_emissions_g_per_1k",
     "paper_emissions_g_per_1k",
 ]
+# The comparison's levels, coarsest first: a task's rows, then each model's, then its cells'.
+COMPARISON_LEVELS = ("task", "model", "cell")
 
 KWH_IN_JOULES = 3.6e6
 # The units energy can be shown in, from the summaries' kWh per 1,000 (of inferences, tokens,
@@ -63,7 +70,7 @@ UNIT_OF_WORK = {
     "energy_wh_per_image": "image",
     "energy_wh_per_diffusion_step": "diffusion_step",
 }
-NOT_MEASURED, NOT_RECORDED = "not measured", "not recorded"
+NOT_MEASURED = "not measured"
 # How the page names a model kind.
 KIND_LABELS = {"task_specific": "task-specific", "multi_purpose": "multi-purpose"}
 
@@ -333,46 +340,37 @@ def cell_records(
     return records
 
 
+def _level_order(row: Mapping[str, Any]) -> tuple:
+    """Task rows first; then by task and model, a model's row before its cells'."""
+    level = _text(row.get("level"))
+    rank = COMPARISON_LEVELS.index(level) if level in COMPARISON_LEVELS else len(COMPARISON_LEVELS)
+    task, model, dataset = (_text(row.get(c)) for c in ("task", "model", "dataset"))
+    return (rank > 0, task, model, rank, dataset)
+
+
 def comparison_records(comparison: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """The ours-vs-paper table as JSON-able rows (task level first, then by task and model):
-    text columns as strings ("" for empty; substituted_datasets names where ours read a
-    substitute for the paper's dataset), COMPARISON_NUMBERS as floats or None. An absent or
+    """The ours-vs-paper table (`powerhungry compare`'s, the paper as A) as JSON-able rows,
+    ordered by `_level_order`: text columns as strings ("" for empty; substituted_datasets names
+    where ours read a substitute for the paper's dataset), COMPARISON_NUMBERS (energies with
+    their 95% half-widths, the ratio ours / paper with its 95% interval) as floats or None, and
+    `distinguishable` (whether that interval excludes 1; None where not stated). An absent or
     empty table gives []."""
     if comparison is None or comparison.empty:
         return []
-    rows = comparison.to_dict("records")
-    rows.sort(
-        key=lambda r: (_text(r.get("level")) != "task", _text(r.get("task")), _text(r.get("model")))
-    )
+    rows = sorted(comparison.to_dict("records"), key=_level_order)
+    texts = ["level", "task", "model_kind", "model", "dataset", SUBSTITUTED_DATASETS]
     return [
         {
-            **{
-                c: _text(row.get(c))
-                for c in ["level", "task", "model_kind", "model", SUBSTITUTED_DATASETS]
-            },
+            **{c: _text(row.get(c)) for c in texts},
             **{c: _number(row.get(c)) for c in COMPARISON_NUMBERS},
+            "distinguishable": (
+                None if _text(row.get("distinguishable")) == "" else _flag(row["distinguishable"])
+            ),
         }
         for row in rows
     ]
 
 
-# The hardware and software panel: the measurement rows' provenance column → its label. Rows
-# that agree on all of them are one setup.
-SETUP_FIELDS = {
-    "device": "Device",
-    "gpu_model": "GPU",
-    "gpu_count": "GPUs per job",
-    "gpu_driver": "GPU driver",
-    "cuda_version": "CUDA (torch build)",
-    "cpu_model": "CPU",
-    "python_version": "Python",
-    "torch_version": "torch",
-    "transformers_version": "transformers",
-    "diffusers_version": "diffusers",
-    "datasets_version": "datasets",
-    "codecarbon_version": "CodeCarbon",
-    "carbon_intensity_setting": "Carbon intensity setting",
-}
 # Fields a job on the CPU leaves empty because there is nothing to record.
 GPU_FIELDS = ("gpu_model", "gpu_driver")
 NO_GPU = "none (measured on the CPU)"
@@ -381,12 +379,13 @@ SETUP_VALUES = {"cuda_version": {"none": "none (a CPU build of torch)"}}
 
 
 def setup_texts(measurements: pd.DataFrame) -> pd.DataFrame:
-    """Each measurement row's SETUP_FIELDS as the panel prints them, one column per label: an
-    empty GPU field of a row on the CPU is NO_GPU, any other empty or absent value NOT_RECORDED
-    (rows from before the column existed), and SETUP_VALUES are explained."""
+    """Each measurement row's properties of a run (`compare.DESCRIBED`, the registry
+    `powerhungry compare` states them from) as the panel prints them, one column per property:
+    an empty GPU field of a row on the CPU is NO_GPU, any other empty or absent value
+    NOT_RECORDED (rows from before the column existed), and SETUP_VALUES are explained."""
     on_cpu = measurements.get("device", pd.Series("", measurements.index)).map(_text) == "cpu"
     texts = {}
-    for column, label in SETUP_FIELDS.items():
+    for label, column in DESCRIBED:
         values = measurements.get(column, pd.Series("", measurements.index)).map(_text)
         values = values.replace(SETUP_VALUES.get(column, {}))
         empty = values == ""
@@ -396,33 +395,22 @@ def setup_texts(measurements: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(texts, index=measurements.index)
 
 
-def carbon_intensity_text(emissions_kg: pd.Series, energy_kwh: pd.Series) -> str:
-    """The carbon intensity the rows were actually charged (gCO2eq/kWh): their emissions over
-    their energy, from the rows that have both; NOT_MEASURED without energy."""
-    both = pd.concat([emissions_kg, energy_kwh], axis=1).dropna()
-    if both.empty or both.iloc[:, 1].sum() <= 0:
-        return NOT_MEASURED
-    intensity = both.iloc[:, 0].sum() * 1000 / both.iloc[:, 1].sum()
-    return f"{intensity:.1f} gCO\u2082eq/kWh (emissions \u00f7 energy)"
-
-
 def setup_records(measurements: pd.DataFrame | None) -> list[dict[str, Any]]:
     """The hardware and software the cells were measured on, from the measurement table: one
-    record per setup (rows agreeing on every SETUP_FIELDS value), most cells first:
-    {"cells": how many cells, "fields": [[label, text], ...]}, the fields followed by the
-    effective carbon intensity (`carbon_intensity_text`). An absent or empty table gives []."""
+    record per setup (rows agreeing on every property of `setup_texts`), most cells first:
+    {"cells": how many cells, "fields": [[property, text], ...]}, the properties followed by the
+    carbon intensity the emissions were computed with, as `compare.describe` states it. An
+    absent or empty table gives []."""
     if measurements is None or measurements.empty or not set(CELL_KEY) <= set(measurements):
         return []
     texts = setup_texts(measurements)
     labels = list(texts.columns)
-    texts["cell"] = measurements[list(CELL_KEY)].astype(str).agg("|".join, axis=1)
-    for column in ("emissions_kg", "energy_kwh"):
-        texts[column] = pd.to_numeric(measurements.get(column), errors="coerce")
+    cells = measurements[list(CELL_KEY)].astype(str).agg("|".join, axis=1)
     setups = []
     for values, rows in texts.groupby(labels, sort=False):
-        intensity = carbon_intensity_text(rows["emissions_kg"], rows["energy_kwh"])
-        fields = [*zip(labels, values, strict=True), ("Carbon intensity (effective)", intensity)]
-        setups.append({"cells": rows["cell"].nunique(), "fields": [list(f) for f in fields]})
+        intensity = describe(measurements.loc[rows.index])[INTENSITY]
+        fields = [*zip(labels, values, strict=True), (INTENSITY, intensity)]
+        setups.append({"cells": cells[rows.index].nunique(), "fields": [list(f) for f in fields]})
     return sorted(setups, key=lambda s: -s["cells"])
 
 

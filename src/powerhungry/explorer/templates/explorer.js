@@ -147,7 +147,8 @@ function header(col, unit) {
   button.type = "button";
   button.className = "sort";
   const active = order.key === col.key;
-  button.textContent = col.label + what + (active ? (order.descending ? " \u25bc" : " \u25b2") : "");
+  const arrow = active ? (order.descending ? " \u25bc" : " \u25b2") : "";
+  button.textContent = col.label + what + arrow;
   th.setAttribute("aria-sort", active ? (order.descending ? "descending" : "ascending") : "none");
   button.addEventListener("click", () => {
     order.descending = active && !order.descending;
@@ -182,7 +183,9 @@ function csvName(col, unit) {
   return col.name.replace("{unit}", unit.csv.replace("{plural}", many).replace("{singular}", one));
 }
 function csvValue(c, col, unit) {
-  if (col.key === "quality") return Object.entries(c.quality).map(([m, v]) => m + "=" + v).join("; ");
+  if (col.key === "quality") {
+    return Object.entries(c.quality).map(([m, v]) => m + "=" + v).join("; ");
+  }
   return col.per ? inUnit(c[col.key], unit) : c[col.key];
 }
 function csvText(cells, unit) {
@@ -324,18 +327,37 @@ function drawQualityScatter(cells, unit) {
     points, `energy (${energyUnit}, log scale)`, "quality (headline metric, 0\u20131)", false);
 }
 
+// An energy with its 95% half-width where the comparison gives one.
+function withHalfwidth(value, halfwidth, unit) {
+  const text = fmt(inUnit(value, unit));
+  if (value === null || halfwidth === null) return text;
+  return text + " \u00b1 " + fmt(inUnit(halfwidth, unit));
+}
+
+// The ratio ours / paper and its 95% interval; said so where the interval includes 1.
+function ratioText(r) {
+  if (r.energy_ratio === null) return DASH;
+  const interval = r.energy_ratio_low_95 === null ? ""
+    : ` (${fmt(r.energy_ratio_low_95)}\u2013${fmt(r.energy_ratio_high_95)})`;
+  const same = r.distinguishable === false ? ", not told apart from 1" : "";
+  return "\u00d7" + fmt(r.energy_ratio) + interval + same;
+}
+
 function comparisonRow(r, unit) {
   const tr = document.createElement("tr");
-  tr.dataset.comparison = r.level + "|" + r.task + "|" + r.model_kind + "|" + r.model;
+  tr.dataset.comparison = [r.level, r.task, r.model_kind, r.model, r.dataset].join("|");
   tr.append(
     td(r.level),
     r.substituted_datasets
       ? td(r.task + " \u2020", "substituted", "substitutes read: " + r.substituted_datasets)
       : td(r.task),
     td(KIND_LABEL[r.model_kind] || r.model_kind || "all"), td(r.model || DASH),
-    td(fmt(inUnit(r.ours_energy_kwh_per_1k, unit)), "num"),
-    td(fmt(inUnit(r.paper_energy_kwh_per_1k, unit)), "num"),
-    td(r.energy_ratio === null ? DASH : "\u00d7" + fmt(r.energy_ratio), "num"),
+    td(r.dataset || DASH),
+    td(withHalfwidth(r.ours_energy_kwh_per_1k, r.ours_energy_kwh_per_1k_halfwidth_95, unit),
+       "num"),
+    td(withHalfwidth(r.paper_energy_kwh_per_1k, r.paper_energy_kwh_per_1k_halfwidth_95, unit),
+       "num"),
+    td(ratioText(r), "num"),
     td(fmt(r.ours_emissions_g_per_1k), "num"), td(fmt(r.paper_emissions_g_per_1k), "num"),
   );
   return tr;
@@ -346,7 +368,7 @@ function comparisonNote(rows) {
     return "No comparison with the paper: the comparison table is absent or empty.";
   }
   if (rows.length === 0) return "No comparison row matches the selection.";
-  if (!rows.some(r => r.level === "model")) {
+  if (rows.every(r => r.level === "task")) {
     return "Task-level rows only: no model of this run has the name of one of the paper's.";
   }
   return "";
@@ -354,17 +376,22 @@ function comparisonNote(rows) {
 
 function drawComparison(rows, unit) {
   for (const th of document.querySelectorAll("#comparison th.unit-header")) {
-    th.textContent = `${th.dataset.label} (${unitLabel(unit, th.dataset.per)})`;
+    th.textContent = `${th.dataset.name} (${unitLabel(unit, th.dataset.per)})`;
   }
   fillTable("comparison", rows.map(r => comparisonRow(r, unit)));
   note("comparison-note", comparisonNote(rows));
   const energyUnit = unitLabel(unit, "inference");
+  // One level per chart, the finest shown (cells, else models, else tasks): never a model and
+  // its own cells as separate points.
+  const finest = ["cell", "model", "task"].find(level => rows.some(r => r.level === level));
   const points = rows
+    .filter(r => r.level === finest)
     .filter(r => r.ours_energy_kwh_per_1k > 0 && r.paper_energy_kwh_per_1k > 0)
     .map(r => ({
       x: inUnit(r.paper_energy_kwh_per_1k, unit), y: inUnit(r.ours_energy_kwh_per_1k, unit),
       kind: r.model_kind || "all",
-      label: `${r.task}${r.model ? " / " + r.model : ""}: ` +
+      label: `${r.level} ${r.task}${r.model ? " / " + r.model : ""}` +
+             `${r.dataset ? " on " + r.dataset : ""}: ` +
              `ours ${fmt(inUnit(r.ours_energy_kwh_per_1k, unit))}, ` +
              `paper ${fmt(inUnit(r.paper_energy_kwh_per_1k, unit))} ${energyUnit}`,
     }));
@@ -388,8 +415,7 @@ function update() {
   else if (cells.length === 0) note("cells-note", "No cell matches the selection.");
   else note("cells-note", cells.some(c => c.dataset_substitute) ? SUBSTITUTE_NOTE : "");
   drawQualityScatter(cells, unit);
-  drawComparison(
-    DATA.comparison.filter(r => matches(r, currentFilter(["task", "model_kind"]))), unit);
+  drawComparison(DATA.comparison.filter(r => matches(r, filter)), unit);
   writeFragment(filter, unit);
 }
 
