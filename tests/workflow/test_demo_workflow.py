@@ -410,7 +410,7 @@ def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
     html = report.read_text()
     results = demo_run / "results"
     outputs = [*(results / "tables").glob("*.csv"), *(results / "figures").glob("*.png")]
-    assert len(outputs) == 11 + 10
+    assert len(outputs) == 12 + 11  # tables (comparison_setup among them), figures
     for output in [*outputs, results / "explorer.html"]:
         assert output.name in html, output.name
     for caption in (REPO / "report").rglob("*.rst"):

@@ -20,6 +20,7 @@ import pandas as pd
 
 from powerhungry.analysis.compare import DESCRIBED, INTENSITY, NOT_RECORDED, describe
 from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
+from powerhungry.units import JOULES_PER_KWH
 
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
 # Bands of the star rating (the page reads it from its data, never repeats it).
@@ -42,7 +43,6 @@ COMPARISON_NUMBERS = [
 # The comparison's levels, coarsest first: a task's rows, then each model's, then its cells'.
 COMPARISON_LEVELS = ("task", "model", "cell")
 
-KWH_IN_JOULES = 3.6e6
 # The units energy can be shown in, from the summaries' kWh per 1,000 (of inferences, tokens,
 # ...): the factor to multiply by, the header text and the CSV column infix, "{plural}" and
 # "{singular}" standing for what the energy is per (PER_UNIT).
@@ -51,7 +51,7 @@ ENERGY_UNITS = [
      "csv": "kwh_per_1k_{plural}"},
     {"key": "wh_per_1k", "factor": 1e3, "label": "Wh / 1,000 {plural}",
      "csv": "wh_per_1k_{plural}"},
-    {"key": "j_per_one", "factor": KWH_IN_JOULES / 1000, "label": "J / {singular}",
+    {"key": "j_per_one", "factor": JOULES_PER_KWH / 1000, "label": "J / {singular}",
      "csv": "j_per_{singular}"},
 ]  # fmt: skip
 # What an energy is per: {name: [singular, plural]} (CSV names put "_" for the spaces).
