@@ -146,9 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "differs between the runs",
         description="Match the cells two runs measured (task, model kind, model, dataset, batch "
         "size, dtype) and write the ratio B / A of their energy per 1,000 inferences with its "
-        "95%% interval, per task, model and cell (comparison.csv), what differs between the "
-        "runs (comparison_setup.csv, printed first) and a figure of the per-cell ratios "
-        "(comparison.png and .pdf). Exit 1 if the runs have no cell in common.",
+        "95% interval, per cell and, over the cells both measured, per task and model "
+        "(comparison.csv); what differs between the runs (comparison_setup.csv, printed "
+        "first); and a figure of the per-cell ratios (comparison.png and .pdf). Exit 1 if "
+        "nothing could be compared, 2 for a path that holds no run.",
     )
     for side, role in (("a", "run A, the reference"), ("b", "run B, compared with A")):
         compare_parser.add_argument(
@@ -159,11 +160,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     compare_parser.add_argument("--out", type=Path, required=True, help="output folder")
     compare_parser.add_argument(
+        "--own-cells",
+        action="store_true",
+        help="compare tasks and models over each run's own cells (two studies of different "
+        "models, as rule compare_with_paper does), not only over the cells both measured",
+    )
+    compare_parser.add_argument(
         "--workdir", type=Path, default=Path(), help="the workflow's folder (where `paper` is read)"
     )
     args = parser.parse_args(argv)
     if args.command == "compare":
-        return compare(parser, args.a, args.b, args.out, args.workdir)
+        return compare(parser, args.a, args.b, args.out, args.workdir, args.own_cells)
     if args.command == "artifact":
         return artifact(parser, args.workdir, args.out)
     if args.command == "restore-models":
@@ -340,16 +347,15 @@ def _existing_parent(path: Path) -> Path:
     return Path("/")
 
 
-def compare(parser: argparse.ArgumentParser, a: str, b: str, out: Path, workdir: Path) -> int:
+def compare(
+    parser: argparse.ArgumentParser, a: str, b: str, out: Path, workdir: Path, own_cells: bool
+) -> int:
     """`powerhungry compare`: print what differs between runs `a` and `b`, then the ratio B / A
-    per task; write the tables and figure to `out`. Exit 1 if no cell is in common, 2 for a
-    path that holds no run."""
-    import pandas as pd
-
+    per task; write the tables and figure to `out`. Exit 1 if nothing could be compared, 2 for
+    a path that holds no run or an output folder that cannot be written."""
     from powerhungry.analysis.compare import (
         RunError,
         compare_runs,
-        paper_rows,
         read_run,
         setup_table,
         unmatched,
@@ -362,36 +368,45 @@ def compare(parser: argparse.ArgumentParser, a: str, b: str, out: Path, workdir:
     names = ("a", "b")
     runs = []
     for given in (a, b):
+        path = workdir / REFERENCE / "measurements.csv.gz" if given == "paper" else Path(given)
         try:
-            if given == "paper":
-                paper = workdir / REFERENCE / "measurements.csv.gz"
-                runs.append(paper_rows(pd.read_csv(paper, low_memory=False)))
-            else:
-                runs.append(read_run(Path(given)))
-        except (RunError, OSError) as error:
-            parser.exit(2, f"powerhungry compare: {error}\n")
+            runs.append(read_run(path))
+        except RunError as error:
+            hint = (
+                " (`paper` is read from --workdir, the workflow's folder)"
+                if given == "paper"
+                else ""
+            )
+            parser.exit(2, f"powerhungry compare: {error}{hint}\n")
     setup = setup_table(*runs, names)
-    table = compare_runs(*runs, names)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, written in (("comparison", table), ("comparison_setup", setup)):
-        write_atomic(out / f"{name}.csv", lambda tmp, t=written: t.to_csv(tmp, index=False))
-    save(run_ratios(table, setup, names), out / "comparison.png", out / "comparison.pdf")
+    table = compare_runs(*runs, names, shared_only=not own_cells)
+    figure = run_ratios(table, setup, names, (a, b))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, written in (("comparison", table), ("comparison_setup", setup)):
+            write_atomic(out / f"{name}.csv", lambda tmp, t=written: t.to_csv(tmp, index=False))
+        save(figure, out / "comparison.png", out / "comparison.pdf")
+    except OSError as error:
+        parser.exit(2, f"powerhungry compare: --out {out}: cannot be written: {error}\n")
     print(f"A = {a}\nB = {b}\n")
     print(setup.to_string(index=False))
     counts = unmatched(*runs)
+    cells = int((table["level"] == "cell").sum())
     print(
-        f"\ncells: {int((table['level'] == 'cell').sum())} in common, {counts['only_a']} only in "
-        f"A, {counts['only_b']} only in B, {counts['other_protocol']} in both under another "
-        "protocol (batch size, dtype: not compared)"
+        f"\ncells: {cells} in common, {counts['only_a']} only in A, {counts['only_b']} only in "
+        f"B, {counts['other_protocol']} in both under another protocol (batch size, dtype: not "
+        f"compared), {counts['several_protocols']} pooling several protocols (not compared)"
     )
     tasks = table[table["level"] == "task"]
     if len(tasks):
-        columns = ["task", "model_kind", "a_energy_kwh_per_1k", "b_energy_kwh_per_1k"]
-        columns += ["energy_ratio", "energy_ratio_low_95", "energy_ratio_high_95"]
+        columns = ["task", "model_kind", "a_n_cells", "b_n_cells", "a_energy_kwh_per_1k"]
+        columns += ["b_energy_kwh_per_1k", "energy_ratio", "energy_ratio_low_95"]
+        columns += ["energy_ratio_high_95"]
         print("\n" + tasks[columns].to_string(index=False, float_format="{:.4g}".format))
     print(f"\ntables and figure: {out}")
-    if not (table["level"] == "cell").any():
-        print("powerhungry compare: the runs have no cell in common", file=sys.stderr)
+    if table.empty:
+        how = "" if own_cells else "; --own-cells compares tasks over each run's own cells"
+        print(f"powerhungry compare: the runs have no cell in common{how}", file=sys.stderr)
         return 1
     return 0
 

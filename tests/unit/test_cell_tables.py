@@ -37,14 +37,15 @@ def test_lengths_count_blank_inputs_per_cell_and_leave_images_empty(tmp_path):
     qa = [  # extractive QA reads two roles: a sample is blank only if both are
         {"sample_index": 0, "question": " ", "context": "\u200b"},
         {"sample_index": 1, "question": "", "context": "a context"},
+        {"sample_index": 2, "question": None, "context": ""},  # samples sampled before as_text
     ]
     images = [{"sample_index": 0, "image": {"bytes": b"png", "path": None}}]
     cells = [
         cell_files(tmp_path, "text_classification", texts, answers),
-        cell_files(tmp_path, "extractive_qa", qa, answers[:2]),
+        cell_files(tmp_path, "extractive_qa", qa, answers[:3]),
         cell_files(tmp_path, "image_classification", images, answers[:1]),
     ]
     table = length_table(cells).set_index("task")
     assert table.loc["text_classification", "n_blank_inputs"] == 4
-    assert table.loc["extractive_qa", "n_blank_inputs"] == 1
+    assert table.loc["extractive_qa", "n_blank_inputs"] == 2
     assert pd.isna(table.loc["image_classification", "n_blank_inputs"])  # no text: not counted

@@ -77,10 +77,52 @@ def test_cells_are_matched_by_protocol_and_only_in_common(classification):
     cells = table[table["level"] == "cell"]
     assert models[0] not in set(table["model"]) and "ours/extra" not in set(table["model"])
     assert len(cells) == 16 * 3 - 3 - 1  # 8 task-specific and 8 multi-purpose models
-    assert unmatched(classification, ours) == {"only_a": 3, "only_b": 3, "other_protocol": 1}
+    assert unmatched(classification, ours) == {
+        "only_a": 3,
+        "only_b": 3,
+        "other_protocol": 1,
+        "several_protocols": 0,
+    }
     # The model with a cell at another precision is still compared over its datasets.
     model = table[(table["level"] == "model") & (table["model"] == models[1])]
     assert model["ours_n_cells"].tolist() == [3]
+
+
+def test_tasks_and_models_are_compared_over_the_cells_both_measured(classification):
+    """B measured a subset of A's models, identically: over shared cells every ratio is 1;
+    over each run's own cells the task's mean is over other models, and the counts say so."""
+    kept = sorted(classification["model"].unique())[::2]
+    subset = classification[classification["model"].isin(kept)]
+    shared = compare_runs(classification, subset, NAMES, shared_only=True)
+    assert shared["energy_ratio"].to_numpy() == pytest.approx(1.0)
+    tasks = shared[shared["level"] == "task"]
+    assert (tasks["paper_n_cells"] == tasks["ours_n_cells"]).all()
+    own = compare_runs(classification, subset, NAMES).query("level == 'task'")
+    assert (own["paper_n_cells"] == 2 * own["ours_n_cells"]).all()
+    assert own["energy_ratio"].to_numpy() != pytest.approx(1.0)
+
+
+def test_a_cell_pooling_two_protocols_is_never_compared(classification):
+    cell = classification[classification["model"] == classification["model"].iloc[0]]
+    cell = cell[cell["dataset"] == cell["dataset"].iloc[0]]
+    pooled = pd.concat([classification, cell.assign(dtype="float16")])
+    cells = compare_runs(classification, pooled, NAMES).query("level == 'cell'")
+    assert len(cells) == 47
+    assert unmatched(classification, pooled)["several_protocols"] == 1
+
+
+def test_an_unknown_interval_is_neither_distinguishable_nor_not(classification):
+    once = classification[classification["repetition"] == 0]
+    cells = compare_runs(once, once, NAMES).query("level == 'cell'")
+    assert cells["energy_ratio_low_95"].isna().all()
+    assert cells["distinguishable"].isna().all()
+
+
+def test_a_repetition_without_energy_is_left_out_not_a_crash(classification):
+    holed = classification.copy()
+    holed.loc[holed.index[holed["phase"] == "query"][0], "energy_kwh"] = float("nan")
+    table = compare_runs(classification, holed, NAMES)
+    assert table["energy_ratio"].notna().all()
 
 
 def test_rows_without_a_recorded_protocol_match_each_other_only(classification):
@@ -132,6 +174,7 @@ def test_the_setup_states_hardware_versions_protocol_and_intensity(classificatio
     assert setup.loc["GPU", "paper"] == "8 x NVIDIA A100-SXM4-80GB"
     assert setup.loc["GPU", "ours"] == "none"
     assert setup.loc["GPU driver", "paper"] == "not recorded"  # the paper's logs lack it
+    assert pd.isna(setup.loc["GPU driver", "differs"])  # unknown: neither same nor different
     assert setup.loc["carbon intensity setting", "paper"] == "oregon"
     assert float(setup.loc[INTENSITY, "paper"]) == pytest.approx(138.75, abs=0.2)
     assert setup.loc[INTENSITY, "ours"] == "369"
@@ -139,7 +182,8 @@ def test_the_setup_states_hardware_versions_protocol_and_intensity(classificatio
     differs = setup["differs"]
     assert differs[["GPU", "codecarbon", "dtype", INTENSITY]].all()
     assert not differs[["batch size", "cells measured"]].any()
-    assert list(differs) == sorted(differs, reverse=True)  # what differs is stated first
+    order = differs.map({True: 0, False: 2}).fillna(1).tolist()
+    assert order == sorted(order)  # what differs is stated first, then what is unknown
 
 
 def write_artifact(path, files, recorded=None):
@@ -174,7 +218,7 @@ def test_a_run_is_read_from_a_folder_its_results_a_table_or_an_artifact(classifi
     ("content", "message"),
     [
         (None, "no run found"),
-        ("task,model\nx,y\n", "no query-phase measurement rows"),
+        ("task,model\nx,y\n", "not a measurements table .* no column model_kind"),
         ("", "not a measurements table"),
     ],
 )
@@ -187,6 +231,13 @@ def test_a_path_without_a_run_is_refused_naming_it(tmp_path, content, message):
     with pytest.raises(RunError, match=message) as raised:
         read_run(path)
     assert str(path) in str(raised.value)
+
+
+def test_a_missing_path_is_named_and_the_papers_table_reads_with_its_protocol(tmp_path):
+    with pytest.raises(RunError, match="does not exist"):
+        read_run(tmp_path / "nowhere")
+    paper = read_run(PAPER_TABLE)
+    assert set(paper["batch_size"]) == {1} and set(paper["dtype"]) == {"float32"}
 
 
 def test_an_archive_that_is_not_an_artifact_is_refused(tmp_path):
@@ -228,4 +279,12 @@ def test_the_command_states_the_differences_first_and_writes_tables_and_figure(
         text=True,
         timeout=120,
     )
-    assert refused.returncode == 2 and "no run found" in refused.stderr
+    assert refused.returncode == 2 and "does not exist" in refused.stderr
+    (tmp_path / "file").write_text("")
+    unwritable = subprocess.run(
+        [BIN / "powerhungry", "compare", a, b, "--out", tmp_path / "file"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert unwritable.returncode == 2 and "cannot be written" in unwritable.stderr

@@ -23,6 +23,13 @@ def test_word_lists_are_joined_and_class_indices_named():
     assert sample == {"text": "John Smith runs", "tags": ["B-PER", "I-PER", "O"]}
 
 
+def test_an_empty_text_field_is_the_empty_text_never_the_word_none():
+    """datasets reads an empty CSV cell or a JSON null as None: measured as "", counted blank."""
+    features = {"review": datasets.Value("string")}
+    sample = preprocess_row(spec({"text": "review"}), {"review": None}, features)
+    assert sample == {"text": ""}
+
+
 @pytest.mark.parametrize(("value", "expected"), [(1, "pos"), (0, "neg"), (-1, None)])
 def test_class_labels_become_names_and_unlabelled_becomes_null(value, expected):
     features = {"label": datasets.ClassLabel(names=["neg", "pos"])}

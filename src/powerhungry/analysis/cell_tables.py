@@ -62,11 +62,13 @@ def blank_inputs(task: str, samples: pd.DataFrame) -> int | None:
     roles = [
         role
         for role in sorted(TASKS[task].inputs)
-        if role in samples.columns and samples[role].map(lambda v: isinstance(v, str)).all()
+        if role in samples.columns
+        and samples[role].dropna().map(lambda v: isinstance(v, str)).all()
+        and samples[role].notna().any()
     ]
     if not roles:
         return None
-    return int(samples[roles].map(is_blank).all(axis=1).sum())
+    return int(samples[roles].map(lambda v: pd.isna(v) or is_blank(v)).all(axis=1).sum())
 
 
 LENGTH_COLUMNS = [

@@ -15,14 +15,14 @@ import io
 import json
 import math
 import tarfile
-from collections.abc import Sequence
+import zlib
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 import pandas as pd
 
-from powerhungry.analysis.summary import substitutes_read, summarize
+from powerhungry.analysis.summary import REQUIRED_COLUMNS, substitutes_read, summarize
 from powerhungry.columns import (
     CELL_KEY,
     DATASET_SUBSTITUTE,
@@ -127,8 +127,8 @@ def _text(value: object) -> str:
 
 
 def setup_table(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str]) -> pd.DataFrame:
-    """One row per property of `describe`: run A's value, run B's, and whether they differ;
-    the properties that differ first."""
+    """One row per property of `describe`: run A's value, run B's, and whether they differ
+    (empty where either run did not record it); those that differ first, unknown ones next."""
     described = [describe(a), describe(b)]
     table = pd.DataFrame(
         {
@@ -137,8 +137,10 @@ def setup_table(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str]) -> pd.
             names[1]: [described[1][p] for p in described[0]],
         }
     )
-    table["differs"] = table[names[0]] != table[names[1]]
-    return table.sort_values("differs", ascending=False, kind="stable", ignore_index=True)
+    unknown = (table[names[0]] == NOT_RECORDED) | (table[names[1]] == NOT_RECORDED)
+    table["differs"] = (table[names[0]] != table[names[1]]).astype("boolean").mask(unknown)
+    order = table["differs"].map({True: 0, False: 2}).fillna(1)  # differs, unknown, same
+    return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 
 
 def ratio_interval(
@@ -156,35 +158,66 @@ def ratio_interval(
 
 
 def protocol_of(measurements: pd.DataFrame) -> pd.DataFrame:
-    """Per cell, its protocol (PROTOCOL_COLUMNS as text; NOT_RECORDED where the rows lack one)."""
+    """Per cell, its protocol (PROTOCOL_COLUMNS as text; NOT_RECORDED where the rows lack
+    one); a cell whose rows record more than one (a table that pools two protocols) has them
+    joined by "; " (`several_protocols`), and is never compared."""
     query = measurements[measurements["phase"] == "query"]
     per_cell = query.groupby(list(CELL_KEY))
     cells = per_cell.size().index
     return pd.DataFrame(
         {
-            c: per_cell[c].first().map(_text) if c in query.columns else NOT_RECORDED
+            c: per_cell[c].agg(lambda v: "; ".join(sorted({_text(x) for x in v})))
+            if c in query.columns
+            else NOT_RECORDED
             for c in PROTOCOL_COLUMNS
         },
         index=cells,
     ).reset_index()
 
 
-def compare_runs(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str]) -> pd.DataFrame:
-    """Per task, model and cell that both runs measured (measurement rows `a` and `b`), each
-    run's energy per 1,000 inferences (kWh, columns `<name>_energy_kwh_per_1k`, with its 95%
-    half-width and how many cells it is over) and emissions (g CO2eq), and `energy_ratio` =
-    B / A with its 95% interval (`ratio_interval`) and whether the interval excludes 1
-    (`distinguishable`). Raises ValueError (from the summaries) for a table without query rows."""
+def several_protocols(protocols: pd.DataFrame) -> pd.Series:
+    """Whether each cell of `protocol_of` pools measurements made under several protocols."""
+    return protocols[list(PROTOCOL_COLUMNS)].apply(lambda c: c.str.contains("; ")).any(axis=1)
+
+
+def shared_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """The cells both runs measured under the same protocol (CELL_KEY and PROTOCOL_COLUMNS),
+    leaving out any that pools several protocols."""
+    cells = [protocol_of(run) for run in (a, b)]
+    cells = [c[~several_protocols(c)] for c in cells]
+    return cells[0].merge(cells[1], on=[*CELL_KEY, *PROTOCOL_COLUMNS])
+
+
+def _only(rows: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """The measurement rows of `cells` (CELL_KEY) only."""
+    return rows.merge(cells[list(CELL_KEY)], on=list(CELL_KEY))
+
+
+def compare_runs(
+    a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str], shared_only: bool = False
+) -> pd.DataFrame:
+    """Per task, model and cell of measurement rows `a` and `b`, each run's energy per 1,000
+    inferences (kWh, columns `<name>_energy_kwh_per_1k`, with its 95% half-width and how many
+    cells it is over) and emissions (g CO2eq), and `energy_ratio` = B / A with its 95% interval
+    (`ratio_interval`) and whether the interval excludes 1 (`distinguishable`; empty where
+    unknown). Cells are matched with their protocol (`shared_cells`); tasks and models are
+    compared over the cells both measured (`shared_only`), or over each run's own cells (the
+    paper's models beside another study's: `<name>_n_cells` says how many). Raises ValueError
+    (from the summaries) for a table without query rows."""
+    shared = shared_cells(a, b)
+    if shared_only:
+        if shared.empty:
+            return _columns(pd.DataFrame(columns=["level"]), names)
+        a, b = _only(a, shared), _only(b, shared)
     summaries = [summarize(run) for run in (a, b)]
-    protocols = [protocol_of(run) for run in (a, b)]
     parts = []
     for level, keys, table, mean, halfwidth in LEVELS:
         sides = []
-        for name, summary, protocol in zip(names, summaries, protocols, strict=True):
+        for name, summary in zip(names, summaries, strict=True):
             rows = summary[table]
             if level == "cell":
-                rows = rows.merge(protocol, on=list(CELL_KEY))
-            counted = _cells_counted(summary["cell_summary"], keys)
+                rows = rows.merge(shared, on=list(CELL_KEY))
+            counted = summary["cell_summary"].groupby(list(keys)).size()
             side = rows[[*keys, *(PROTOCOL_COLUMNS if level == "cell" else ())]].assign(
                 **{
                     f"{name}_energy_kwh_per_1k": rows[mean],
@@ -209,7 +242,13 @@ def compare_runs(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str]) -> pd
         low,
         high,
     )
-    table["distinguishable"] = (low > 1) | (high < 1)
+    known = low.notna() & high.notna()
+    table["distinguishable"] = ((low > 1) | (high < 1)).astype("boolean").where(known)
+    return _columns(table, names)
+
+
+def _columns(table: pd.DataFrame, names: tuple[str, str]) -> pd.DataFrame:
+    """`table` with the comparison's columns, in order."""
     columns = ["level", *CELL_KEY, *PROTOCOL_COLUMNS]
     for name in names:
         columns += [f"{name}_{c}" for c in ("n_cells", "energy_kwh_per_1k")]
@@ -231,29 +270,35 @@ def _substituted(rows: pd.DataFrame) -> pd.Series | None:
     return (rows["dataset"] + " (" + read + ")").where(read != "", "")
 
 
-def _cells_counted(cells: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
-    """How many cells each group of `keys` is over."""
-    return cells.groupby(list(keys)).size()
-
-
 def unmatched(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, int]:
-    """How many cells only A measured, only B, and both but under another protocol."""
+    """How many cells only A measured, only B, both but under another protocol, and how many
+    pool several protocols in either run (`several_protocols`: never compared)."""
     cells = [protocol_of(run) for run in (a, b)]
-    keys = [set(map(tuple, c[list(CELL_KEY)].to_numpy())) for c in cells]
-    same = cells[0].merge(cells[1], on=[*CELL_KEY, *PROTOCOL_COLUMNS])
+    keys = [_keys(c) for c in cells]
+    pooled = [_keys(c[several_protocols(c)]) for c in cells]
+    both = keys[0] & keys[1]
+    several = both & (pooled[0] | pooled[1])
     return {
         "only_a": len(keys[0] - keys[1]),
         "only_b": len(keys[1] - keys[0]),
-        "other_protocol": len(keys[0] & keys[1]) - len(same),
+        "other_protocol": len(both) - len(several) - len(shared_cells(a, b)),
+        "several_protocols": len(several),
     }
+
+
+def _keys(cells: pd.DataFrame) -> set[tuple[str, ...]]:
+    return set(map(tuple, cells[list(CELL_KEY)].to_numpy()))
 
 
 def read_run(path: Path) -> pd.DataFrame:
     """A run's measurement rows (results/tables/measurements.csv) from `path`: a workflow
     directory or unpacked artifact (holding results/), its results/ folder, the table itself
-    (.csv or .csv.gz), or a reproducibility artifact (.tar.gz, powerhungry.artifact), whose
-    table is checked against the artifact's sha256 manifest. Raises RunError naming the path,
-    what it lacks and what to give instead."""
+    (.csv or .csv.gz; the paper's reference table, with its `in_paper` column, is read as
+    `paper_rows`), or a reproducibility artifact (.tar.gz, powerhungry.artifact), whose table is
+    checked against the artifact's sha256 manifest. Raises RunError naming the path, what it
+    lacks and what to give instead."""
+    if not path.exists():
+        raise RunError(f"{path}: does not exist")
     if path.is_file() and path.name.endswith((".tar.gz", ".tgz")):
         return _read_artifact(path)
     if path.is_file():
@@ -271,11 +316,17 @@ def _rows(source: Path | IO[bytes], path: Path) -> pd.DataFrame:
     """The measurement rows in `source` (a file, or an artifact's member read from `path`)."""
     try:
         table = pd.read_csv(source, low_memory=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+    except (ValueError, OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise RunError(f"{path}: not a measurements table: {error}") from error
-    if "phase" not in table.columns or not table["phase"].eq("query").any():
+    lacking = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if lacking:
+        raise RunError(
+            f"{path}: not a measurements table (results/tables/measurements.csv): it has no "
+            f"column {', '.join(lacking)}"
+        )
+    if not table["phase"].eq("query").any():
         raise RunError(f"{path}: no query-phase measurement rows: nothing was measured yet")
-    return table
+    return paper_rows(table) if "in_paper" in table.columns else table
 
 
 def _read_artifact(path: Path) -> pd.DataFrame:
@@ -283,9 +334,10 @@ def _read_artifact(path: Path) -> pd.DataFrame:
         with tarfile.open(path) as archive:
             manifest = json.load(_member(archive, ARTIFACT_MANIFEST, path))
             data = _member(archive, MEASUREMENTS, path).read()
-    except (tarfile.TarError, OSError, json.JSONDecodeError) as error:
+    except (tarfile.TarError, OSError, EOFError, zlib.error, json.JSONDecodeError) as error:
         raise RunError(f"{path}: not a readable artifact: {error}") from error
-    if manifest.get("files", {}).get(MEASUREMENTS) != hashlib.sha256(data).hexdigest():
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or files.get(MEASUREMENTS) != hashlib.sha256(data).hexdigest():
         raise RunError(
             f"{path}: its {MEASUREMENTS} does not match the artifact's manifest "
             f"({ARTIFACT_MANIFEST}): the artifact was altered; rebuild it with "
@@ -295,12 +347,12 @@ def _read_artifact(path: Path) -> pd.DataFrame:
 
 
 def _member(archive: tarfile.TarFile, name: str, path: Path) -> IO[bytes]:
-    try:
-        handle = archive.extractfile(name)
-    except KeyError:
-        handle = None
-    if handle is None:
-        raise RunError(
-            f"{path}: the artifact holds no {name}: was it made by `powerhungry artifact`?"
-        )
-    return handle
+    """Member `name` of the archive, also where it was packed as "./name"."""
+    for candidate in (name, f"./{name}"):
+        try:
+            handle = archive.extractfile(candidate)
+        except KeyError:
+            continue
+        if handle is not None:
+            return handle
+    raise RunError(f"{path}: the artifact holds no {name}: was it made by `powerhungry artifact`?")

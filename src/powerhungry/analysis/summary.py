@@ -137,7 +137,7 @@ def model_summary(
     if "seconds_per_inference" in per_model.columns:
         per_model["inferences_per_second"] = 1 / per_model["seconds_per_inference"]
     cells = per_1k.groupby(list(CELL_KEY))["energy_kwh_per_1k"].apply(
-        lambda v: halfwidth_95(list(v))
+        lambda v: halfwidth_95(list(v.dropna()))
     )
     per_model["energy_kwh_per_1k_halfwidth_95"] = cells.groupby(list(MODEL_KEY)).apply(
         combined_halfwidth
@@ -251,7 +251,9 @@ def cell_summary(
         summary["seconds_per_inference_mean"] = groups["seconds_per_inference"].mean()
         summary["inferences_per_second"] = 1 / summary["seconds_per_inference_mean"]
     summary["energy_kwh_per_1k_std"] = cells.std()
-    summary["energy_kwh_per_1k_halfwidth_95"] = cells.apply(lambda v: halfwidth_95(list(v)))
+    summary["energy_kwh_per_1k_halfwidth_95"] = cells.apply(
+        lambda v: halfwidth_95(list(v.dropna()))
+    )
     summary["relative_halfwidth_95"] = (
         summary["energy_kwh_per_1k_halfwidth_95"] / summary["energy_kwh_per_1k_mean"]
     )

@@ -40,7 +40,13 @@ def as_label(value: Any, names: list[str] | None) -> str | None:
 
 
 def as_text(value: Any) -> str:
-    return " ".join(map(str, value)) if isinstance(value, list) else str(value)
+    """A text field as the model reads it: word lists joined by spaces; an empty field (None:
+    `datasets` reads an empty CSV cell or a JSON null so) is the empty text, never "None"."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(str(word) for word in value if word is not None)
+    return str(value)
 
 
 def as_answers(value: Any) -> list[str]:

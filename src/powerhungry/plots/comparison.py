@@ -158,35 +158,67 @@ def _short(value: object, width: int = 28) -> str:
 # --- Any two runs ------------------------------------------------------------------------------
 
 
-def run_ratios(comparison: pd.DataFrame, setup: pd.DataFrame, names: tuple[str, str]) -> Figure:
+def run_ratios(
+    comparison: pd.DataFrame,
+    setup: pd.DataFrame,
+    names: tuple[str, str],
+    sources: tuple[str, str],
+) -> Figure:
     """Per cell both runs measured (`powerhungry.analysis.compare.compare_runs`), the ratio of
     their energies per 1,000 inferences, B / A, with its 95% interval (log scale; 1 marked),
-    the cells in order of ratio; what differs between the runs under the title."""
+    the cells in order of ratio; a ratio whose interval is unknown (one repetition) hollow;
+    what each run is (`sources`) and what differs between them above, and the cells without a
+    ratio (an energy of 0 or none) counted below."""
     title = f"Energy per 1,000 inferences, {names[1]} / {names[0]}, per cell"
+    runs = f"{names[0]} = {_short(sources[0], 45)}; {names[1]} = {_short(sources[1], 45)}"
     cells = comparison[comparison["level"] == "cell"]
-    cells = positive(cells, ["energy_ratio"]).sort_values("energy_ratio", ignore_index=True)
-    if cells.empty:
-        return missing(title, "the runs have no cell in common", "compare runs of the same study")
+    shown = positive(cells, ["energy_ratio"]).sort_values("energy_ratio", ignore_index=True)
+    if shown.empty:
+        what = (
+            "the runs have no cell in common with a ratio"
+            if len(cells)
+            else ("the runs have no cell in common")
+        )
+        return missing(title, what, "compare runs of the same study")
     figure, axes = plt.subplots(
-        figsize=(8.0, max(3.0, 1.2 + 0.28 * len(cells))), layout="constrained"
+        figsize=(8.0, max(3.0, 1.6 + 0.28 * len(shown))), layout="constrained"
     )
-    y = np.arange(len(cells))
-    ratio = cells["energy_ratio"]
-    low = (ratio - cells["energy_ratio_low_95"]).fillna(0).to_numpy()
-    high = (cells["energy_ratio_high_95"] - ratio).fillna(0).to_numpy()
-    axes.errorbar(ratio, y, xerr=[low, high], fmt="o", color="tab:blue", capsize=3)
+    y = np.arange(len(shown))
+    ratio = shown["energy_ratio"]
+    low = pd.to_numeric(shown["energy_ratio_low_95"], errors="coerce")
+    high = pd.to_numeric(shown["energy_ratio_high_95"], errors="coerce")
+    unknown = (low.isna() | high.isna()).to_numpy()
+    bars = [(ratio - low).fillna(0).to_numpy(), (high - ratio).fillna(0).to_numpy()]
+    axes.errorbar(ratio, y, xerr=bars, fmt="none", ecolor="tab:blue", capsize=3)
+    axes.scatter(ratio[~unknown], y[~unknown], color="tab:blue", zorder=3)
+    if unknown.any():
+        axes.scatter(
+            ratio[unknown],
+            y[unknown],
+            facecolors="none",
+            edgecolors="tab:blue",
+            zorder=3,
+            label="hollow: interval unknown (a single repetition)",
+        )
+        axes.legend(loc="lower right", fontsize=8, frameon=False)
     axes.axvline(1.0, color="0.5", linewidth=1, linestyle="--")
     labels = [
         f"{task_label(t)} \N{MIDDLE DOT} {short_model(m)} \N{MIDDLE DOT} {d}"
-        for t, m, d in zip(cells["task"], cells["model"], cells["dataset"], strict=True)
+        for t, m, d in zip(shown["task"], shown["model"], shown["dataset"], strict=True)
     ]
     axes.set_yticks(y, labels, fontsize=8)
-    axes.set_ylim(-0.7, len(cells) - 0.3)
+    axes.set_ylim(-0.7, len(shown) - 0.3)
     axes.set_xscale("log")
     log_number_axis(axes.xaxis)
     axes.set_xlabel(f"ratio {names[1]} / {names[0]} (log scale; bars: 95% interval)")
     axes.margins(x=0.08)
     # Over the whole figure: the cell labels leave the axes too narrow for it.
-    figure.suptitle(f"{title}\n{differing(setup, names)}", fontsize=9)
+    figure.suptitle(f"{title}\n{runs}\n{differing(setup, names)}", fontsize=9)
     axes.grid(axis="x", which="both", alpha=0.3)
+    if len(cells) > len(shown):
+        figure.supxlabel(
+            f"{len(cells) - len(shown)} cells in common not drawn: no ratio (an energy of 0 or "
+            "none; comparison.csv lists them)",
+            fontsize=8,
+        )
     return figure
