@@ -214,7 +214,7 @@ def test_stars_are_given_only_where_the_interval_lies_in_one_band():
     # 1.0 ± 1.5 reaches 2.5 (4 stars): it cannot be told from the next band.
     assert pd.isna(stars[2]) and reasons[2].startswith("not rated: its 95% interval spans 4 to 5")
     assert pd.isna(stars[5]) and "one repetition" in reasons[5]  # no half-width: no interval
-    assert stars[6] == 5 and reasons[6] == ""  # one value in its task: the lowest band
+    assert pd.isna(stars[6]) and "no range of energies" in reasons[6]  # alone in its task
     assert (reasons[stars.notna()] == "").all()
 
 
@@ -271,12 +271,13 @@ def test_cell_records_carry_stars_quality_and_sizes():
     assert summarizer["stars_reason"] == (
         "not rated: its 95% interval spans 1 to 2 stars, more than one band"
     )
-    generation = records[0]
+    generation = records[0]  # the only cell of its task: no bands to rate it in
     assert (generation["quality"], generation["headline_value"], generation["stars"]) == (
         {},
         None,
-        5,
+        None,
     )
+    assert "no range of energies" in generation["stars_reason"]
 
 
 def test_records_say_what_is_imprecise_unresolved_or_not_measured():

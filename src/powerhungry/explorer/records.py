@@ -176,8 +176,9 @@ def distinguishable_stars(
     A row is rated (`star_ratings`) only where its whole 95% confidence interval (mean ±
     half-width) lies in one band: then two rated rows with different stars have intervals that
     do not overlap, so a star difference is never noise. A row whose interval crosses a band
-    edge, whose half-width is unknown (one repetition) or that has no energy gets <NA> and a
-    reason. Out: (Int64 stars, reason text, "" where rated), on the energy's index.
+    edge, whose half-width is unknown (one repetition), whose task has no range to cut into
+    bands (one cell, or all alike) or that has no energy gets <NA> and a reason. Out: (Int64
+    stars, reason text, "" where rated), on the energy's index.
     """
     energy = pd.to_numeric(energy, errors="coerce").astype(float)
     halfwidth = pd.to_numeric(halfwidth, errors="coerce").astype(float)
@@ -191,6 +192,10 @@ def distinguishable_stars(
         f"not rated: its 95% interval spans {w} to {b} stars, more than one band"
         for b, w in zip(best[spans], worst[spans], strict=True)
     ]
+    reasons[(width == 0).fillna(False)] = (
+        "not rated: its task has no range of energies to cut into bands (one cell measured, or "
+        "all alike)"
+    )
     reasons[halfwidth.isna()] = "not rated: one repetition, so no 95% interval to place in a band"
     reasons[energy.isna()] = "not rated: no energy measured"
     return stars.where(reasons == "", pd.NA), reasons
