@@ -832,7 +832,8 @@ def test_cells_not_measured_are_named_under_the_figure_never_drawn(tables, tmp_p
     figure = draw("energy_per_task", paths)
     notes = [text.get_text() for text in figure.texts if text.get_gid() == NOTE_GID]
     assert notes == [
-        "Not measured, so not shown: 2 cells (results/tables/missing_cells.csv says why):\n"
+        "Not measured, so not shown: 2 cells (results/tables/missing_cells.csv names each and "
+        "says why):\n"
         "object_detection (task-specific): 2"
     ]
     tasks["n_cells_missing"] = 0

@@ -66,6 +66,37 @@ def test_model_value_is_mean_over_datasets_of_mean_over_repetitions():
     assert (tasks["energy_kwh_per_1k_min"], tasks["energy_kwh_per_1k_max"]) == (1.0, 4.0)
 
 
+def test_a_task_whose_every_cell_failed_keeps_its_row_counted_and_empty():
+    table = pd.DataFrame([row("a", "d1", 0, 1.0), row("a", "d1", 1, 3.0)])
+    missing = pd.DataFrame(
+        [
+            {"task": "t", "model_kind": "task_specific", "model": "b", "dataset": "d1"},
+            {"task": "u", "model_kind": "task_specific", "model": "c", "dataset": "d1"},
+            {"task": "u", "model_kind": "task_specific", "model": "c", "dataset": "d2"},
+        ]
+    )
+    tasks = task_summary(table, missing).set_index("task")
+    assert tasks.loc["t", "n_cells_missing"] == 1 and tasks.loc["t", "n_models"] == 1
+    assert (tasks.loc["u", "n_cells_missing"], tasks.loc["u", "n_models"]) == (2, 0)
+    assert pd.isna(tasks.loc["u", "energy_kwh_per_1k_mean"])  # not measured: empty, never 0
+    assert list(tasks.index) == ["t", "u"]  # measured tasks first
+
+
+def test_what_the_cpu_did_not_measure_is_not_counted_as_zero():
+    """On the CPU no cell has GPU energy or an idle baseline: the task's counts of unresolved
+    above-idle cells and estimated GPU energy are empty, not 0 and False."""
+    cpu = {"gpu_energy_above_idle_kwh": float("nan"), "gpu_energy_source": ""}
+    table = pd.DataFrame([{**row("a", "d1", r, 1.0 + r), **cpu} for r in range(3)])
+    tasks = task_summary(table)
+    assert tasks["n_cells_above_idle_unresolved"].isna().all()
+    assert tasks["gpu_energy_estimated"].isna().all()
+    gpu = {"gpu_energy_above_idle_kwh": 0.5, "gpu_energy_source": "energy_counter"}
+    table = pd.DataFrame([{**row("a", "d1", r, 1.0 + r), **gpu} for r in range(3)])
+    tasks = task_summary(table)
+    assert tasks["n_cells_above_idle_unresolved"].tolist() == [0]
+    assert tasks["gpu_energy_estimated"].tolist() == [False]
+
+
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match="emissions_kg"):
         model_summary(pd.DataFrame([row("a", "d", 0, 1.0)]).drop(columns="emissions_kg"))

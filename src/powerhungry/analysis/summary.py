@@ -195,20 +195,30 @@ def task_summary(
     )
     with_substitutes(summary, runs, GROUP_KEY)
     if "gpu_energy_source" in measurements.columns:
-        # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch.
-        sampled = measurements["gpu_energy_source"].eq("power_sampling")
-        summary["gpu_energy_estimated"] = sampled.groupby(
-            [measurements[c] for c in GROUP_KEY]
-        ).any()
+        # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch;
+        # empty for a task measured on no GPU (nothing to estimate).
+        source = measurements["gpu_energy_source"].astype("string").fillna("")
+        by = [measurements[c] for c in GROUP_KEY]
+        on_gpu = source.ne("").groupby(by).any()
+        estimated = source.eq("power_sampling").groupby(by).any().astype("boolean")
+        summary["gpu_energy_estimated"] = estimated.where(on_gpu).reindex(summary.index)
     if ABOVE_IDLE in runs.columns:
         # Cells whose above-idle energy is not distinguishable from zero, or negative: counted,
-        # never averaged in silently (cell_summary.csv flags each).
-        flags = by_group["above_idle_flag"]
-        unresolved = flags.isin(["negative", "within_halfwidth"]).groupby(level=[0, 1]).sum()
-        summary["n_cells_above_idle_unresolved"] = unresolved.reindex(summary.index, fill_value=0)
+        # never averaged in silently (cell_summary.csv flags each); empty for a task where it
+        # was measured for no cell (the CPU).
+        flags = by_group["above_idle_flag"].groupby(level=[0, 1])
+        unresolved = flags.agg(lambda f: f.isin(["negative", "within_halfwidth"]).sum())
+        measured = flags.agg(lambda f: f.ne("").any())
+        summary["n_cells_above_idle_unresolved"] = (
+            unresolved.where(measured).reindex(summary.index).astype("Int64")
+        )
     if missing is not None:
+        # A task and kind whose every cell failed keeps its row: counted, its values empty.
         failed = missing.groupby(list(GROUP_KEY)).size()
+        summary = summary.reindex(summary.index.union(failed.index))
         summary["n_cells_missing"] = failed.reindex(summary.index, fill_value=0)
+        counts = ["n_models", "n_runs", "n_cells_imprecise"]
+        summary[counts] = summary[counts].fillna(0).astype(int)
     summary = summary.reset_index()
     return summary.sort_values(["energy_kwh_per_1k_mean", *GROUP_KEY], ignore_index=True)
 

@@ -60,9 +60,10 @@ def missing_note(tables: Iterable[pd.DataFrame]) -> str | None:
         ]
         if named:
             listed = textwrap.fill("; ".join(named), width=110)
+            total = int(counts.sum())
             return (
-                f"Not measured, so not shown: {int(counts.sum())} cells "
-                f"(results/tables/missing_cells.csv says why):\n{listed}"
+                f"Not measured, so not shown: {total} cell{'s' * (total != 1)} "
+                f"(results/tables/missing_cells.csv names each and says why):\n{listed}"
             )
     return None
 

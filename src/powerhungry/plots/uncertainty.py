@@ -20,8 +20,8 @@ from matplotlib.lines import Line2D
 
 RELATIVE = "relative_halfwidth_95"
 IMPRECISE = "imprecise"
-IMPRECISE_NOTE = "hollow: imprecise (95% interval over the configured share of the mean)"
-IMPRECISE_BAR_NOTE = "hatched: imprecise (95% interval over the configured share of the mean)"
+IMPRECISE_NOTE = "hollow: imprecise (a wide 95% interval)"
+IMPRECISE_BAR_NOTE = "hatched: imprecise (a wide 95% interval)"
 HATCH = "///"
 # On a log axis a bar cannot reach 0: its lower end stops at this share of the value.
 LOG_FLOOR = 0.01
