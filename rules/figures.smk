@@ -3,6 +3,7 @@ rule build_explorer:
         cells=rules.summarize_measurements.output.cell_summary,
         quality=rules.score_quality.output.table,
         comparison=rules.compare_with_paper.output.table,
+        setup=rules.compare_with_paper.output.setup,
         measurements=rules.aggregate_measurements.output.table,
     output:
         html=report(

@@ -14,6 +14,7 @@ with log_to(snakemake.log[0]):
         "cells": snakemake.input.cells,
         "quality": snakemake.input.quality,
         "comparison": snakemake.input.get("comparison"),
+        "comparison setup": snakemake.input.get("setup"),
         "measurements": snakemake.input.measurements,
     }
     build_explorer(
@@ -28,5 +29,6 @@ with log_to(snakemake.log[0]):
         title=snakemake.params.title,
         provenance={**table_provenance(tables), **snakemake.params.get("provenance", {})},
         max_relative_halfwidth=snakemake.params.max_relative_halfwidth,
+        comparison_setup=read_optional_table(tables["comparison setup"]),
     )
     print(f"wrote {snakemake.output.html}")

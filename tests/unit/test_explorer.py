@@ -568,6 +568,8 @@ def test_the_rule_script(tmp_path, with_comparison):
     if with_comparison:
         COMPARISON.to_csv(tmp_path / "comparison.csv", index=False)
         inputs["comparison"] = str(tmp_path / "comparison.csv")
+        SETUP.to_csv(tmp_path / "comparison_setup.csv", index=False)
+        inputs["setup"] = str(tmp_path / "comparison_setup.csv")
     snakemake = Named(
         input=inputs,
         output=Named(html=str(tmp_path / "explorer.html")),
@@ -583,6 +585,21 @@ def test_the_rule_script(tmp_path, with_comparison):
     assert [s["cells"] for s in payload["setups"]] == [5, 1]
     # The summary's own imprecise column decides, whatever the limit the page is told.
     assert sum(c["imprecise"] for c in payload["cells"]) == 2
+    # Beside the comparison, the paper's hardware and carbon intensity beside ours.
+    shown = '<tr class="differs"><th>GPU</th><td>8 x NVIDIA A100-SXM4-80GB</td><td>none</td>'
+    assert (shown in page) == with_comparison
+    assert ("<th>GPU driver</th><td>not recorded</td>" in page) == with_comparison
+
+
+# comparison_setup.csv as rule compare_with_paper writes it (differs empty: unknown).
+SETUP = pd.DataFrame(
+    {
+        "property": ["GPU", "carbon intensity (g CO2eq/kWh)", "GPU driver", "batch size"],
+        "paper": ["8 x NVIDIA A100-SXM4-80GB", "138.7", "not recorded", "1"],
+        "ours": ["none", "369.5", "none", "1"],
+        "differs": [True, True, None, False],
+    }
+)
 
 
 # --- in a real browser -------------------------------------------------------------------

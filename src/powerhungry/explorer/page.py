@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +60,17 @@ def limit_text(max_relative_halfwidth: float | None) -> str:
     return f"{max_relative_halfwidth:.0%}"
 
 
-def render_explorer(payload: Mapping[str, Any], title: str, provenance: Mapping[str, str]) -> str:
+def render_explorer(
+    payload: Mapping[str, Any],
+    title: str,
+    provenance: Mapping[str, str],
+    runs: Sequence[Mapping[str, Any]] = (),
+) -> str:
     """The whole page as one string (no I/O, so tests can inspect it).
 
-    In: `explorer_payload`'s data, the page title (plain text) and provenance lines ({label:
-    text}, shown in order). Out: the HTML document, with CSS, script and data inlined.
+    In: `explorer_payload`'s data, the page title (plain text), provenance lines ({label:
+    text}, shown in order) and the comparison's setup rows (property, paper, ours, differs;
+    none: not shown). Out: the HTML document, with CSS, script and data inlined.
     """
     settings = payload["settings"]
     return (
@@ -76,6 +82,7 @@ def render_explorer(payload: Mapping[str, Any], title: str, provenance: Mapping[
             data_json=inline_json(payload),
             star_bands=settings["star_bands"],
             limit=limit_text(settings["max_relative_halfwidth"]),
+            runs=runs,
         )
     )
 
@@ -89,17 +96,21 @@ def build_explorer(
     provenance: Mapping[str, str] | None = None,
     measurements: pd.DataFrame | None = None,
     max_relative_halfwidth: float | None = None,
+    comparison_setup: pd.DataFrame | None = None,
 ) -> None:
     """Write the explorer page to `out` atomically (nothing is returned).
 
     In: the cell summary, the long quality table, the ours-vs-paper comparison and the
     measurement rows (for the hardware and software panel), see `explorer_payload`; the page
     title and provenance lines; the share of the mean over which the summary marked a 95%
-    half-width imprecise. Any table may be None or empty: the page then says so instead of the
-    build failing (a run without quality scores or a paper comparison is still worth exploring).
+    half-width imprecise; what differs between the paper's run and ours (comparison_setup.csv,
+    shown beside the comparison: the paper's hardware and carbon intensity beside ours). Any
+    table may be None or empty: the page then says so instead of the build failing (a run
+    without quality scores or a paper comparison is still worth exploring).
     """
     payload = records.explorer_payload(
         cells, quality, comparison, measurements, max_relative_halfwidth
     )
-    page = render_explorer(payload, title, provenance or {})
+    runs = [] if comparison_setup is None else comparison_setup.fillna("").to_dict("records")
+    page = render_explorer(payload, title, provenance or {}, runs)
     write_atomic(out, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
