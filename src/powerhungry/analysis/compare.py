@@ -22,10 +22,9 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from powerhungry.analysis.summary import REQUIRED_COLUMNS, substitutes_read, summarize
+from powerhungry.analysis.summary import REQUIRED_COLUMNS, substitute_names, summarize
 from powerhungry.columns import (
     CELL_KEY,
-    DATASET_SUBSTITUTE,
     GROUP_KEY,
     MODEL_KEY,
     SUBSTITUTED_DATASETS,
@@ -264,10 +263,7 @@ def _substituted(rows: pd.DataFrame) -> pd.Series | None:
     (repository)"; a cell's from its DATASET_SUBSTITUTE); None where not recorded."""
     if SUBSTITUTED_DATASETS in rows.columns:
         return rows[SUBSTITUTED_DATASETS]
-    if DATASET_SUBSTITUTE not in rows.columns:
-        return None
-    read = substitutes_read(rows[DATASET_SUBSTITUTE])
-    return (rows["dataset"] + " (" + read + ")").where(read != "", "")
+    return substitute_names(rows)
 
 
 def unmatched(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, int]:

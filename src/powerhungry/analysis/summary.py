@@ -74,13 +74,21 @@ def substitutes_read(column: pd.Series) -> pd.Series:
     return column.astype("string").fillna("").astype(str)
 
 
+def substitute_names(rows: pd.DataFrame) -> pd.Series | None:
+    """Each row's substituted dataset as "dataset (repository)", "" for the paper's own; None
+    for a table that does not record substitutes (the paper's)."""
+    if DATASET_SUBSTITUTE not in rows.columns:
+        return None
+    read = substitutes_read(rows[DATASET_SUBSTITUTE])
+    return (rows["dataset"] + " (" + read + ")").where(read != "", "")
+
+
 def substituted_datasets(per_1k: pd.DataFrame, keys: Sequence[str]) -> pd.Series | None:
     """Per group of `keys`: its cells' substituted datasets, "dataset (repository)" joined by
     "; " (empty: none); None for a table that does not record substitutes (the paper's)."""
-    if DATASET_SUBSTITUTE not in per_1k.columns:
+    named = substitute_names(per_1k)
+    if named is None:
         return None
-    read = substitutes_read(per_1k[DATASET_SUBSTITUTE])
-    named = (per_1k["dataset"] + " (" + read + ")").where(read != "", "")
     return named.groupby([per_1k[k] for k in keys]).agg(
         lambda names: "; ".join(sorted(set(names) - {""}))
     )
