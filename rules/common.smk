@@ -28,7 +28,12 @@ from powerhungry.study import (  # noqa: E402
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 from powerhungry.invocation import record_invocation  # noqa: E402
 from powerhungry.plan import PlanSettingsError, plan_settings  # noqa: E402
-from powerhungry.plan.jobs import JobPlan, NoSuchShardError, cell_key  # noqa: E402
+from powerhungry.plan.jobs import (  # noqa: E402
+    JobPlan,
+    NoSuchShardError,
+    cell_key,
+    cell_name,
+)
 from powerhungry.plots.registry import FIGURES  # noqa: E402
 
 SCHEMA = Path(workflow.basedir) / "config" / "schema.yaml"
@@ -46,10 +51,13 @@ MODEL_SLUGS = [model.slug for model in STUDY.models]
 ENV = "../envs/powerhungry.yaml"
 
 
+# `scenario` is the suffix of a cell's files: "" for the default scenario (the protocol's own
+# settings: the paths results had before scenarios existed), "@<name>" for a declared one.
 wildcard_constraints:
     task="[a-z_]+",
     model="[^/]+",
-    dataset="[^/]+",
+    dataset="[^/@]+",
+    scenario="(?:@[a-z0-9][a-z0-9_-]*)?",
     shard=r"\d+",
 
 
@@ -67,6 +75,7 @@ def cell_files():
             "model_kind": cell.model.kind,
             "dataset": cell.dataset.id,
             "dataset_substitute": cell.dataset.read_instead,
+            "scenario": cell.scenario.name,
             "samples": f"results/samples/{cell.task}/{cell.dataset.slug}.parquet",
             "predictions": cell.result_path("predictions", ".parquet"),
         }
@@ -95,7 +104,9 @@ def params_of_model(model):
     return as_params(STUDY.model(model))
 
 
-PROTOCOL_PARAMS = as_params(STUDY.protocol)
+@cache
+def params_of_protocol(scenario):
+    return as_params(STUDY.scenario(scenario).protocol)
 
 
 def preflight_or_stop(table="results/preflight.csv"):
@@ -147,7 +158,9 @@ def runner_settings(wildcards):
 
 
 def protocol_params(wildcards):
-    return PROTOCOL_PARAMS
+    """The cell's protocol: the study's with its scenario's settings (the default scenario's
+    params are the protocol's as they were before scenarios existed: nothing reruns)."""
+    return params_of_protocol(wildcards.scenario)
 
 
 def split_cells():
@@ -163,15 +176,17 @@ def split_cells():
 def cells_only(keep):
     """A constraint of the `task` wildcard that matches the split cells' files (keep=True: rule
     merge_shards) or every other cell's (keep=False: measure_inference): a lookahead over the
-    rest of the path, task/model/dataset and the outputs' suffixes, so that one path has one
-    producing rule."""
-    cells = "|".join(re.escape(f"{t}/{m}/{d}") for t, m, d in split_cells()) or "(?!)"
+    rest of the path, task/model/dataset[@scenario] and the outputs' suffixes, so that one path
+    has one producing rule."""
+    cells = "|".join(re.escape(cell_name(key)) for key in split_cells()) or "(?!)"
     suffixes = r"\.(?:csv|codecarbon\.csv|parquet)$"
     return f"(?{'=' if keep else '!'}(?:{cells}){suffixes})[a-z_]+"
 
 
 def cell_of(wildcards):
-    return STUDY.cell(wildcards.task, wildcards.model, wildcards.dataset)
+    return STUDY.cell(
+        wildcards.task, wildcards.model, wildcards.dataset, wildcards.scenario
+    )
 
 
 def shard_params(wildcards):
@@ -225,14 +240,15 @@ def measurement_mem_mb(wildcards, attempt):
     return JOBS.cell_resources(cell_of(wildcards), attempt)["mem_mb"]
 
 
-def remeasure_targets(task, model, dataset):
-    """The files whose --forcerun measures a cell again: its measurement file, or each of its
-    shards' where it is split (forcing the merged file would only merge again); none for a
-    cell no longer in the study."""
+def remeasure_targets(task, model, dataset, scenario):
+    """The files whose --forcerun measures a cell (`scenario`: its name) again: its measurement
+    file, or each of its shards' where it is split (forcing the merged file would only merge
+    again); none for a cell no longer in the study."""
     cells = [
         c
         for c in STUDY.cells
-        if (c.task, c.model.id, c.dataset.id) == (task, model, dataset)
+        if (c.task, c.model.id, c.dataset.id, c.scenario.name)
+        == (task, model, dataset, scenario)
     ]
     targets = []
     for cell in cells:
@@ -241,7 +257,7 @@ def remeasure_targets(task, model, dataset):
             targets.append(cell.result_path("measurements", ".csv"))
             continue
         pattern = rules.measure_shard.output.measurements
-        wildcards = dict(zip(("task", "model", "dataset"), cell_key(cell)))
+        wildcards = dict(zip(("task", "model", "dataset", "scenario"), cell_key(cell)))
         targets += [pattern.format(**wildcards, shard=shard.name) for shard in shards]
     return targets
 
@@ -298,7 +314,9 @@ def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
         targets = [
             target
             for row in failed
-            for target in remeasure_targets(row["task"], row["model"], row["dataset"])
+            for target in remeasure_targets(
+                row["task"], row["model"], row["dataset"], row["scenario"]
+            )
         ]
         print(
             f"{len(failed)} of {len(STUDY.cells)} cells failed and are left out of every table: "

@@ -5,11 +5,11 @@ rule measure_inference:
         sample_record=rules.sample_dataset.output.record,
         model=rules.prepare_model.output.manifest,
     output:
-        measurements="results/measurements/{task}/{model}/{dataset}.csv",
-        codecarbon="results/measurements/{task}/{model}/{dataset}.codecarbon.csv",
-        predictions="results/predictions/{task}/{model}/{dataset}.parquet",
+        measurements="results/measurements/{task}/{model}/{dataset}{scenario}.csv",
+        codecarbon="results/measurements/{task}/{model}/{dataset}{scenario}.codecarbon.csv",
+        predictions="results/predictions/{task}/{model}/{dataset}{scenario}.parquet",
     log:
-        "logs/measure_inference/{task}/{model}/{dataset}.log",
+        "logs/measure_inference/{task}/{model}/{dataset}{scenario}.log",
     # Every cell one job holds; the others are measured in shards and merged (below).
     wildcard_constraints:
         task=cells_only(keep=False),
@@ -40,11 +40,11 @@ rule measure_shard:
         sample_record=rules.sample_dataset.output.record,
         model=rules.prepare_model.output.manifest,
     output:
-        measurements="results/shards/{task}/{model}/{dataset}/{shard}.csv",
-        codecarbon="results/shards/{task}/{model}/{dataset}/{shard}.codecarbon.csv",
-        predictions="results/shards/{task}/{model}/{dataset}/{shard}.parquet",
+        measurements="results/shards/{task}/{model}/{dataset}{scenario}/{shard}.csv",
+        codecarbon="results/shards/{task}/{model}/{dataset}{scenario}/{shard}.codecarbon.csv",
+        predictions="results/shards/{task}/{model}/{dataset}{scenario}/{shard}.parquet",
     log:
-        "logs/measure_shard/{task}/{model}/{dataset}/{shard}.log",
+        "logs/measure_shard/{task}/{model}/{dataset}{scenario}/{shard}.log",
     conda:
         ENV
     resources:
@@ -72,7 +72,7 @@ rule merge_shards:
         codecarbon=rules.measure_inference.output.codecarbon,
         predictions=rules.measure_inference.output.predictions,
     log:
-        "logs/merge_shards/{task}/{model}/{dataset}.log",
+        "logs/merge_shards/{task}/{model}/{dataset}{scenario}.log",
     wildcard_constraints:
         task=cells_only(keep=True),
     localrule: True

@@ -64,6 +64,11 @@ rule summarize_measurements:
             caption="../report/cell_summary.rst",
             category="Tables",
         ),
+        scenario_summary=report(
+            "results/tables/scenario_summary.csv",
+            caption="../report/scenario_summary.rst",
+            category="Tables",
+        ),
     log:
         "logs/summarize_measurements.log",
     localrule: True
@@ -192,6 +197,7 @@ RESULT_TABLES = {
     "task_summary": rules.summarize_measurements.output.task_summary,
     "model_summary": rules.summarize_measurements.output.model_summary,
     "cell_summary": rules.summarize_measurements.output.cell_summary,
+    "scenario_summary": rules.summarize_measurements.output.scenario_summary,
     "quality": rules.score_quality.output.table,
     "multi_purpose": rules.tabulate_multi_purpose.output.table,
     "break_even": rules.tabulate_break_even.output.table,

@@ -18,4 +18,4 @@ with log_to(snakemake.log[0]):
     # plan` refines them with the cells' own rows.
     rows = JobPlan(study, settings).rows(own_rows=False)
     write_plan(rows, Path(snakemake.output.table))
-    print(summary(rows, settings, study.protocol))
+    print(summary(rows, settings, study.scenarios))

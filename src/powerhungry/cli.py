@@ -300,7 +300,7 @@ def plan(
         rows = JobPlan(study, settings).rows()
     except ValueError as error:  # a recorded layout.json that is not one
         parser.exit(2, f"powerhungry plan: {error}\n")
-    print(summary(rows, settings, study.protocol))
+    print(summary(rows, settings, study.scenarios))
     if out is not None:
         write_plan(rows, out)
         print(f"table: {out}")

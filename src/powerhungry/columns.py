@@ -2,21 +2,26 @@
 group, and the measured quantities of a measurement row. Plain tuples: importing this module
 imports nothing else.
 
-Keys go from the coarsest to the finest (task, then model kind, then model, then dataset), the
-order every table sorts and lists them in.
+Keys go from the coarsest to the finest (deployment scenario, task, model kind, model, dataset),
+the order every table sorts and lists them in.
 """
 
 from __future__ import annotations
 
+SCENARIO = "scenario"
+# The scenario of the protocol's own settings (powerhungry.scenarios), which every model runs;
+# rows measured before scenarios existed were measured under it.
+DEFAULT_SCENARIO = "default"
 TASK = "task"
 MODEL_KIND = "model_kind"
 MODEL = "model"
 DATASET = "dataset"
-# A task and a kind of model (task-specific or multi-purpose): what the paper averages over.
-GROUP_KEY = (TASK, MODEL_KIND)
-# One model on one task (averaged over its datasets).
+# A task and a kind of model (task-specific or multi-purpose) in one deployment scenario: what the
+# paper averages over (its one scenario: batch size 1, float32).
+GROUP_KEY = (SCENARIO, TASK, MODEL_KIND)
+# One model on one task in one scenario (averaged over its datasets).
 MODEL_KEY = (*GROUP_KEY, MODEL)
-# One model on one dataset: a cell of the study.
+# One model on one dataset in one scenario: a cell of the study, one measurement job.
 CELL_KEY = (*MODEL_KEY, DATASET)
 # One row of a measurement table: a phase of one repetition of a cell.
 MEASUREMENT_KEY = (*CELL_KEY, "phase", "repetition")

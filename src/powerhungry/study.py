@@ -1,4 +1,5 @@
-"""The study described by a validated config: its datasets, models, protocol and cells.
+"""The study described by a validated config: its datasets, models, protocol, deployment
+scenarios and cells.
 
 The JSON schema (config/schema.yaml) checks types and fills defaults; this module adds the checks a
 schema cannot express (cross references, runners that exist) and turns the config into the plan of
@@ -17,6 +18,7 @@ from typing import Any
 
 from powerhungry.data.file_columns import LoadingScriptFolderError, local_columns
 from powerhungry.data.hub import PARQUET_EXPORT, is_namespaced, namespaced_id_hint
+from powerhungry.scenarios import Scenario, ScenarioError, load_scenarios, scenario_name
 from powerhungry.tasks import TASKS
 
 
@@ -35,6 +37,11 @@ def schema_problem(config: Mapping[str, Any], schema: Mapping[str, Any]) -> str 
     if error is None:
         return None
     where = error.json_path.removeprefix("$").removeprefix(".") or "(top level)"
+    if error.validator == "additionalProperties":
+        # Which keys are allowed there, and why, rather than only the one that is not.
+        allowed = f"; {where} takes {', '.join(error.schema.get('properties', {}))}"
+        why = f" ({error.schema['description']})" if "description" in error.schema else ""
+        return f"{where}: {error.message}{allowed}{why}"
     if error.validator == "pattern" and "description" in error.schema:
         # A pattern says little by itself: the key's own description says what belongs there.
         return (
@@ -153,30 +160,43 @@ class Protocol:
     max_repetitions: int | None = None
     target_relative_halfwidth: float | None = None
     idle_seconds: float = 30
+    # transformers' attn_implementation ("eager", "sdpa", ...); None: the model's default.
+    attention: str | None = None
 
     @property
     def adaptive(self) -> bool:
         return self.max_repetitions is not None
 
 
-def result_path(task: str, model: str, dataset: str, folder: str, suffix: str) -> str:
+def result_path(
+    task: str, model: str, dataset: str, folder: str, suffix: str, scenario: str = ""
+) -> str:
     """Where the workflow keeps a cell's file of a kind, relative to its folder:
-    results/<folder>/<task>/<model slug>/<dataset slug><suffix> (rule measure_inference's
-    outputs, e.g. folder "measurements", suffix ".csv"), from the model's and dataset's ids."""
-    return f"results/{folder}/{task}/{slug(model)}/{slug(dataset)}{suffix}"
+    results/<folder>/<task>/<model slug>/<dataset slug><scenario><suffix> (rule
+    measure_inference's outputs, e.g. folder "measurements", suffix ".csv"), from the model's
+    and dataset's ids and the scenario's suffix (Scenario.suffix: "" for the default scenario)."""
+    return f"results/{folder}/{task}/{slug(model)}/{slug(dataset)}{scenario}{suffix}"
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One model measured on one dataset of its task."""
+    """One model measured on one dataset of its task, in one deployment scenario."""
 
     task: str
     model: ModelSpec
     dataset: DatasetSpec
+    scenario: Scenario
+
+    @property
+    def protocol(self) -> Protocol:
+        """How this cell is measured: the study's protocol with its scenario's settings."""
+        return self.scenario.protocol
 
     def result_path(self, folder: str, suffix: str) -> str:
         """`result_path` of this cell."""
-        return result_path(self.task, self.model.id, self.dataset.id, folder, suffix)
+        return result_path(
+            self.task, self.model.id, self.dataset.id, folder, suffix, self.scenario.suffix
+        )
 
 
 @dataclass(frozen=True)
@@ -189,6 +209,7 @@ class Study:
     protocol: Protocol
     zero_shot_prompts: dict[str, str] = field(default_factory=dict)
     cells: list[Cell] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)
 
     def runner_settings(self, task: str, model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
         """What a cell's runner needs: a task-specific model's task settings, whether weights
@@ -215,17 +236,29 @@ class Study:
                 return spec
         raise KeyError(f"no dataset {dataset_slug!r} for task {task!r} in the study")
 
-    def cell(self, task: str, model_slug: str, dataset_slug: str) -> Cell:
-        """The cell of the workflow's wildcards; KeyError if the study has none."""
+    def cell(self, task: str, model_slug: str, dataset_slug: str, scenario: str = "") -> Cell:
+        """The cell of the workflow's wildcards (`scenario`: its suffix, "" or "@<name>");
+        KeyError if the study has none."""
         try:
-            return self._cells_by_slug[task, model_slug, dataset_slug]
+            return self._cells_by_slug[task, model_slug, dataset_slug, scenario_name(scenario)]
         except KeyError:
-            raise KeyError(f"no cell {task}/{model_slug}/{dataset_slug} in the study") from None
+            raise KeyError(
+                f"no cell {task}/{model_slug}/{dataset_slug}{scenario} in the study"
+            ) from None
+
+    def scenario(self, suffix: str) -> Scenario:
+        """The scenario of a file name's suffix (the workflow's `scenario` wildcard: "" or
+        "@<name>"); KeyError if the study has none of that name."""
+        name = scenario_name(suffix)
+        for scenario in self.scenarios:
+            if scenario.name == name:
+                return scenario
+        raise KeyError(f"no scenario {name!r} in the study")
 
     @cached_property
-    def _cells_by_slug(self) -> dict[tuple[str, str, str], Cell]:
+    def _cells_by_slug(self) -> dict[tuple[str, str, str, str], Cell]:
         # Asked by every job of a plan (hundreds of cells): a lookup, not a scan.
-        return {(c.task, c.model.slug, c.dataset.slug): c for c in self.cells}
+        return {(c.task, c.model.slug, c.dataset.slug, c.scenario.name): c for c in self.cells}
 
     def model(self, model_slug: str) -> ModelSpec:
         for spec in self.models:
@@ -243,6 +276,7 @@ MODEL_IDENTITY = ("id", "kind", "source", "revision", "path", "tiny", "weights")
 PARAMS_IF_SET: dict[type, dict[str, Any]] = {
     ModelSpec: {"hub": None, "trust_remote_code": False},
     DatasetSpec: {"image_urls": False, "substitute": None},
+    Protocol: {"attention": None},
 }
 # Protocol settings that cannot change a cell's measurement, left out of its params so that
 # changing them replans no measurement: each job measures its own idle baseline, and its rows
@@ -281,6 +315,18 @@ def as_params(spec: DatasetSpec | ModelSpec | Protocol) -> dict[str, Any]:
     )
 
 
+def _check_batches_fit(datasets: list[DatasetSpec], cells: list[Cell]) -> None:
+    """A batch larger than the dataset would not be measured at its size."""
+    for cell in cells:
+        if cell.dataset.samples < cell.protocol.batch_size:
+            where = "protocol" if cell.scenario.is_default else f"scenario {cell.scenario.name!r}"
+            raise StudyConfigError(
+                f"datasets[{datasets.index(cell.dataset)}].samples: dataset {cell.dataset.id!r} "
+                f"has {cell.dataset.samples} samples, fewer than the batch_size "
+                f"{cell.protocol.batch_size} of {where}; sample more, or lower the batch size"
+            )
+
+
 def _check_every_dataset_is_used(datasets: list[DatasetSpec], cells: list[Cell]) -> None:
     """A dataset no model runs on is most likely a typo in a model's `datasets` or `task`."""
     used = {(cell.task, cell.dataset.id) for cell in cells}
@@ -302,14 +348,22 @@ def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Stu
     prompts = dict(config.get("zero_shot_prompts", {}))
     _check(tasks, datasets, models, protocol, runnable_tasks)
     _check_prompts(models, datasets, prompts)
+    try:
+        scenarios = load_scenarios(config.get("scenarios", []), protocol, models)
+    except ScenarioError as error:
+        raise StudyConfigError(str(error)) from None
+    # The default scenario's cells first, in the order of the models and datasets.
     cells = [
-        Cell(task=task, model=model, dataset=dataset)
+        Cell(task=task, model=model, dataset=dataset, scenario=scenario)
+        for scenario in scenarios
         for model in models
+        if scenario.measures(model)
         for task in model.evaluated_tasks
         for dataset in datasets
         if dataset.task == task and (model.datasets is None or dataset.id in model.datasets)
     ]
     _check_every_dataset_is_used(datasets, cells)
+    _check_batches_fit(datasets, cells)
     return Study(
         name=config["study"],
         cache_dir=config["cache_dir"],
@@ -319,6 +373,7 @@ def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Stu
         protocol=protocol,
         zero_shot_prompts=prompts,
         cells=cells,
+        scenarios=scenarios,
     )
 
 
@@ -392,11 +447,6 @@ def _check(
             raise StudyConfigError(
                 f"{where}.fields: dataset {dataset.id!r} of task {dataset.task!r} must name a "
                 f"column for {', '.join(sorted(missing_roles))}"
-            )
-        if dataset.samples < protocol.batch_size:
-            raise StudyConfigError(
-                f"{where}.samples: dataset {dataset.id!r} has {dataset.samples} samples, "
-                f"fewer than protocol.batch_size {protocol.batch_size}"
             )
     seen_models: set[str] = set()
     for i, model in enumerate(models):

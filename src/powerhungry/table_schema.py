@@ -36,6 +36,7 @@ from powerhungry.columns import (
     MODEL,
     MODEL_KEY,
     MODEL_KIND,
+    SCENARIO,
     SUBSTITUTED_DATASETS,
     TASK,
 )
@@ -140,6 +141,11 @@ _VERSION = "Version of {} in the job's Python environment"
 
 COLUMNS: dict[str, Column] = {
     # The keys (powerhungry.columns): what a row is about.
+    SCENARIO: Column(
+        STRING,
+        "The deployment scenario measured: default (the protocol's own settings) or a name of "
+        "the config's scenarios (its settings: batch_size, dtype, attention)",
+    ),
     TASK: Column(
         STRING,
         "The task, as the paper names it (Table 1); multi_purpose.csv's `all`: every task of "
@@ -250,6 +256,11 @@ COLUMNS: dict[str, Column] = {
     # The protocol.
     "batch_size": Column(INTEGER, "Samples per model call", COUNT),
     "dtype": Column(STRING, "The model's dtype (float32, float16, bfloat16)"),
+    "attention": Column(
+        STRING,
+        "transformers' attention implementation (attn_implementation) the scenario asked for; "
+        "empty: the model's default",
+    ),
     "warmup_inferences": Column(
         INTEGER, "Inferences run unmeasured between the load and query windows", COUNT
     ),
@@ -472,6 +483,72 @@ TABLES: dict[str, Table] = {
         "Cell summary",
         "One row per cell: its query-phase repetitions summarized",
         CELL_KEY,
+    ),
+    "scenario_summary": Table(
+        "Deployment scenarios compared",
+        "One row per scenario, task and model: its energy, latency and throughput at the "
+        "scenario's settings, and its energy relative to the default scenario's",
+        MODEL_KEY,
+        columns={
+            "datasets": Column(STRING, "The datasets measured, joined by '; '"),
+            "missing_reason": Column(
+                STRING, "Why the model's missing cells in this scenario failed (their errors)"
+            ),
+            "energy_kwh_per_1k": Column(
+                NUMBER,
+                "Query-phase energy, CPU + GPU + RAM: mean over the datasets of the mean over "
+                "repetitions",
+                "kWh per 1,000 inferences",
+            ),
+            "energy_kwh_per_1k_output_tokens": Column(
+                NUMBER,
+                "energy_kwh_per_1k over the mean generated tokens per inference, averaged over "
+                "the datasets; empty where the model does not generate text",
+                "kWh per 1,000 output tokens",
+            ),
+            "energy_kwh_per_1k_output_tokens_halfwidth_95": Column(
+                NUMBER,
+                "Half-width of the 95% confidence interval of energy_kwh_per_1k_output_tokens",
+                "kWh per 1,000 output tokens",
+            ),
+            "seconds_per_inference": Column(
+                NUMBER,
+                "Query-phase duration over its inferences (a batch's time shared by its "
+                "samples): mean over the datasets of the mean over repetitions",
+                "s per inference",
+            ),
+            "seconds_per_batch": Column(
+                NUMBER,
+                "seconds_per_inference times the batch size: what a request served in a batch "
+                "waits",
+                "s per batch",
+            ),
+            "seconds_per_batch_halfwidth_95": Column(
+                NUMBER, "Half-width of the 95% confidence interval of seconds_per_batch", S
+            ),
+            "inferences_per_second": Column(
+                NUMBER, "Throughput: 1 / seconds_per_inference", "inferences per s"
+            ),
+            "inferences_per_second_halfwidth_95": Column(
+                NUMBER,
+                "Half-width of the 95% confidence interval of inferences_per_second (delta "
+                "method: the latency's half-width over its square)",
+                "inferences per s",
+            ),
+            "energy_ratio_to_default": Column(
+                NUMBER,
+                "energy_kwh_per_1k over the default scenario's, same model and datasets; empty "
+                "for the default and where the datasets differ",
+            ),
+            "energy_ratio_to_default_low": Column(
+                NUMBER,
+                "Lower bound of the 95% confidence interval of energy_ratio_to_default (delta "
+                "method on its logarithm)",
+            ),
+            "energy_ratio_to_default_high": Column(
+                NUMBER, "Upper bound of the 95% confidence interval of energy_ratio_to_default"
+            ),
+        },
     ),
     "model_summary": Table(
         "Model summary",

@@ -13,6 +13,7 @@ from powerhungry.analysis import summary
 from powerhungry.analysis.aggregate import MISSING_COLUMNS, gather_measurements, split_failed
 from powerhungry.analysis.cell_tables import length_table, quality_table
 from powerhungry.analysis.compare import compare_runs, paper_rows, setup_table
+from powerhungry.analysis.deployment import scenario_summary
 from powerhungry.analysis.paper_tables import break_even, multi_purpose_summary
 from powerhungry.datapackage import ARROW_TYPES, data_package, read_typed, write_parquet
 from powerhungry.files import write_csv
@@ -110,6 +111,9 @@ def results(tmp_path):
     )
     for name, table in summaries.items():
         table.to_csv(tables / f"{name}.csv", index=False)
+    scenario_summary(
+        pd.read_csv(tables / "measurements.csv"), pd.read_csv(tables / "missing_cells.csv")
+    ).to_csv(tables / "scenario_summary.csv", index=False)
     training = [{"model": "org/a", "training_kwh": 10.0, "finetuning_kwh": 1.0, "source": "x"}]
     multi_purpose = multi_purpose_summary(pd.read_csv(tables / "cell_summary.csv"))
     multi_purpose.to_csv(tables / "multi_purpose.csv", index=False)
@@ -138,6 +142,7 @@ def test_a_package_of_real_tables_validates_with_frictionless(tmp_path, results)
     assert fields["energy_kwh"]["unit"] == "kWh"
     assert fields["generation_length_forced"]["trueValues"] == ["True"]
     assert resources["cell_summary"]["schema"]["primaryKey"] == [
+        "scenario",
         "task",
         "model_kind",
         "model",

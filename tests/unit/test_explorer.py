@@ -25,6 +25,7 @@ from browser import DevToolsPage, dump_dom, require_chromium, visible_cells
 from helpers import REPO
 
 from powerhungry.analysis.compare import DESCRIBED, INTENSITY
+from powerhungry.columns import DEFAULT_SCENARIO
 from powerhungry.explorer import (
     build_explorer,
     cell_records,
@@ -56,6 +57,7 @@ def cell(task, kind, model, dataset, energy, parameters=4_400_000, share=0.02, *
     """A cell summary row; `share`: its 95% half-width relative to the mean (imprecise over
     LIMIT); `measured`: more columns (GPU energies, energy per unit of work)."""
     return dict(
+        scenario=DEFAULT_SCENARIO,
         task=task,
         model_kind=kind,
         model=model,
@@ -76,6 +78,7 @@ def cell(task, kind, model, dataset, energy, parameters=4_400_000, share=0.02, *
 
 def score(task, kind, model, dataset, metric, value):
     return dict(
+        scenario=DEFAULT_SCENARIO,
         task=task,
         model=model,
         model_kind=kind,
@@ -136,7 +139,8 @@ def compared(level, task, kind, ours, paper, model=float("nan"), dataset=float("
     reads as NaN, as pandas reads it."""
     ratio = ours / paper
     return dict(
-        level=level, task=task, model_kind=kind, model=model, dataset=dataset,
+        level=level, scenario=DEFAULT_SCENARIO, task=task, model_kind=kind, model=model,
+        dataset=dataset,
         ours_energy_kwh_per_1k=ours, ours_energy_kwh_per_1k_halfwidth_95=ours / 10,
         paper_energy_kwh_per_1k=paper, paper_energy_kwh_per_1k_halfwidth_95=paper / 20,
         energy_ratio=ratio, energy_ratio_low_95=ratio * low, energy_ratio_high_95=ratio * 1.1,
@@ -169,7 +173,7 @@ MEASUREMENTS = pd.DataFrame(
     [
         {**c, **(GPU_PROVENANCE if c["task"] == GEN else CPU_PROVENANCE), "phase": phase,
          "energy_kwh": energy, "emissions_kg": energy * 0.3695}
-        for c in CELLS[["task", "model_kind", "model", "dataset"]].to_dict("records")
+        for c in CELLS[["scenario", "task", "model_kind", "model", "dataset"]].to_dict("records")
         for phase, energy in [("load", 0.002), ("query", 0.01)]
     ]
 )  # fmt: skip

@@ -9,7 +9,8 @@ import pytest
 import torch
 from helpers import REPO
 
-from powerhungry.study import Cell, DatasetSpec, ModelSpec
+from powerhungry.scenarios import Scenario
+from powerhungry.study import Cell, DatasetSpec, ModelSpec, Protocol
 
 spec = importlib.util.spec_from_file_location(
     "measurement_harness", REPO / "benchmarks" / "measurement_harness.py"
@@ -24,6 +25,7 @@ CELL = Cell(
     task="text_classification",
     model=ModelSpec(id="m", kind="task_specific", source="local"),
     dataset=DatasetSpec(id="d", task="text_classification", split="-", samples=1, fields={}),
+    scenario=Scenario("default", Protocol(1, 1, 0, 1.0, "USA", "cpu", "float32")),
 )
 
 

@@ -31,6 +31,7 @@ from matplotlib.transforms import Bbox
 
 from powerhungry import plots
 from powerhungry.analysis.summary import summarize
+from powerhungry.columns import DEFAULT_SCENARIO
 from powerhungry.plots import comparison, legends, messages, style
 from powerhungry.plots.drawing import NOTE_GID, draw, figure_function, save, substitution_note
 from powerhungry.plots.messages import MISSING_LABEL, message_of
@@ -236,13 +237,17 @@ COMPARISON_SETUP = pd.DataFrame(
 def tables() -> dict[str, pd.DataFrame]:
     cells = synthetic_cells()
     models = synthetic_models(cells)
-    return {
+    keyed = {
         "cell_summary": cells,
         "model_summary": models,
         "task_summary": synthetic_tasks(models),
         "quality": synthetic_quality(cells),
         "lengths": synthetic_lengths(cells),
         "comparison": synthetic_comparison(models),
+    }
+    # As the workflow's, every table keyed by cell, model or group names its scenario.
+    return {
+        **{name: table.assign(scenario=DEFAULT_SCENARIO) for name, table in keyed.items()},
         "comparison_setup": COMPARISON_SETUP,
     }
 

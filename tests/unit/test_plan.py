@@ -66,7 +66,7 @@ def test_the_papers_study_costs_what_its_logs_say(workdir):
     assert host["google/flan-t5-xxl"] > 32 and host["bigscience/bloomz-7b1"] > 32
     # The paper's config asks for the settings the paper's times were logged at: none scaled.
     assert {r.workload for r in rows} == {""}
-    text = summary(rows, settings, paper_study().protocol)
+    text = summary(rows, settings, paper_study().scenarios)
     assert "all" in text and "312" in text and "24 cells run in shards, 426 jobs" in text
     assert "scaled" not in text and "batch_size" not in text
 
@@ -115,7 +115,7 @@ def test_generation_lengths_and_diffusion_steps_scale_the_papers_query_times(wor
     assert captioning and all(
         v == (1, "max_new_tokens 30 not scaled (paper: model default)") for v in captioning
     )
-    text = summary(rows, settings, paper_study(config).protocol)
+    text = summary(rows, settings, paper_study(config).scenarios)
     assert "cells' query times are the paper's scaled" in text
     assert "48 cells have settings the paper's times cannot be scaled to" in text
     assert "batch_size 8, dtype float32" in text
@@ -396,7 +396,7 @@ def test_a_cell_whose_adaptive_maximum_does_not_fit_one_job_is_said_to_run_fixed
     rows, settings = planned(config)
     fixed = [r for r in rows if r.repetitions == 3]
     assert len(fixed) == 69 and all(r.repetitions == 30 for r in rows if r not in fixed)
-    text = summary(rows, settings, paper_study(config).protocol)
+    text = summary(rows, settings, paper_study(config).scenarios)
     assert "69 cells do not fit max_repetitions 30 in one job of max_job_hours 4 and run " in text
     assert "(24 image_generation, 20 summarization, " in text
 

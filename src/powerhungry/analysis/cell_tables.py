@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE
+from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, DEFAULT_SCENARIO
 from powerhungry.quality import score
 from powerhungry.tasks import TASKS
 
@@ -23,6 +23,7 @@ class CellFiles:
     samples: str
     predictions: str
     dataset_substitute: str = ""  # the repository read in place of the paper's dataset
+    scenario: str = DEFAULT_SCENARIO  # the deployment scenario its predictions were made in
 
     def key(self) -> dict[str, str]:
         """The cell's name, and what its dataset was read from if a substitute."""

@@ -22,11 +22,14 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from powerhungry.analysis.aggregate import with_scenario
 from powerhungry.analysis.summary import REQUIRED_COLUMNS, substitute_names, summarize
 from powerhungry.columns import (
     CELL_KEY,
+    DEFAULT_SCENARIO,
     GROUP_KEY,
     MODEL_KEY,
+    SCENARIO,
     SUBSTITUTED_DATASETS,
 )
 from powerhungry.measure.provenance import ARTIFACT_MANIFEST
@@ -91,7 +94,7 @@ def paper_rows(paper_measurements: pd.DataFrame) -> pd.DataFrame:
     return (
         paper_measurements[in_paper]
         .rename(columns=PAPER_COLUMNS)
-        .assign(device="cuda", **PAPER_PROTOCOL)
+        .assign(device="cuda", **PAPER_PROTOCOL, **{SCENARIO: DEFAULT_SCENARIO})
     )
 
 
@@ -322,7 +325,7 @@ def _rows(source: Path | IO[bytes], path: Path) -> pd.DataFrame:
         )
     if not table["phase"].eq("query").any():
         raise RunError(f"{path}: no query-phase measurement rows: nothing was measured yet")
-    return paper_rows(table) if "in_paper" in table.columns else table
+    return paper_rows(table) if "in_paper" in table.columns else with_scenario(table)
 
 
 def _read_artifact(path: Path) -> pd.DataFrame:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from powerhungry.analysis.aggregate import default_scenario
+
 # A multi-purpose model's description, carried where the cells have it.
 DESCRIPTION = ["model_parameters", "architecture_kind"]
 ALL_TASKS = "all"
@@ -20,7 +22,9 @@ ALL_TASKS = "all"
 
 def multi_purpose_summary(cells: pd.DataFrame) -> pd.DataFrame:
     """Table 3: per multi-purpose model, the mean over its datasets (task `all`, the paper's
-    number), then per task. Inputs are cell_summary rows (mean over repetitions per cell)."""
+    number), then per task. Inputs are cell_summary rows (mean over repetitions per cell), of
+    the default deployment scenario only (the paper's protocol, where the study's is)."""
+    cells = default_scenario(cells)
     mp = cells[cells["model_kind"] == "multi_purpose"]
     carried = {c: (c, "first") for c in DESCRIPTION if c in mp.columns}
     means = {

@@ -17,18 +17,22 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from powerhungry.analysis.aggregate import with_scenario
 from powerhungry.columns import (
     CELL_KEY,
     DATASET_SUBSTITUTE,
     GROUP_KEY,
     MODEL_KEY,
+    SCENARIO,
     SUBSTITUTED_DATASETS,
 )
 from powerhungry.measure.repetitions import halfwidth_95
 from powerhungry.tasks import generates_text
 
+# What a measurements table must have (rows without a scenario are the default scenario's:
+# `with_scenario`).
 REQUIRED_COLUMNS = [
-    *CELL_KEY,
+    *(c for c in CELL_KEY if c != SCENARIO),
     "phase",
     "n_inferences",
     "energy_kwh",
@@ -54,6 +58,7 @@ def query_rows_per_1k(measurements: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in measurements.columns]
     if missing:
         raise ValueError(f"measurements table lacks columns: {', '.join(missing)}")
+    measurements = with_scenario(measurements)
     query = measurements[measurements["phase"] == "query"].dropna(
         subset=["task", "model", "dataset"]
     )
@@ -179,6 +184,7 @@ def task_summary(
         models = model_summary(measurements, max_relative_halfwidth)
     if cells is None:
         cells = cell_summary(measurements, max_relative_halfwidth)
+    measurements = with_scenario(measurements)
     runs = query_rows_per_1k(measurements)
     metrics = metrics_of(runs)
     summary = models.groupby(list(GROUP_KEY)).agg(
@@ -198,9 +204,8 @@ def task_summary(
         "energy_kwh_per_1k_halfwidth_95"
     ].apply(combined_halfwidth)
     by_group = cells.set_index(list(GROUP_KEY))
-    summary["n_cells_imprecise"] = (
-        by_group["imprecise"].groupby(level=[0, 1]).sum().reindex(summary.index, fill_value=0)
-    )
+    imprecise_cells = by_group["imprecise"].groupby(level=list(GROUP_KEY)).sum()
+    summary["n_cells_imprecise"] = imprecise_cells.reindex(summary.index, fill_value=0)
     with_substitutes(summary, runs, GROUP_KEY)
     if "gpu_energy_source" in measurements.columns:
         # GPUs without an energy counter give estimated GPU energy: flag the tasks they touch;
@@ -214,7 +219,7 @@ def task_summary(
         # Cells whose above-idle energy is not distinguishable from zero, or negative: counted,
         # never averaged in silently (cell_summary.csv flags each); empty for a task where it
         # was measured for no cell (the CPU).
-        flags = by_group["above_idle_flag"].groupby(level=[0, 1])
+        flags = by_group["above_idle_flag"].groupby(level=list(GROUP_KEY))
         unresolved = flags.agg(lambda f: f.isin(["negative", "within_halfwidth"]).sum())
         measured = flags.agg(lambda f: f.ne("").any())
         summary["n_cells_above_idle_unresolved"] = (
@@ -222,7 +227,7 @@ def task_summary(
         )
     if missing is not None:
         # A task and kind whose every cell failed keeps its row: counted, its values empty.
-        failed = missing.groupby(list(GROUP_KEY)).size()
+        failed = with_scenario(missing).groupby(list(GROUP_KEY)).size()
         summary = summary.reindex(summary.index.union(failed.index))
         summary["n_cells_missing"] = failed.reindex(summary.index, fill_value=0)
         counts = ["n_models", "n_runs", "n_cells_imprecise"]
@@ -314,6 +319,7 @@ def energy_per_unit(cells: pd.DataFrame, lengths: pd.DataFrame) -> pd.DataFrame:
     1,000 inferences divided by tokens per inference is kWh per 1,000 tokens; for one image per
     inference it is Wh per image. Empty where the unit does not apply or was not counted."""
     sizes = [c for c in UNIT_COLUMNS.values() if c is not None]
+    lengths = with_scenario(lengths)
     merged = cells.merge(lengths[[*CELL_KEY, *sizes]], on=list(CELL_KEY), how="left")
     energy = merged["energy_kwh_per_1k_mean"]
     generating = [

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from powerhungry.analysis.compare import DESCRIBED, INTENSITY, NOT_RECORDED, describe
-from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
+from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS, TASK
 from powerhungry.units import JOULES_PER_KWH
 
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
@@ -257,7 +257,7 @@ def headline_metrics_by_task(scores: Mapping[tuple[str, ...], dict[str, float]])
     a filtered scatter never mixes scales. Tasks without any scored metric are left out."""
     metrics: dict[str, set[str]] = {}
     for key, values in scores.items():
-        metrics.setdefault(key[0], set()).update(values)
+        metrics.setdefault(key[CELL_KEY.index(TASK)], set()).update(values)
     chosen = {task: headline_metric(names) for task, names in sorted(metrics.items())}
     return {task: metric for task, metric in chosen.items() if metric is not None}
 
@@ -306,7 +306,7 @@ def cell_records(
     for row in cells.to_dict("records"):
         key = tuple(str(row[c]) for c in CELL_KEY)
         cell_quality = scores.get(key, {})
-        metric = headline.get(key[0])
+        metric = headline.get(key[CELL_KEY.index(TASK)])
         note = imprecise_note(row, max_relative_halfwidth)
         records.append(
             {

@@ -25,7 +25,13 @@ from typing import Any
 import torch
 import transformers
 
-from powerhungry.columns import DATASET_SUBSTITUTE, ENERGY_COLUMNS, FAILED_PHASE
+from powerhungry.columns import (
+    DATASET_SUBSTITUTE,
+    DEFAULT_SCENARIO,
+    ENERGY_COLUMNS,
+    FAILED_PHASE,
+    SCENARIO,
+)
 from powerhungry.measure import provenance
 from powerhungry.measure.cell_files import (
     CellOutputs,
@@ -37,6 +43,7 @@ from powerhungry.measure.cell_files import (
 )
 from powerhungry.measure.devices import (
     DTYPES,
+    UnsupportedDtypeError,
     check_dtype,
     resolve_device,
     synchronizer,
@@ -59,8 +66,9 @@ class CellJob:
     manifest (`path`, `resolved_revision`), the sampled dataset file, its sha256 and where it
     was sampled from (the hub revision as requested, empty for the default branch, and the commit
     it resolved to, empty for a local source), the workflow checkout (for its commit in the
-    provenance), and, for a cell split to fit the cluster's time limit, the `shard` this job
-    measures (its repetitions over a range of the samples; None: the whole cell)."""
+    provenance), for a cell split to fit the cluster's time limit, the `shard` this job
+    measures (its repetitions over a range of the samples; None: the whole cell), and the
+    deployment `scenario` it is measured in (`protocol` holds its settings)."""
 
     task: str
     runner_settings: dict[str, Any]
@@ -74,6 +82,7 @@ class CellJob:
     protocol: Protocol
     workflow_dir: Path
     shard: Shard | None = None
+    scenario: str = DEFAULT_SCENARIO
 
 
 @dataclass
@@ -161,11 +170,12 @@ def run_inferences(
     return predictions
 
 
-# Failures that belong to the model: it does not load, does not fit the GPU at this batch
-# size, or cannot take a sample. They are the cell's result (recorded, reported in
-# missing_cells.csv) so that the study completes; anything else (a broken tracker, a killed
-# job) fails the job, to be retried.
-MODEL_FAILURES = (ModelLoadError, torch.OutOfMemoryError, SampleError)
+# Failures that belong to the model or its scenario: it does not load (nor with the scenario's
+# attention implementation), does not fit the GPU at this batch size, cannot take a sample, or
+# the job's device cannot compute in the scenario's dtype. They are the cell's result
+# (recorded, reported in missing_cells.csv) so that the study completes; anything else (a
+# broken tracker, a killed job) fails the job, to be retried.
+MODEL_FAILURES = (ModelLoadError, torch.OutOfMemoryError, SampleError, UnsupportedDtypeError)
 
 
 def measure_repetition(
@@ -221,6 +231,7 @@ def run_context(job: CellJob, device: torch.device) -> dict[str, Any]:
         "dataset_sha256": job.dataset_sha256,
         "batch_size": protocol.batch_size,
         "dtype": protocol.dtype,
+        "attention": protocol.attention,
         "warmup_inferences": protocol.warmup_inferences,
         "measure_power_secs": protocol.measure_power_secs,
         "carbon_intensity_setting": str(protocol.carbon_intensity),
@@ -272,7 +283,7 @@ def run_cell(
         if job.shard is not None:
             samples = samples[job.shard.sample_start : job.shard.sample_stop]
         warmup = list(islice(cycle(samples), job.protocol.warmup_inferences))
-        runner = make_runner(job.task, job.model.kind, job.runner_settings)
+        runner = make_runner(job.task, job.model.kind, deployed_settings(job))
         with naming_the_model(job.model, Path(job.model_manifest["path"])):
             runner.import_code(Path(job.model_manifest["path"]))
         context = run_context(job, device)
@@ -351,6 +362,14 @@ def run_cell(
     return result
 
 
+def deployed_settings(job: CellJob) -> dict[str, Any]:
+    """The cell's runner settings with its scenario's attention implementation
+    (`attn_implementation`, transformers' name), where the scenario names one."""
+    if job.protocol.attention is None:
+        return job.runner_settings
+    return {**job.runner_settings, "attn_implementation": job.protocol.attention}
+
+
 def fingerprint(job: CellJob) -> str:
     """sha256 of everything that decides the cell's measurement (the job's specs, the prepared
     model, the samples' checksum): a checkpoint is resumed only by the same job. The idle
@@ -364,6 +383,7 @@ def fingerprint(job: CellJob) -> str:
 def cell_key(job: CellJob) -> dict[str, str]:
     """The columns that name the cell, in a measurement row's order."""
     return {
+        SCENARIO: job.scenario,
         "task": job.task,
         "model": job.model.id,
         "model_kind": job.model.kind,
@@ -384,6 +404,7 @@ def failed_cell(job: CellJob, error: BaseException) -> CellResult:
         "ended_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "batch_size": job.protocol.batch_size,
         "dtype": job.protocol.dtype,
+        "attention": job.protocol.attention,
         **provenance.collect(resolve_device(job.protocol.device), job.workflow_dir),
     }
     return CellResult(rows=[row])

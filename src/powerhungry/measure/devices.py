@@ -22,13 +22,25 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+class UnsupportedDtypeError(RuntimeError):
+    """The job's device cannot compute in the cell's dtype: the cell's result, recorded as
+    missing with this reason (powerhungry.measure.cell.MODEL_FAILURES)."""
+
+
 def check_dtype(device: torch.device, dtype: str) -> None:
-    """Raise RuntimeError for a dtype the device cannot run (float16 on the CPU), naming the
+    """Raise UnsupportedDtypeError for a dtype the device cannot run: float16 on the CPU,
+    bfloat16 on a GPU older than NVIDIA Ampere (torch.cuda.is_bf16_supported), naming the
     settings to change."""
     if device.type == "cpu" and dtype == "float16":
-        raise RuntimeError(
-            "protocol.dtype float16 is not supported on the CPU, and this job has no GPU "
+        raise UnsupportedDtypeError(
+            "dtype float16 is not supported on the CPU, and this job has no GPU "
             "(protocol.device auto found none); use float32 or bfloat16, or run on a GPU node"
+        )
+    if device.type == "cuda" and dtype == "bfloat16" and not torch.cuda.is_bf16_supported():
+        raise UnsupportedDtypeError(
+            f"dtype bfloat16 is not supported by this job's GPU "
+            f"({torch.cuda.get_device_name(device)}; NVIDIA Ampere or newer computes in it): "
+            "measure the scenario on such a GPU, or use float16"
         )
 
 

@@ -30,6 +30,7 @@ def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
             from powerhungry.measure.cell_files import CellOutputs
             from powerhungry.models.prepare import ModelSourceError, read_manifest
             from powerhungry.plan.shards import Shard
+            from powerhungry.scenarios import scenario_name
             from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
         # The dataset's revision and commit as recorded when sampled: this job never asks the Hub.
@@ -58,6 +59,9 @@ def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
                 ),
                 workflow_dir=Path(smk.scriptdir).parent,
                 shard=Shard(**shard) if shard is not None else None,
+                # From the file's name, not params: the default scenario's jobs keep the
+                # params they had before scenarios existed (nothing reruns).
+                scenario=scenario_name(smk.wildcards.scenario),
             ),
             CellOutputs(
                 measurements=Path(smk.output.measurements),

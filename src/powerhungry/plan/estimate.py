@@ -40,6 +40,7 @@ from powerhungry.plan.shards import (
     split_cell,
 )
 from powerhungry.plan.workload import Workload, workload
+from powerhungry.scenarios import Scenario
 from powerhungry.study import Cell, ModelSpec, Protocol, Study
 from powerhungry.units import JOULES_PER_KWH
 
@@ -105,6 +106,7 @@ class CellEstimate:
     max_job_hours the cell can be split for, where the configured one is shorter). Unknown
     quantities are None."""
 
+    scenario: str
     task: str
     model_kind: str
     model: str
@@ -267,13 +269,14 @@ def estimate_cell(
     shards, [] for one job; None: as `split_rates` splits it now). Repetitions are the
     protocol's most (max_repetitions where adaptive) for a cell one job holds; a cell measured
     in shards runs exactly `repetitions`: adaptive stopping needs its repetitions in turn."""
-    protocol = study.protocol
+    protocol = cell.protocol
     inferences = cell.dataset.samples
     runner = study.runner_settings(cell.task, cell.model, cell.dataset)
     work = workload(cell.task, cell.model.kind, cell.model.id, cell.dataset.id, runner)
     rates = measured or paper_rates(cell, size, settings.gpu, work)
     weights_gb = size.in_memory_gb(protocol.dtype)
     row = {
+        "scenario": cell.scenario.name,
         "task": cell.task,
         "model_kind": cell.model.kind,
         "model": cell.model.id,
@@ -454,14 +457,17 @@ def plan_cell(
     return estimate_cell(cell, study, size, settings, measured, layout)
 
 
-def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | None]]:
-    """Per task and for the whole study ("all", last): cells, measurement jobs, cells without
+def totals(
+    rows: Iterable[CellEstimate], by: str = "task"
+) -> dict[str, dict[str, float | int | None]]:
+    """Per task (or per value of another CellEstimate field, `by`: "scenario") and for the
+    whole study ("all", last): cells, measurement jobs, cells without
     an estimate (`unknown`), GPU hours, GPU energy (kWh), the largest host and GPU memory (GB)
     and the download (GB, each model once). A sum over cells some of which are unknown is the
     sum of the known, with the count of unknown beside it; None where none is known."""
     groups: dict[str, list[CellEstimate]] = defaultdict(list)
     for row in rows:
-        groups[row.task].append(row)
+        groups[getattr(row, by)].append(row)
     groups["all"] = [row for members in list(groups.values()) for row in members]
     result = {}
     for task, members in groups.items():
@@ -482,11 +488,13 @@ def totals(rows: Iterable[CellEstimate]) -> dict[str, dict[str, float | int | No
     return result
 
 
-def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol) -> str:
+def summary(rows: list[CellEstimate], settings: PlanSettings, scenarios: list[Scenario]) -> str:
     """What a person reads before submitting: per task and for the study, cells, GPU hours,
-    GPU energy, the largest memory and the download, on the planned GPU class; then what the
-    estimates assume where the study differs from the paper (`protocol`: the study's), and the
-    cells that cannot run as planned, each with its problem."""
+    GPU energy, the largest memory and the download, on the planned GPU class (and per
+    deployment scenario, where the study has several: `scenarios`, the default first); then
+    what the estimates assume where the study differs from the paper, and the cells that
+    cannot run as planned, each with its problem."""
+    protocol = scenarios[0].protocol  # how every scenario is measured
     lines = [
         f"plan on {settings.gpu.name} (max_job_hours {settings.max_job_hours:g}, "
         f"safety_factor {settings.safety_factor:g}); GPU energy is an upper bound (board power) "
@@ -494,13 +502,19 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
         f"{'task':<26}{'cells':>7}{'jobs':>9}{'GPU h':>12}{'GPU kWh':>12}{'host GB':>9}"
         f"{'GPU GB':>8}{'download GB':>13}",
     ]
-    for task, t in totals(rows).items():
-        unknown = f"  ({t['unknown']} without estimate)" if t["unknown"] else ""
-        lines.append(
-            f"{task:<26}{t['cells']:>7} {t['jobs']:>8}{_number(t['gpu_hours'], 12)}"
-            f"{_number(t['gpu_energy_kwh'], 12)}{_number(t['host_memory_gb'], 9)}"
-            f"{_number(t['gpu_memory_gb'], 8)}{_number(t['download_gb'], 13)}" + unknown
-        )
+    groupings = {"task": totals(rows)}
+    if len(scenarios) > 1:  # then also what each deployment scenario adds
+        groupings["scenario"] = totals(rows, by="scenario")
+    for by, grouping in groupings.items():
+        if by != "task":
+            lines.append(f"{by:<26}" + "".join(f"{'':>{w}}" for w in (7, 9, 12, 12, 9, 8, 13)))
+        for name, t in grouping.items():
+            unknown = f"  ({t['unknown']} without estimate)" if t["unknown"] else ""
+            lines.append(
+                f"{name:<26}{t['cells']:>7} {t['jobs']:>8}{_number(t['gpu_hours'], 12)}"
+                f"{_number(t['gpu_energy_kwh'], 12)}{_number(t['host_memory_gb'], 9)}"
+                f"{_number(t['gpu_memory_gb'], 8)}{_number(t['download_gb'], 13)}" + unknown
+            )
     if unknown_cells := sum(r.gpu_hours is None for r in rows):
         lines.append(
             f"{_cells(unknown_cells)} no estimate (not in the paper's logs, their model's size "
@@ -541,14 +555,16 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, protocol: Protocol
             f"at the paper's (e.g. {unscaled[0].model} {unscaled[0].dataset}: "
             f"{unscaled[0].workload})"
         )
-    if (protocol.batch_size, protocol.dtype) != (1, "float32") and any(
-        r.basis != "measured" for r in rows
-    ):
-        lines.append(
-            f"batch_size {protocol.batch_size}, dtype {protocol.dtype}: the cells not measured "
-            "here yet are estimated at the paper's batch size 1 in float32, usually an upper "
-            "bound of their time"
-        )
+    for scenario in scenarios:
+        batch_size, dtype = scenario.protocol.batch_size, scenario.protocol.dtype
+        if (batch_size, dtype) != (1, "float32") and any(
+            r.basis != "measured" for r in rows if r.scenario == scenario.name
+        ):
+            lines.append(
+                f"scenario {scenario.name} (batch_size {batch_size}, dtype {dtype}): the cells "
+                "not measured here yet are estimated at the paper's batch size 1 in float32, "
+                "usually an upper bound of their time"
+            )
     if protocol.device == "cpu" and any(r.basis != "measured" for r in rows):
         lines.append(
             "the protocol measures on the CPU: the cells not measured here yet are estimated "

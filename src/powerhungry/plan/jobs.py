@@ -29,15 +29,21 @@ from powerhungry.plan.shards import (
 )
 from powerhungry.study import Cell, Study
 
-CellKey = tuple[str, str, str]  # task, model slug, dataset slug: the workflow's wildcards
+# task, model slug, dataset slug, scenario suffix ("" or "@<name>"): the workflow's wildcards
+CellKey = tuple[str, str, str, str]
 # Model download sizes from the preflight table of an earlier run or of `powerhungry
 # preflight` (a run's own onstart check comes after its jobs are planned).
 PREFLIGHT_TABLE = Path("results/preflight.csv")
 
 
 def cell_key(cell: Cell) -> CellKey:
-    """The cell's wildcards: task, model slug, dataset slug."""
-    return cell.task, cell.model.slug, cell.dataset.slug
+    """The cell's wildcards: task, model slug, dataset slug, scenario suffix."""
+    return cell.task, cell.model.slug, cell.dataset.slug, cell.scenario.suffix
+
+
+def cell_name(key: CellKey) -> str:
+    """A cell key as its files name it: task/model/dataset[@scenario]."""
+    return "/".join(key[:3]) + key[3]
 
 
 def layout_path(cell: Cell) -> Path:
@@ -162,7 +168,7 @@ class JobPlan:
         if index < len(shards):
             return shards[index]
         raise NoSuchShardError(
-            f"no shard {name} of {'/'.join(key)}: the cell is "
+            f"no shard {name} of {cell_name(key)}: the cell is "
             + (f"split into {len(shards)} (0000-{len(shards) - 1:04d})" if shards else "not split")
             + "; name the files of its current shards (results/shards/.../layout.json)"
         )

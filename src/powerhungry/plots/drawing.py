@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from powerhungry.analysis.aggregate import default_scenario
 from powerhungry.analysis.summary import substitutes_read
 from powerhungry.columns import DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
 from powerhungry.files import atomic_path, read_table
@@ -35,8 +36,10 @@ def draw(name: str, table_paths: Mapping[str, str | Path]) -> Figure:
     """Figure `name` of FIGURES from its input tables, given by table name; under it, notes
     naming the substituted datasets among its cells (`substitution_note`) and the cells not
     measured (`missing_note`), if any."""
-    function = figure_function(name)
-    tables = {table: read_table(table_paths[table]) for table in FIGURES[name].tables}
+    function, spec = figure_function(name), FIGURES[name]
+    tables = {table: read_table(table_paths[table]) for table in spec.tables}
+    if not spec.all_scenarios:
+        tables = {table: default_scenario(rows) for table, rows in tables.items()}
     figure = function(**tables)
     notes = [n for n in (substitution_note(tables.values()), missing_note(tables.values())) if n]
     if notes:  # below the page: `save` then grows the page to hold it

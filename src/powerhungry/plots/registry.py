@@ -14,11 +14,14 @@ from typing import NamedTuple
 
 
 class FigureSpec(NamedTuple):
-    """A figure: the "module:function" under `powerhungry.plots` that draws it, and the tables
-    (stems under results/tables/, the function's keyword arguments) it is drawn from."""
+    """A figure: the "module:function" under `powerhungry.plots` that draws it, the tables
+    (stems under results/tables/, the function's keyword arguments) it is drawn from, and
+    whether it compares deployment scenarios (`all_scenarios`); the others, the paper's
+    figures, are drawn from the default scenario's rows (the protocol's own settings)."""
 
     function: str
     tables: tuple[str, ...]
+    all_scenarios: bool = False
 
 
 # Figure name (the output file stem under results/figures/) -> what draws it, from which tables.
