@@ -169,7 +169,7 @@ def test_stable_diffusion_runs_with_random_weights(config_only):
     runner.import_code(model_dir)
     runner.load(model_dir, CPU, FP32)
     (prediction,), verdicts = screened_generation(
-        runner, [{"text": "a photo of an astronaut riding a horse"}]
+        runner, [{"sample_index": 0, "text": "a photo of an astronaut riding a horse"}]
     )
     assert (prediction.image_width, prediction.image_height) == (64, 64)
     assert prediction.input_tokens == 10

@@ -36,6 +36,21 @@ def load_options(settings: dict[str, Any]) -> dict[str, Any]:
     return {"local_files_only": True, "trust_remote_code": bool(settings.get("trust_remote_code"))}
 
 
+# The runner setting a scenario's attention implementation arrives in, under transformers' own
+# name for it (`attn_implementation`: "eager", "sdpa", "flash_attention_2", ...); absent, each
+# library chooses its default.
+ATTENTION = "attn_implementation"
+
+
+def attention_options(settings: dict[str, Any]) -> dict[str, str]:
+    """Keyword arguments of building a transformers model (`from_pretrained`, `from_config`):
+    the scenario's `attn_implementation` where the settings have one, else none (transformers'
+    default). A model that lacks the implementation fails to build with transformers' own
+    error (ValueError for an architecture without it, ImportError for a missing kernel
+    package), which the measurement records as the cell's load failure."""
+    return {ATTENTION: settings[ATTENTION]} if ATTENTION in settings else {}
+
+
 class TaskRunner(ABC):
     """Loads a model and runs one batch of samples end to end.
 

@@ -13,11 +13,21 @@ SD v1.5's 50 guided UNet steps at 512 px and 1.3 TMACs for its VAE decoder: 0.2%
 arithmetic; counted with torch.utils.flop_counter on resources/architectures), and its scores
 copied to the CPU (a device synchronisation per batch). Its 304M parameters add 1.2 GB (fp32) to
 the load phase and to `model_parameters` (SD v1.5: 1.07B without it, 1.37B with it). An image it
-flags is returned black; the work is the same either way."""
+flags is returned black; the work is the same either way.
+
+Each prompt's initial noise is drawn from its own generator, seeded by its sample's
+`sample_index`: a sample gets the same image alone or in a batch of any size, in any run.
+
+A scenario's attention implementation (`attn_implementation`, transformers' setting) is refused
+at load: diffusers has no equivalent for these pipelines. Its experimental
+`ModelMixin.set_attention_backend` (0.42) switches only processors that dispatch through
+`diffusers.attention_dispatch`; Stable Diffusion's UNet processors (`AttnProcessor2_0`) call
+torch's scaled_dot_product_attention directly and would be left as they are, silently."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +36,24 @@ from diffusers import DiffusionPipeline, ModelMixin
 from diffusers.pipelines.pipeline_loading_utils import simple_get_class_obj
 from transformers import AutoConfig, PreTrainedModel
 
-from powerhungry.tasks.base import Prediction, Sample, TaskRunner
+from powerhungry.tasks.base import ATTENTION, Prediction, Sample, TaskRunner
 
 OPTIONAL_ARGUMENTS = ("num_inference_steps", "guidance_scale", "height", "width")
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """A batch's prompts and, one per prompt, the generator its initial noise is drawn from."""
+
+    texts: list[str]
+    generators: list[torch.Generator]
+
+
+def noise_generator(sample: Sample) -> torch.Generator:
+    """The generator of a sample's initial noise, seeded by its `sample_index` (KeyError
+    without one). On the CPU, so that the noise is the same on every device: diffusers draws
+    it there and copies it to the pipeline's (a few kB per image)."""
+    return torch.Generator(device="cpu").manual_seed(int(sample["sample_index"]))
 
 
 class ImageGenerationRunner(TaskRunner):
@@ -40,6 +65,14 @@ class ImageGenerationRunner(TaskRunner):
                 component_class(*component)
 
     def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
+        """Raises ValueError where the settings ask for an attention implementation (see the
+        module's docstring)."""
+        if ATTENTION in self.settings:
+            raise ValueError(
+                f"{ATTENTION}={self.settings[ATTENTION]!r} is not supported for image "
+                "generation: diffusers has no equivalent of this transformers setting for its "
+                "pipelines; measure image generation without an attention scenario"
+            )
         if self.settings.get("random_weights"):
             pipeline = random_weights_pipeline(model_dir).to(dtype=dtype)
         else:
@@ -56,18 +89,21 @@ class ImageGenerationRunner(TaskRunner):
     def describe_model(self) -> dict[str, Any]:
         return {**super().describe_model(), "architecture_kind": "diffusion"}
 
-    def preprocess(self, samples: Sequence[Sample]) -> list[str]:
-        return [str(sample["text"]) for sample in samples]
+    def preprocess(self, samples: Sequence[Sample]) -> Prompts:
+        return Prompts(
+            [str(sample["text"]) for sample in samples],
+            [noise_generator(sample) for sample in samples],
+        )
 
-    def forward(self, inputs: list[str]) -> Any:
+    def forward(self, inputs: Prompts) -> Any:
         arguments = {k: self.settings[k] for k in OPTIONAL_ARGUMENTS if self.settings.get(k)}
-        return self.pipeline(prompt=inputs, **arguments).images
+        return self.pipeline(prompt=inputs.texts, generator=inputs.generators, **arguments).images
 
-    def postprocess(self, inputs: list[str], outputs: Any) -> list[Prediction]:
+    def postprocess(self, inputs: Prompts, outputs: Any) -> list[Prediction]:
         tokenizer = self.pipeline.tokenizer
         steps = len(self.pipeline.scheduler.timesteps)
         predictions = []
-        for prompt, image in zip(inputs, outputs, strict=True):
+        for prompt, image in zip(inputs.texts, outputs, strict=True):
             tokens = len(tokenizer(prompt).input_ids)
             predictions.append(
                 Prediction(

@@ -1,4 +1,11 @@
-"""Object detection: boxes above the score threshold, in the original image's pixels, as JSON."""
+"""Object detection: boxes above the score threshold, in the original image's pixels, as JSON.
+
+Each image's boxes are scaled by its own size, not the batch's. Images of one size (a dataset
+with `image_size`, paper: 640x480) get in a batch what they get alone. Images of different sizes
+are padded to the batch's largest: DETR-family models mask the padding in their transformer
+(`pixel_mask`) but not in their convolutional backbone, where it reaches a smaller image's
+features near its right and bottom edges (as in DETR's own batched training and evaluation), so
+their scores differ slightly from those found alone (about 1e-3 on the tiny demo model)."""
 
 from __future__ import annotations
 

@@ -9,17 +9,20 @@ from typing import Any, ClassVar
 import torch
 from transformers import AutoConfig, AutoTokenizer, BatchEncoding
 
-from powerhungry.tasks.base import Sample, TaskRunner, load_options
+from powerhungry.tasks.base import Sample, TaskRunner, attention_options, load_options
 
 
 def load_model(auto_model: Any, model_dir: Path, dtype: torch.dtype, settings: dict) -> Any:
     """The checkpoint's weights, or, in architecture-only mode, seeded random weights built from
-    its config (optimum-benchmark's no-weights idea): the same computation, no checkpoint."""
+    its config (optimum-benchmark's no-weights idea): the same computation, no checkpoint.
+    Either way with the scenario's attention implementation, if it sets one
+    (`attention_options`; transformers' error if the model lacks it)."""
+    attention = attention_options(settings)
     if settings.get("random_weights"):
         torch.manual_seed(0)
         config = AutoConfig.from_pretrained(model_dir, **load_options(settings))
-        return auto_model.from_config(config, dtype=dtype, **trusted(settings))
-    return auto_model.from_pretrained(model_dir, dtype=dtype, **load_options(settings))
+        return auto_model.from_config(config, dtype=dtype, **trusted(settings), **attention)
+    return auto_model.from_pretrained(model_dir, dtype=dtype, **load_options(settings), **attention)
 
 
 def import_model_code(auto_model: Any, model_dir: Path, settings: dict) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from transformers import AutoModelForSequenceClassification, BatchEncoding
 
@@ -11,6 +13,14 @@ from powerhungry.tasks.text import TextModelRunner
 
 class TextClassificationRunner(TextModelRunner):
     auto_model = AutoModelForSequenceClassification
+
+    def load(self, model_dir: Path, device: torch.device, dtype: torch.dtype) -> None:
+        super().load(model_dir, device, dtype)
+        # A decoder-only classifier (GPT-2, Llama, ...) scores each sample at its last token,
+        # found by the padding id: without one in its config it refuses batches of more than
+        # one sample (ValueError). It is the id the tokenizer pads the batch with.
+        if self.model.config.pad_token_id is None:
+            self.model.config.pad_token_id = self.tokenizer.pad_token_id
 
     def forward(self, inputs: BatchEncoding) -> torch.Tensor:
         return self.model(**inputs).logits
