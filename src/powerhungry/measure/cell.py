@@ -57,7 +57,7 @@ from powerhungry.plan.shards import Shard
 from powerhungry.startup import long_lived_setup
 from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 from powerhungry.tasks import make_runner
-from powerhungry.tasks.base import Prediction, TaskRunner
+from powerhungry.tasks.base import ATTENTION, Prediction, TaskRunner
 
 
 @dataclass(frozen=True)
@@ -363,11 +363,11 @@ def run_cell(
 
 
 def deployed_settings(job: CellJob) -> dict[str, Any]:
-    """The cell's runner settings with its scenario's attention implementation
-    (`attn_implementation`, transformers' name), where the scenario names one."""
+    """The cell's runner settings with its scenario's attention implementation (under
+    transformers' name, tasks.base.ATTENTION), where the scenario names one."""
     if job.protocol.attention is None:
         return job.runner_settings
-    return {**job.runner_settings, "attn_implementation": job.protocol.attention}
+    return {**job.runner_settings, ATTENTION: job.protocol.attention}
 
 
 def fingerprint(job: CellJob) -> str:
