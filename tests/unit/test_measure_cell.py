@@ -19,6 +19,7 @@ from powerhungry.measure.cell import (
     measure_or_record_failure,
 )
 from powerhungry.measure.cell_files import CellOutputs
+from powerhungry.measure.devices import UnsupportedDtypeError
 from powerhungry.measure.meter import EnergyMeter
 from powerhungry.measure.shards import ShardMismatchError, merge_shards
 from powerhungry.plan.shards import Shard
@@ -339,12 +340,41 @@ def test_shards_of_a_cell_merge_into_the_rows_one_job_would_write(cell, tmp_path
         merge_shards(parts, cell.outputs)
 
 
-def test_float16_on_a_cpu_only_job_fails_before_measuring(cell, monkeypatch):
+def test_float16_on_a_cpu_only_job_is_the_cells_recorded_failure(cell, monkeypatch):
+    """A scenario's dtype the job's device cannot compute in: nothing measured, and the cell
+    recorded as missing with the reason (not a failed job), in its scenario."""
     cell["protocol"] = replace(PROTOCOL, device="auto", dtype="float16")
+    cell["scenario"] = "fp16"
     monkeypatch.setattr("torch.cuda.is_available", lambda: False)
-    with pytest.raises(RuntimeError, match="float16 is not supported on the CPU"):
+    with pytest.raises(UnsupportedDtypeError, match="float16 is not supported on the CPU"):
         cell.measure()
     assert not cell.outputs.measurements.exists()
+    cell.measure_or_record_failure()
+    (row,) = pd.read_csv(cell.outputs.measurements).to_dict("records")
+    assert (row["phase"], row["scenario"], row["dtype"]) == ("failed", "fp16", "float16")
+    assert row["error"].startswith("UnsupportedDtypeError: dtype float16 is not supported")
+    assert pd.read_parquet(cell.outputs.predictions).empty
+
+
+def test_a_scenarios_rows_name_it_and_its_settings(cell):
+    """Rows of a scenario's cell carry its name, batch size and attention implementation,
+    which reaches the model (transformers' attn_implementation)."""
+    cell["protocol"] = replace(PROTOCOL, batch_size=4, attention="eager")
+    cell["scenario"] = "bs4-eager"
+    seen = []
+    load = cell_module.make_runner
+
+    def runner_of(task, kind, settings):
+        seen.append(settings)
+        return load(task, kind, settings)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cell_module, "make_runner", runner_of)
+        cell.measure()
+    written = pd.read_csv(cell.outputs.measurements)
+    assert set(written["scenario"]) == {"bs4-eager"}
+    assert set(written["batch_size"]) == {4} and set(written["attention"]) == {"eager"}
+    assert seen == [{"attn_implementation": "eager"}]
 
 
 def test_warm_up_runs_between_the_phases_outside_both(cell, monkeypatch):

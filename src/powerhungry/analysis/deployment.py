@@ -48,7 +48,8 @@ def scenario_summary(
     measured different datasets. With `missing` (missing_cells.csv), how many cells of each
     failed and why (`n_cells_missing`, `missing_reason`): a model none of whose cells ran in a
     scenario keeps its row, its values empty, never 0."""
-    runs = query_rows_per_1k(measurements)
+    # As floats: a nullable column (integers read back with gaps) would make pd.NA, not NaN.
+    runs = query_rows_per_1k(measurements).astype({ENERGY: float, LATENCY: float})
     cells = _cells(runs, lengths)
     missing = with_scenario(missing) if missing is not None else missing
     models = cells.groupby(list(MODEL_KEY)).agg(
