@@ -71,6 +71,28 @@ def test_the_papers_study_costs_what_its_logs_say(workdir):
     assert "scaled" not in text and "batch_size" not in text
 
 
+def test_the_deployment_overlay_plans_each_scenario_at_its_dtype(workdir):
+    """config/deployment.yaml: the paper's 312 cells and 240 more per scenario, each planned
+    in its own dtype (bfloat16 weights take half the memory), the totals per scenario too."""
+    overlay = {**PAPER_CONFIG, **yaml.safe_load((REPO / "config" / "deployment.yaml").read_text())}
+    rows, settings = planned(overlay)
+    per_scenario = totals(rows, by="scenario")
+    assert per_scenario["default"]["cells"] == 312 and per_scenario["all"]["cells"] == 1512
+    assert {
+        name: t["cells"] for name, t in per_scenario.items() if name not in ("default", "all")
+    } == {name: 240 for name in ("bs1-bf16", "bs8-fp32", "bs8-bf16", "bs32-fp32", "bs32-bf16")}
+    gpu = {(r.scenario, r.model, r.dataset): r.gpu_memory_gb for r in rows}
+    model = next(r.model for r in rows if r.model_kind == "task_specific")
+    dataset = next(r.dataset for r in rows if r.model == model)
+    assert gpu["bs1-bf16", model, dataset] < gpu["default", model, dataset]
+    assert gpu["bs8-fp32", model, dataset] == gpu["default", model, dataset]
+    text = summary(rows, settings, paper_study(overlay).scenarios)
+    lines = text.splitlines()
+    assert any(line.split()[:2] == ["bs32-bf16", "240"] for line in lines)
+    assert any(line.split()[:2] == ["default", "312"] for line in lines)
+    assert "bs32-bf16 (batch_size 32, dtype bfloat16)" in text and "upper bound" in text
+
+
 def paper_study(config=PAPER_CONFIG):
     return load_study(validated(config), RUNNABLE_TASKS)
 
@@ -142,6 +164,13 @@ def test_a_cell_too_long_for_one_job_is_split_by_repetitions_else_by_samples():
         (r, start, start + 1000) for r in (0, 1) for start in range(0, 5000, 1000)
     ]
     assert [s.name for s in by_samples] == [f"{i:04d}" for i in range(10)]
+    # In batches of 32 (1,100 samples: 34 batches a job at most), ranges start on a batch:
+    # 157 batches in 5 shards of 31 or 32, the last one partial.
+    batched = split_cell(1, 5000, 10, 30, 1.0, 1, 1.5, batch_size=32)
+    assert all(s.sample_start % 32 == 0 for s in batched) and len(batched) == 5
+    assert batched[-1].sample_stop == 5000 and all(
+        a.sample_stop == b.sample_start for a, b in zip(batched, batched[1:], strict=False)
+    )
     assert all(s.seconds(30, 1.0, 10) * 1.5 * 2 <= 3600 for s in by_samples)
     # The smallest cap is the smaller of one repetition a job ((120 + 110) x 1.5 = 345 s) and
     # one inference twice for a retry (2 x (120 + 100 + 1) x 1.5 = 663 s), rounded up.
@@ -179,8 +208,8 @@ def test_no_job_asks_less_than_its_estimate_under_adaptive_repetitions(workdir):
     settings = plan_settings(config)
     rows = JobPlan(study, settings).rows()
     single = 0
-    for row in rows:
-        shards = cell_shards(row, study, settings)
+    for row, cell in zip(rows, study.cells, strict=True):
+        shards = cell_shards(row, cell, settings)
         if not shards:
             assert row.gpu_hours * settings.safety_factor <= 1, row
             assert row.repetitions == 10

@@ -54,6 +54,19 @@ def test_dry_run_plans_the_full_study(tmp_path):
     assert not (workdir / "results").exists()  # a dry run creates nothing
 
 
+def test_dry_run_of_the_deployment_overlay_plans_each_scenario(tmp_path):
+    """config/deployment.yaml over the paper's config: its 312 cells at the paths they had,
+    and 5 scenarios x 240 task-specific cells at their own; nothing else."""
+    workdir = copy_workflow(tmp_path / "workflow")
+    configs = ["--configfile", "config/config.yaml", "config/deployment.yaml"]
+    result = run_snakemake(workdir, "-n", "--cores", "1", "--quiet", "rules", *configs)
+    output = result.stdout + "\n" + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    counts = job_stats(output)
+    assert counts["measure_inference"] + counts["merge_shards"] == 312 + 5 * 240 == 1512, counts
+    assert counts["sample_dataset"] == 30 and counts["prepare_model"] == 88, counts
+
+
 def test_plan_has_80_task_specific_and_8_multi_purpose_models(study):
     assert set(study.tasks) == set(RUNNABLE_TASKS) and len(study.tasks) == 10
     task_specific = [m for m in study.models if m.kind == "task_specific"]
@@ -196,7 +209,7 @@ def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path, monk
     study = load_study(config, RUNNABLE_TASKS)
     monkeypatch.chdir(workdir)  # the plan of that workflow folder: nothing prepared or measured
     estimates = {
-        (c.task, c.model.slug, c.dataset.slug): e
+        (c.task, c.model.slug, c.dataset.slug): (c, e)
         for c, e in zip(study.cells, JobPlan(study, settings).rows(), strict=True)
     }
     warmup = study.protocol.warmup_inferences
@@ -206,9 +219,9 @@ def test_slurm_jobs_ask_for_their_estimate_and_never_over_the_cap(tmp_path, monk
     assert len(whole) == 288 and len(shards) == 426
     for wildcards, resources in [*whole, *shards]:
         key = (wildcards["task"], wildcards["model"], wildcards["dataset"])
-        estimate = estimates[key]
+        cell, estimate = estimates[key]
         if "shard" in wildcards:
-            shard = cell_shards(estimate, study, settings)[int(wildcards["shard"])]
+            shard = cell_shards(estimate, cell, settings)[int(wildcards["shard"])]
             seconds = shard.seconds(estimate.load_s, estimate.query_s_per_inference, warmup)
         else:
             seconds = estimate.gpu_hours * 3600

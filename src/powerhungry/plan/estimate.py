@@ -411,6 +411,7 @@ def split_rates(
             settings.max_job_hours,
             settings.safety_factor,
             settings.startup_s,
+            protocol.batch_size,
         )
 
     if not split(protocol.max_repetitions or protocol.repetitions):
@@ -418,13 +419,13 @@ def split_rates(
     return split(protocol.repetitions) or [Shard(0, 0, protocol.repetitions, 0, inferences)]
 
 
-def cell_shards(estimate: CellEstimate, study: Study, settings: PlanSettings) -> list[Shard]:
-    """The shards of the cell `estimate` is of ([]: one job holds it, or it has no estimate);
-    raises ShardingError."""
+def cell_shards(estimate: CellEstimate, cell: Cell, settings: PlanSettings) -> list[Shard]:
+    """The shards of `cell`, whose estimate `estimate` is ([]: one job holds it, or it has no
+    estimate); raises ShardingError."""
     if estimate.load_s is None or estimate.query_s_per_inference is None:
         return []
     rates = Rates(estimate.load_s, estimate.query_s_per_inference, estimate.basis)
-    return split_rates(rates, estimate.inferences, study.protocol, settings)
+    return split_rates(rates, estimate.inferences, cell.protocol, settings)
 
 
 def _download_gb(model: ModelSpec, size: ModelSize) -> float | None:
@@ -555,16 +556,16 @@ def summary(rows: list[CellEstimate], settings: PlanSettings, scenarios: list[Sc
             f"at the paper's (e.g. {unscaled[0].model} {unscaled[0].dataset}: "
             f"{unscaled[0].workload})"
         )
-    for scenario in scenarios:
-        batch_size, dtype = scenario.protocol.batch_size, scenario.protocol.dtype
-        if (batch_size, dtype) != (1, "float32") and any(
-            r.basis != "measured" for r in rows if r.scenario == scenario.name
-        ):
-            lines.append(
-                f"scenario {scenario.name} (batch_size {batch_size}, dtype {dtype}): the cells "
-                "not measured here yet are estimated at the paper's batch size 1 in float32, "
-                "usually an upper bound of their time"
-            )
+    unmeasured = {r.scenario for r in rows if r.basis != "measured"}
+    if off_paper := [
+        f"{s.name} (batch_size {s.protocol.batch_size}, dtype {s.protocol.dtype})"
+        for s in scenarios
+        if (s.protocol.batch_size, s.protocol.dtype) != (1, "float32") and s.name in unmeasured
+    ]:
+        lines.append(
+            f"{'; '.join(off_paper)}: the cells not measured here yet are estimated at the "
+            "paper's batch size 1 in float32, usually an upper bound of their time"
+        )
     if protocol.device == "cpu" and any(r.basis != "measured" for r in rows):
         lines.append(
             "the protocol measures on the CPU: the cells not measured here yet are estimated "

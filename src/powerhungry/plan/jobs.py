@@ -137,7 +137,7 @@ class JobPlan:
             elif Path(cell.result_path("measurements", ".csv")).is_file():
                 continue  # measured whole
             try:
-                shards = cell_shards(self._unsplit(cell), self.study, self.settings)
+                shards = cell_shards(self._unsplit(cell), cell, self.settings)
             except ShardingError as error:
                 too_short.append(error.smallest_hours)
                 continue

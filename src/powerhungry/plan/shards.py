@@ -74,10 +74,12 @@ def split_cell(
     max_job_hours: float,
     safety_factor: float,
     startup_s: float = JOB_OVERHEAD_S,
+    batch_size: int = 1,
 ) -> list[Shard]:
     """The shards of a cell whose one job would ask for more than `max_job_hours` (its estimate
     times `safety_factor`); [] for a cell one job holds. Durations in s per repetition (`load_s`),
-    per inference, and per job (`startup_s`: start-up and the idle baseline).
+    per inference, and per job (`startup_s`: start-up and the idle baseline). Ranges of samples
+    start at multiples of `batch_size`, so that every batch is one the cell measures whole.
 
     Whole repetitions go together where one fits a job: a killed shard resumes from its last
     finished repetition (checkpoint). A repetition split over its samples cannot resume within
@@ -98,20 +100,26 @@ def split_cell(
     # The retry of a shard asks twice as long: that too within the cap.
     retry_budget = cap_s / (2 * safety_factor) - startup_s
     per_shard = math.floor((retry_budget - load_s) / query_s_per_inference) - warmup
-    if per_shard < 1:
+    batches_per_shard = per_shard // batch_size
+    if batches_per_shard < 1:
         smallest = min(
             startup_s + per_repetition,
-            2 * (startup_s + load_s + query_s_per_inference * (1 + warmup)),
+            2 * (startup_s + load_s + query_s_per_inference * (batch_size + warmup)),
         )
         hours = math.ceil(smallest * safety_factor / 60) / 60  # jobs ask for whole minutes
         raise ShardingError(
             f"plan.max_job_hours {max_job_hours:g} is shorter than the smallest job of this cell "
             f"(start-up and one repetition, or one load, {warmup} warm-up and one measured "
-            f"inference twice for a retry; times safety_factor {safety_factor:g}); raise it to "
+            f"batch of {batch_size} twice for a retry; times safety_factor {safety_factor:g}); "
+            "raise it to "
             f"at least {hours_text(hours)}",
             hours,
         )
-    ranges = _even(samples, math.ceil(samples / per_shard))
+    batches = math.ceil(samples / batch_size)
+    ranges = [
+        (start * batch_size, min(stop * batch_size, samples))
+        for start, stop in _even(batches, math.ceil(batches / batches_per_shard))
+    ]
     pieces = [
         (repetition, start, stop) for repetition in range(repetitions) for start, stop in ranges
     ]
