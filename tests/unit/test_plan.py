@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import itertools
 import json
 import math
 from pathlib import Path
@@ -169,7 +170,7 @@ def test_a_cell_too_long_for_one_job_is_split_by_repetitions_else_by_samples():
     batched = split_cell(1, 5000, 10, 30, 1.0, 1, 1.5, batch_size=32)
     assert all(s.sample_start % 32 == 0 for s in batched) and len(batched) == 5
     assert batched[-1].sample_stop == 5000 and all(
-        a.sample_stop == b.sample_start for a, b in zip(batched, batched[1:], strict=False)
+        a.sample_stop == b.sample_start for a, b in itertools.pairwise(batched)
     )
     assert all(s.seconds(30, 1.0, 10) * 1.5 * 2 <= 3600 for s in by_samples)
     # The smallest cap is the smaller of one repetition a job ((120 + 110) x 1.5 = 345 s) and
