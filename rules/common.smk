@@ -25,6 +25,7 @@ from powerhungry.study import (  # noqa: E402
     canonical,
     study_from_config,
 )
+from powerhungry.columns import DEFAULT_SCENARIO  # noqa: E402
 from powerhungry.tasks import RUNNABLE_TASKS  # noqa: E402
 from powerhungry.invocation import record_invocation  # noqa: E402
 from powerhungry.plan import PlanSettingsError, plan_settings  # noqa: E402
@@ -315,7 +316,11 @@ def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
             target
             for row in failed
             for target in remeasure_targets(
-                row["task"], row["model"], row["dataset"], row["scenario"]
+                row["task"],
+                row["model"],
+                row["dataset"],
+                # A table from before scenarios: its cells are the default scenario's.
+                row.get("scenario") or DEFAULT_SCENARIO,
             )
         ]
         print(

@@ -25,7 +25,11 @@ pytestmark = pytest.mark.workflow
 
 TASKS = set(RUNNABLE_TASKS)  # all ten
 ZERO_SHOT = {"demo/tiny-bart-instruct", "demo/tiny-gpt2-instruct"}
-N_CELLS = 19  # 13 task-specific cells + 2 multi-purpose models x 3 datasets
+# The protocol's scenario: 13 task-specific cells + 2 multi-purpose models x 3 datasets; then
+# the task-specific cells again at 4 samples per call (config/demo.yaml, scenario batch4).
+N_DEFAULT_CELLS = 19
+N_CELLS = N_DEFAULT_CELLS + 13
+CELL = ["scenario", "task", "model", "dataset"]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +38,7 @@ def measurements(demo_run):
 
 
 def test_every_cell_every_repetition_and_phase_has_measured_energy(measurements):
-    cells = measurements.groupby(["task", "model", "dataset"])
+    cells = measurements.groupby(CELL)
     assert cells.ngroups == N_CELLS
     assert set(measurements["task"]) == TASKS
     assert len(measurements) == N_CELLS * 3 * 2  # 3 repetitions x (load, query)
@@ -45,6 +49,11 @@ def test_every_cell_every_repetition_and_phase_has_measured_energy(measurements)
     zero_shot = measurements[measurements["model_kind"] == "multi_purpose"]
     assert set(zero_shot["model"]) == ZERO_SHOT
     assert set(zero_shot["task"]) == {"text_classification", "extractive_qa", "summarization"}
+    # Two scenarios: the protocol's, one sample a call; the task-specific models at four.
+    settings = measurements.groupby("scenario")[["batch_size", "model_kind"]].agg(set)
+    assert settings.loc["default", "batch_size"] == {1}
+    assert settings.loc["batch4", "batch_size"] == {4}
+    assert settings.loc["batch4", "model_kind"] == {"task_specific"}
 
 
 def test_rows_carry_their_provenance(demo_run, measurements):
@@ -62,7 +71,8 @@ def test_rows_carry_their_provenance(demo_run, measurements):
         assert measurements[column].notna().all() and (measurements[column] != "").all(), column
     assert set(measurements["model_revision"]) == {"random-weights"}
     query = measurements[measurements["phase"] == "query"]
-    assert (query["n_inferences"] == 8).sum() == len(query) - 3  # prompts: 4 samples
+    # Image prompts: 4 samples, in both scenarios.
+    assert (query["n_inferences"] == 8).sum() == len(query) - 2 * 3
     assert (measurements.query("phase == 'load'")["n_inferences"] == 0).all()
     assert set(measurements["model_weights"]) == {"random"}  # tiny models: never trained
     assert set(measurements["device"]) == {"cpu"}
@@ -119,7 +129,7 @@ def test_no_two_measurements_ran_at_the_same_time(measurements):
             start=pd.to_datetime(measurements["started_at"]),
             end=pd.to_datetime(measurements["ended_at"]),
         )
-        .groupby(["task", "model", "dataset"])
+        .groupby(CELL)
         .agg(start=("start", "min"), end=("end", "max"))
         .sort_values("start")
     )
@@ -139,7 +149,8 @@ def test_summary_tables_follow_from_the_measurements(demo_run, measurements):
     # As written and read back: an empty text column (no substituted dataset) reads as NaN.
     expected = pd.read_csv(io.StringIO(expected.to_csv(index=False)))
     pd.testing.assert_frame_equal(task_summary, expected, check_dtype=False)
-    assert len(pd.read_csv(tables / "model_summary.csv")) == 11 + 2 * 3
+    # 11 task-specific and 2 multi-purpose models on 3 tasks; the 11 again at batch size 4.
+    assert len(pd.read_csv(tables / "model_summary.csv")) == 11 + 2 * 3 + 11
 
 
 def test_quality_is_scored_where_there_are_references(demo_run):
@@ -160,10 +171,9 @@ def test_quality_is_scored_where_there_are_references(demo_run):
 
 
 def test_lengths_record_tokens_and_images_per_cell(demo_run):
-    lengths = pd.read_csv(demo_run / "results" / "tables" / "lengths.csv").set_index(
-        ["model", "dataset"]
-    )
+    lengths = pd.read_csv(demo_run / "results" / "tables" / "lengths.csv")
     assert len(lengths) == N_CELLS
+    lengths = lengths[lengths["scenario"] == "default"].set_index(["model", "dataset"])
     images = lengths.loc[("demo/tiny-stable-diffusion", "image_prompts")]
     assert (images["mean_image_width"], images["mean_inference_steps"]) == (32, 2)
     generation = lengths.loc[("demo/tiny-gpt2", "news_paragraphs")]
@@ -348,7 +358,8 @@ def test_adding_a_model_measures_only_its_cells(demo_run):
     )
     counts = dry_run_with(demo_run, config, "demo_plus_model.yaml")
     assert counts.pop("prepare_model") == 1
-    assert counts.pop("measure_inference") == 2  # its two datasets; no other cell reruns
+    # Its two datasets in both scenarios; no other cell reruns.
+    assert counts.pop("measure_inference") == 2 * 2
     assert counts == dict.fromkeys(TABLES_AND_FIGURES, 1)
 
 
@@ -365,8 +376,52 @@ def test_adding_a_dataset_measures_only_its_cells(demo_run):
     )
     counts = dry_run_with(demo_run, config, "demo_plus_dataset.yaml")
     assert counts.pop("sample_dataset") == 1
-    assert counts.pop("measure_inference") == 2  # the two task-specific sentiment models
+    # The two task-specific sentiment models, in both scenarios.
+    assert counts.pop("measure_inference") == 2 * 2
     assert counts == dict.fromkeys(TABLES_AND_FIGURES, 1)
+
+
+def test_adding_a_scenario_measures_only_its_cells(demo_run):
+    """A third scenario, for one model: its cells, then the tables and figures; nothing the
+    two scenarios measured reruns."""
+    config = yaml.safe_load((demo_run / "config" / "demo.yaml").read_text())
+    config["scenarios"].append(
+        {"name": "batch2", "batch_size": 2, "models": ["demo/tiny-bert-sentiment"]}
+    )
+    counts = dry_run_with(demo_run, config, "demo_plus_scenario.yaml")
+    assert counts.pop("measure_inference") == 2  # its two datasets
+    assert counts == dict.fromkeys(TABLES_AND_FIGURES, 1)
+
+
+def test_batched_predictions_are_those_made_one_at_a_time(demo_run):
+    """The batch-4 scenario's predictions are the default scenario's, sample by sample, for
+    every task whose answer does not depend on floating-point noise in the last bits (tested
+    per task with stated tolerances in tests/unit/test_batch_consistency.py)."""
+    predictions = demo_run / "results" / "predictions"
+    compared = 0
+    for batched in predictions.rglob("*@batch4.parquet"):
+        one_by_one = batched.with_name(batched.name.replace("@batch4", ""))
+        task = batched.relative_to(predictions).parts[0]
+        if task in ("object_detection", "image_generation"):
+            continue  # scores and pixels: within tolerances, not equal
+        a, b = pd.read_parquet(one_by_one), pd.read_parquet(batched)
+        columns = ["sample_index", "prediction", "input_tokens", "output_tokens", "truncated"]
+        pd.testing.assert_frame_equal(a[columns], b[columns], obj=str(batched))
+        compared += 1
+    assert compared == 13 - 2  # the detector's and the diffusion model's cells left out
+
+
+def test_the_scenarios_compared(demo_run):
+    table = pd.read_csv(demo_run / "results" / "tables" / "scenario_summary.csv")
+    assert set(table["scenario"]) == {"default", "batch4"}
+    batch4 = table[table["scenario"] == "batch4"]
+    assert len(batch4) == 11 and set(batch4["batch_size"]) == {4}
+    assert (batch4["energy_ratio_to_default"] > 0).all()
+    low, high = batch4["energy_ratio_to_default_low"], batch4["energy_ratio_to_default_high"]
+    assert (low <= batch4["energy_ratio_to_default"]).all()
+    assert (batch4["energy_ratio_to_default"] <= high).all()
+    assert (batch4["seconds_per_batch"] == 4 * batch4["seconds_per_inference"]).all()
+    assert table["energy_ratio_to_default"][table["scenario"] == "default"].isna().all()
 
 
 def test_settings_that_cannot_change_a_measurement_replan_none(demo_run):
