@@ -179,13 +179,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return plan(parser, args.workdir, args.configfiles, args.out, args.task, args.samples)
     if args.command == "preflight":
         return preflight(parser, args.workdir, args.configfile, args.out, args.reuse)
+    from powerhungry.analysis.deployment import scenario_summary
     from powerhungry.analysis.paper_tables import multi_purpose_summary
     from powerhungry.analysis.summary import summarize
     from powerhungry.files import write_atomic
 
     try:
-        tables = summarize(read_measurements(args.measurements, args.in_paper))
+        measurements = read_measurements(args.measurements, args.in_paper)
+        tables = summarize(measurements)
         tables["multi_purpose"] = multi_purpose_summary(tables["cell_summary"])
+        tables["scenario_summary"] = scenario_summary(measurements)
     except (ValueError, OSError) as error:
         parser.exit(2, f"powerhungry summarize: {error}\n")
     args.out.mkdir(parents=True, exist_ok=True)

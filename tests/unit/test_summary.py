@@ -112,6 +112,9 @@ def test_cli_reproduces_table_2_from_the_papers_measurements(tmp_path):
     summary = pd.read_csv(tmp_path / "task_summary.csv")
     task_specific = summary[summary["model_kind"] == "task_specific"].set_index("task")
     assert set(task_specific.index) == set(TABLE_2)
+    # The paper measured one deployment setting: the default scenario's, batch size 1.
+    scenarios = pd.read_csv(tmp_path / "scenario_summary.csv")
+    assert set(scenarios["scenario"]) == {"default"} and len(scenarios) == 80 + 8 * 3
     for task, printed in TABLE_2.items():
         assert round(task_specific.loc[task, "energy_kwh_per_1k_mean"], 3) == printed, task
         assert task_specific.loc[task, "n_models"] == 8
