@@ -23,15 +23,16 @@ rule build_explorer:
         "../scripts/build_explorer.py"
 
 
-# Every figure of the registry (the paper's Figures 1-8, and ours vs the paper): one rule each,
-# from the tables each one draws on, captioned by report/figures/<figure>.rst.
-for figure, (_, tables) in FIGURES.items():
+# Every figure of the registry (the paper's Figures 1-8, ours vs the paper, the deployment
+# scenarios compared): one rule each, from the tables each one draws on, captioned by
+# report/figures/<figure>.rst.
+for figure, spec in FIGURES.items():
 
     rule:
         name:
             f"plot_{figure}"
         input:
-            **{table: f"results/tables/{table}.csv" for table in tables},
+            **{table: f"results/tables/{table}.csv" for table in spec.tables},
         output:
             png=report(
                 f"results/figures/{figure}.png",

@@ -19,7 +19,9 @@ with log_to(snakemake.log[0]):
         lengths=lengths,
         max_relative_halfwidth=snakemake.params.max_relative_halfwidth,
     )
-    tables["scenario_summary"] = scenario_summary(measurements, missing, lengths)
+    tables["scenario_summary"] = scenario_summary(
+        measurements, missing, lengths, snakemake.params.max_relative_halfwidth
+    )
     for name, table in tables.items():
         write_atomic(snakemake.output[name], lambda tmp, t=table: t.to_csv(tmp, index=False))
     print(tables["task_summary"].to_string(index=False))

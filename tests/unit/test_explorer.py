@@ -45,6 +45,7 @@ from powerhungry.explorer.records import (
     NOT_MEASURED,
     NOT_RECORDED,
     distinguishable_stars,
+    scenario_records,
     setup_records,
 )
 
@@ -405,6 +406,7 @@ def test_no_cells_still_gives_a_page(tmp_path, cells):
     page = out.read_text(encoding="utf-8")
     assert {k: v for k, v in payload_of(page).items() if k != "settings"} == {
         "cells": [],
+        "scenarios": [],
         "headline_metrics": {},
         "comparison": [],
         "setups": [],
@@ -718,10 +720,11 @@ def column(page: DevToolsPage, key: str) -> list[dict]:
     return page.evaluate(COLUMN.format(key=key))
 
 
-def choose_unit(page: DevToolsPage, unit: str) -> None:
-    """Pick an energy unit in the page's <select>, as a user does (its change event)."""
+def choose(page: DevToolsPage, select: str, value: str) -> None:
+    """Pick `value` in the page's <select> of id `select` (the energy unit, a filter), as a
+    user does (its change event)."""
     page.evaluate(
-        f"(() => {{ const s = document.getElementById('unit'); s.value = {unit!r};"
+        f"(() => {{ const s = document.getElementById({select!r}); s.value = {value!r};"
         " s.dispatchEvent(new Event('change')); })()"
     )
 
@@ -785,7 +788,7 @@ def test_the_csv_download_is_the_rows_shown_in_headless_chromium(explorer_url, t
         assert csv["imprecise"].tolist() == [False, True, False]
         assert csv["gpu_energy_kwh_per_1k_inferences"].isna().all()  # not measured: empty, not 0
         assert csv["quality"].str.startswith("accuracy=").all()
-        choose_unit(page, "j_per_one")
+        choose(page, "unit", "j_per_one")
         joules = pd.read_csv(page.download("#download-csv"))
         assert joules["energy_j_per_inference"].tolist() == pytest.approx(
             (csv["energy_kwh_per_1k_inferences"] * 3600).tolist(), rel=1e-12
@@ -808,7 +811,7 @@ def test_the_energy_unit_switch_in_headless_chromium(explorer_url):
             ("wh_per_1k", 1000, "Energy (Wh / 1,000 inferences)"),
             ("j_per_one", 3600, "Energy (J / inference)"),
         ]:
-            choose_unit(page, unit)
+            choose(page, "unit", unit)
             shown = column(page, "energy_kwh_per_1k")
             assert [c["value"] for c in shown] == pytest.approx([v * factor for v in base])
             assert page.evaluate(
@@ -871,17 +874,163 @@ def test_hover_labels_marks_and_the_hardware_panel_in_headless_chromium(explorer
         assert ratios[3] == "\u00d70.909 (0.455\u20131.00), not told apart from 1"  # the cell
 
 
+# --- deployment scenarios ----------------------------------------------------------------
+
+BF16 = "bs8-bf16"
+# The text-classification cells measured again at batch size 8 in bfloat16 with SDPA attention:
+# the task-specific model's far below its default-scenario energy, the multi-purpose model's far
+# above (its prompts padded to the longest); the demo's other cells ran the default only.
+BF16_CELLS = pd.DataFrame(
+    [
+        cell(TC, TS, BERT, "movie_reviews", 1.0e-7),
+        cell(TC, TS, BERT, "short_reviews", 2.0e-7),
+        cell(TC, MP, "demo/tiny-t5-instruct", "movie_reviews", 2.0e-3),
+    ]
+).assign(scenario=BF16)
+SCENARIO_CELLS = pd.concat([CELLS, BF16_CELLS], ignore_index=True)
+SCENARIO_MEASUREMENTS = pd.concat(
+    [
+        MEASUREMENTS,
+        MEASUREMENTS.merge(BF16_CELLS[["task", "model_kind", "model", "dataset"]]).assign(
+            scenario=BF16, batch_size=8, dtype="bfloat16", attention="sdpa"
+        ),
+    ],
+    ignore_index=True,
+)
+SCENARIO_LABELS = [
+    "default: batch size 1, float32",
+    f"{BF16}: batch size 8, bfloat16, sdpa attention",
+]
+
+
+def test_records_carry_their_scenario_and_old_summaries_are_the_default():
+    records = cell_records(SCENARIO_CELLS, QUALITY, LIMIT)
+    assert sorted((r["scenario"], r["model"], r["dataset"]) for r in records) == sorted(
+        SCENARIO_CELLS[["scenario", "model", "dataset"]].itertuples(index=False, name=None)
+    )
+    assert {r["scenario"] for r in cell_records(CELLS.drop(columns="scenario"), None)} == {
+        DEFAULT_SCENARIO
+    }
+    csv_columns = [c["key"] for c in explorer_payload(None, None, None)["settings"]["csv_columns"]]
+    assert csv_columns[0] == "scenario"  # the CSV download names each row's scenario
+
+
+def test_stars_are_rated_within_a_scenario_and_task():
+    """Rated together, the other scenario's far wider range of energies would move the default
+    scenario's cells into other bands. Per scenario, the default's stars are what they are
+    without the other scenario, and the other's its own."""
+    stars = {
+        (r["scenario"], r["model"], r["dataset"]): (r["stars"], r["stars_reason"])
+        for r in cell_records(SCENARIO_CELLS, QUALITY, LIMIT)
+    }
+    alone = {
+        (r["scenario"], r["model"], r["dataset"]): (r["stars"], r["stars_reason"])
+        for r in cell_records(CELLS, QUALITY, LIMIT)
+    }
+    assert {key: value for key, value in stars.items() if key[0] == DEFAULT_SCENARIO} == alone
+    assert {(m, d): s for (sc, m, d), (s, _) in stars.items() if sc == BF16} == {
+        (BERT, "movie_reviews"): 5,
+        (BERT, "short_reviews"): 5,
+        ("demo/tiny-t5-instruct", "movie_reviews"): 1,
+    }
+    # Rated across scenarios (by task only), the default's text-classification cells change.
+    across, _ = distinguishable_stars(
+        SCENARIO_CELLS["energy_kwh_per_1k_mean"],
+        SCENARIO_CELLS["energy_kwh_per_1k_halfwidth_95"],
+        SCENARIO_CELLS["task"],
+    )
+    default_tc = (SCENARIO_CELLS["scenario"] == DEFAULT_SCENARIO) & (SCENARIO_CELLS["task"] == TC)
+    assert across[default_tc].tolist() != [
+        alone[(DEFAULT_SCENARIO, m, d)][0]
+        for m, d in SCENARIO_CELLS.loc[default_tc, ["model", "dataset"]].itertuples(index=False)
+    ]
+
+
+def test_scenarios_are_listed_default_first_with_their_settings():
+    assert scenario_records(SCENARIO_CELLS, SCENARIO_MEASUREMENTS) == [
+        {"name": DEFAULT_SCENARIO, "cells": len(CELLS), "batch_size": "1", "dtype": "float32",
+         "attention": "", "label": SCENARIO_LABELS[0]},
+        {"name": BF16, "cells": len(BF16_CELLS), "batch_size": "8", "dtype": "bfloat16",
+         "attention": "sdpa", "label": SCENARIO_LABELS[1]},
+    ]  # fmt: skip
+    # Without a measurement table the settings are not known: the names alone.
+    assert [s["label"] for s in scenario_records(SCENARIO_CELLS, None)] == [DEFAULT_SCENARIO, BF16]
+    assert scenario_records(None, SCENARIO_MEASUREMENTS) == []
+    assert {r["scenario"] for r in comparison_records(COMPARISON)} == {DEFAULT_SCENARIO}
+
+
+@pytest.fixture
+def scenario_url(tmp_path) -> str:
+    out = tmp_path / "explorer-scenarios.html"
+    build_explorer(
+        SCENARIO_CELLS, QUALITY, COMPARISON, out, "Explorer test", {}, SCENARIO_MEASUREMENTS, LIMIT
+    )
+    return out.as_uri()
+
+
+@pytest.mark.browser
+def test_the_scenario_filter_in_headless_chromium(scenario_url, explorer_url, tmp_path):
+    """The page first shows the default scenario; choosing another shows exactly its cells
+    (their stars rated among themselves), names it in the address and the CSV; a page of one
+    scenario shows its column but has nothing to choose."""
+    shown_scenarios = (
+        "[...document.querySelectorAll('#cells tbody tr')].map(r => r.dataset.scenario)"
+    )
+    select = "document.getElementById('filter-scenario')"
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with DevToolsPage(require_chromium(), downloads) as page:
+        page.open(scenario_url)
+        assert page.evaluate(f"{select}.value") == DEFAULT_SCENARIO
+        assert page.evaluate(f"[...{select}.options].map(o => o.textContent)") == [
+            "all",
+            *SCENARIO_LABELS,
+        ]
+        assert page.evaluate(f"{select}.disabled") is False
+        assert page.evaluate(shown_scenarios) == [DEFAULT_SCENARIO] * len(CELLS)
+        choose(page, "filter-scenario", BF16)
+        assert page.evaluate(shown_scenarios) == [BF16] * len(BF16_CELLS)
+        expected = {f"{TC}|{c.model}|{c.dataset}" for c in BF16_CELLS.itertuples()}
+        assert set(page.evaluate(SHOWN)) == expected
+        assert {c["text"] for c in column(page, "scenario")} == {BF16}
+        assert [c["title"] for c in column(page, "stars")] == [
+            "5 of 5 stars", "5 of 5 stars", "1 of 5 stars"
+        ]  # fmt: skip
+        count = f"showing {len(BF16_CELLS)} of {len(SCENARIO_CELLS)} cells"
+        assert page.evaluate("document.getElementById('cell-count').textContent") == count
+        assert page.evaluate("location.hash") == f"#scenario={BF16}"
+        comparison_note = page.evaluate("document.getElementById('comparison-note').textContent")
+        assert comparison_note.startswith(f"Scenario {BF16} is not compared with the paper")
+        csv = pd.read_csv(page.download("#download-csv"))
+        assert csv["scenario"].tolist() == [BF16] * len(BF16_CELLS)
+        choose(page, "filter-scenario", "all")
+        assert page.evaluate("location.hash") == "#scenario=all"
+        assert sorted(page.evaluate(shown_scenarios)) == sorted(SCENARIO_CELLS["scenario"])
+        page.open(explorer_url)  # one scenario: its column, nothing to choose
+        assert page.evaluate(f"{select}.disabled") is True
+        assert {c["text"] for c in column(page, "scenario")} == {DEFAULT_SCENARIO}
+        assert page.evaluate(f"[...{select}.options].map(o => o.textContent)") == [
+            "all",
+            "default: batch size 1, float32",
+        ]
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1366])
-def test_readable_at_phone_and_laptop_widths_in_headless_chromium(explorer_url, width):
+@pytest.mark.parametrize("page_of", ["explorer", "explorer-scenarios"])
+def test_readable_at_phone_and_laptop_widths_in_headless_chromium(
+    explorer_url, scenario_url, width, page_of
+):
     """No sideways scrolling of the page: everything fits the width, but for a wide table on a
     laptop, which scrolls inside its own box (on a phone each row is a card that fits); text
     keeps its size (no zooming out). The screenshots are for a person to look at:
-    test-artifacts/explorer-390.png and explorer-1366.png."""
+    test-artifacts/explorer-390.png and explorer-1366.png, and the page of two scenarios (all
+    shown) explorer-scenarios-390.png and explorer-scenarios-1366.png."""
     phone = width < 600
+    url = {"explorer": explorer_url, "explorer-scenarios": f"{scenario_url}#scenario=all"}
     with DevToolsPage(require_chromium()) as page:
         page.resize(width, 844 if phone else 768)
-        page.open(explorer_url)
+        page.open(url[page_of])
         layout = page.evaluate(f"""({{
           page: document.documentElement.scrollWidth,
           view: document.documentElement.clientWidth,
@@ -899,7 +1048,7 @@ def test_readable_at_phone_and_laptop_widths_in_headless_chromium(explorer_url, 
         assert layout["box"] <= width and layout["font"] >= 14
         if phone:
             assert layout["table"] <= layout["box"]  # cards: nothing to scroll
-        png = page.screenshot(ARTIFACTS / f"explorer-{width}.png")
+        png = page.screenshot(ARTIFACTS / f"{page_of}-{width}.png")
     png_width, png_height = png_size(png)
     assert png_width == width and png_height > 768
     assert png.stat().st_size > 20_000

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib import colors
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.collections import PathCollection
@@ -32,11 +33,11 @@ from matplotlib.transforms import Bbox
 from powerhungry import plots
 from powerhungry.analysis.summary import summarize
 from powerhungry.columns import DEFAULT_SCENARIO
-from powerhungry.plots import comparison, legends, messages, style
+from powerhungry.plots import comparison, legends, messages, scenarios, style
 from powerhungry.plots.drawing import NOTE_GID, draw, figure_function, save, substitution_note
 from powerhungry.plots.messages import MISSING_LABEL, message_of
 from powerhungry.plots.registry import FIGURES
-from powerhungry.tasks import generates_text
+from powerhungry.tasks import generates_text, task_label
 
 REPO = Path(__file__).resolve().parents[2]
 PAPER = REPO / "resources" / "reference" / "paper"
@@ -55,6 +56,11 @@ EXPECTED_PIXELS = {  # (width, height)
     "ours_vs_paper": (1125, 900),
     "parameters_vs_energy_per_output_token": (1125, 750),
     "above_idle_per_task": (1950, 720),  # as energy_per_task
+    # 4.6 inches per column of task panels (3 tasks) x (1.3 + 3 inches per row of them).
+    "energy_vs_batch_size": (2070, 645),
+    "latency_energy_tradeoff": (2070, 645),
+    # 8.5 inches x (1.3 + 0.28 per line: 3 task headings, 7 models).
+    "precision_at_batch_size_1": (1275, 615),
 }
 MESSAGE_PIXELS = (1125, 750)
 
@@ -221,6 +227,66 @@ def synthetic_comparison(models: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# Deployment scenarios (scenario_summary.csv): name -> (batch_size, dtype), as
+# config/deployment.yaml declares them; `default` is the protocol's own settings.
+SCENARIOS = {
+    "default": (1, "float32"),
+    "bs1-bf16": (1, "bfloat16"),
+    "bs8-fp32": (8, "float32"),
+    "bs8-bf16": (8, "bfloat16"),
+    "bs32-fp32": (32, "float32"),
+    "bs32-bf16": (32, "bfloat16"),
+}
+SCENARIO_MODELS = {  # task (in the paper's order) -> its task-specific models in the scenarios
+    "text_classification": [
+        "distilbert/distilbert-base-uncased-finetuned-sst-2-english",  # a long name: wrapped
+        "org/roberta-sentiment",
+        "org/tiny-sentiment",
+    ],
+    "summarization": ["org/bart-cnn", "org/pegasus-news"],
+    "object_detection": ["org/detr-resnet-50", "org/yolos-small"],
+}
+# Not measured: its cells ran out of memory. Imprecise: a 95% half-width over 10% of the mean.
+OUT_OF_MEMORY = ("bs32-bf16", "org/roberta-sentiment")
+IMPRECISE_ROWS = {("bs8-fp32", "org/yolos-small"), ("default", "org/bart-cnn")}
+
+
+def synthetic_scenarios() -> pd.DataFrame:
+    """scenario_summary: every model in every scenario; batching and bfloat16 each cut the energy
+    per inference, batching lengthens the wait for a batch."""
+    rows = []
+    for (task, models), (scenario, (batch, dtype)) in itertools.product(
+        SCENARIO_MODELS.items(), SCENARIOS.items()
+    ):
+        for m, model in enumerate(models):
+            energy = 1e-3 * 3.0**m * batch**-0.5 * (0.6 if dtype == "bfloat16" else 1.0)
+            latency = 0.02 * 2.0**m * batch**-0.7 * (0.7 if dtype == "bfloat16" else 1.0)
+            relative = 0.2 if (scenario, model) in IMPRECISE_ROWS else 0.04
+            failed = (scenario, model) == OUT_OF_MEMORY
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "task": task,
+                    "model_kind": "task_specific",
+                    "model": model,
+                    "batch_size": batch,
+                    "dtype": dtype,
+                    "attention": np.nan,
+                    "n_datasets": 0 if failed else 2,
+                    "n_cells_missing": 2 if failed else 0,
+                    "missing_reason": "CUDA out of memory" if failed else "",
+                    "energy_kwh_per_1k": np.nan if failed else energy,
+                    "energy_kwh_per_1k_halfwidth_95": np.nan if failed else energy * relative,
+                    "relative_halfwidth_95": np.nan if failed else relative,
+                    "imprecise": np.nan if failed else relative > 0.1,
+                    "seconds_per_inference": np.nan if failed else latency,
+                    "seconds_per_batch": np.nan if failed else latency * batch,
+                    "seconds_per_batch_halfwidth_95": np.nan if failed else latency * batch * 0.05,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 # comparison_setup.csv as rule compare_with_paper writes it (analysis.compare.setup_table).
 COMPARISON_SETUP = pd.DataFrame(
     [
@@ -249,6 +315,7 @@ def tables() -> dict[str, pd.DataFrame]:
     return {
         **{name: table.assign(scenario=DEFAULT_SCENARIO) for name, table in keyed.items()},
         "comparison_setup": COMPARISON_SETUP,
+        "scenario_summary": synthetic_scenarios(),
     }
 
 
@@ -516,6 +583,250 @@ def test_ours_vs_paper_labels_rows_by_kind_only_when_both_kinds_are_shown(tables
     plt.close(figure)
 
 
+# --- deployment scenarios ----------------------------------------------------------------------
+
+
+def panels_of(figure: Figure) -> dict[str, Axes]:
+    """A figure's task panels, by title."""
+    return {axes.get_title(): axes for axes in figure.axes if axes.get_title()}
+
+
+def point_offsets(axes: Axes) -> np.ndarray:
+    """Every dot drawn on the axes (x, y)."""
+    dots = [c.get_offsets() for c in axes.collections if isinstance(c, PathCollection)]
+    return np.concatenate([d for d in dots if len(d)]) if dots else np.empty((0, 2))
+
+
+def test_energy_vs_batch_size_draws_a_line_per_model_and_dtype_on_log_log_axes(tables):
+    figure = render("energy_vs_batch_size", tables)
+    panels = panels_of(figure)
+    assert list(panels) == [task_label(task) for task in SCENARIO_MODELS]
+    for task, models in SCENARIO_MODELS.items():
+        axes = panels[task_label(task)]
+        assert (axes.get_xscale(), axes.get_yscale()) == ("log", "log")
+        assert [t.get_text() for t in axes.get_xticklabels()] == ["1", "8", "32"]
+        # A line per model and dtype (solid float32, dashed bfloat16), through batch 1, 8, 32.
+        lines = axes.get_lines()
+        assert Counter(line.get_linestyle() for line in lines) == {
+            "-": len(models),
+            "--": len(models),
+        }
+        assert all(list(line.get_xdata()) == [1, 8, 32] for line in lines)
+        legend = axes.get_legend()
+        assert [t.get_text() for t in legend.get_texts()] == [
+            scenarios.model_name(m) for m in models
+        ]
+        # A colour per model, its legend entry's.
+        assert {line.get_color() for line in lines} == {
+            h.get_color() for h in legend.legend_handles
+        }
+        assert len({h.get_color() for h in legend.legend_handles}) == len(models)
+    key = " ".join(t.get_text() for t in figure.legends[0].get_texts())
+    assert "float32" in key and "bfloat16" in key and "imprecise" in key
+    plt.close(figure)
+
+
+def test_a_scenario_not_measured_leaves_a_gap_never_a_zero(tables):
+    """Roberta ran out of memory at batch 32 in bfloat16: its dashed line stops at 8, no dot is
+    drawn there, and every value drawn is one of the table's, above 0."""
+    figure = render("energy_vs_batch_size", tables)
+    axes = panels_of(figure)["text classification"]
+    model = OUT_OF_MEMORY[1]
+    models = SCENARIO_MODELS["text_classification"]
+    color = axes.get_legend().legend_handles[models.index(model)].get_color()
+    (dashed,) = [
+        line
+        for line in axes.get_lines()
+        if line.get_color() == color and line.get_linestyle() == "--"
+    ]
+    heights = np.asarray(dashed.get_ydata(), dtype=float)
+    assert np.isfinite(heights[:2]).all() and np.isnan(heights[2])
+    dots = point_offsets(axes)
+    assert len(dots) == len(SCENARIOS) * len(models) - 1  # every measured value, once
+    table = tables["scenario_summary"]
+    measured = table.loc[table["task"] == "text_classification", "energy_kwh_per_1k"].dropna()
+    assert sorted(dots[:, 1]) == pytest.approx(sorted(measured))
+    assert (dots[:, 1] > 0).all()
+    plt.close(figure)
+
+
+def test_scenario_figures_draw_each_value_with_its_interval_and_imprecise_ones_hollow(tables):
+    table = tables["scenario_summary"]
+    measured = table.dropna(subset=["energy_kwh_per_1k"])
+    at_one = measured[measured["batch_size"] == 1]
+    for name, shown in [
+        ("energy_vs_batch_size", measured),
+        ("latency_energy_tradeoff", measured),
+        ("precision_at_batch_size_1", at_one),
+    ]:
+        figure = render(name, tables)
+        filled, hollow, _ = drawn_points(figure)
+        assert (filled, hollow) == (
+            (~shown["imprecise"].astype(bool)).sum(),
+            shown["imprecise"].sum(),
+        )
+        containers = [c for a in figure.axes for c in a.containers]
+        assert sum(len(c.lines[2][0].get_segments()) for c in containers) == len(shown)
+        assert hollow > 0 and "imprecise" in legend_text(figure)
+        plt.close(figure)
+
+
+def test_the_tradeoff_shows_both_intervals_on_log_log_axes(tables):
+    figure = render("latency_energy_tradeoff", tables)
+    table = tables["scenario_summary"].dropna(subset=["energy_kwh_per_1k"])
+    for axes in panels_of(figure).values():
+        assert (axes.get_xscale(), axes.get_yscale()) == ("log", "log")
+        assert all(c.has_xerr and c.has_yerr for c in axes.containers)
+    # Horizontal bars: seconds per batch ± its 95% half-width.
+    widths = sorted(
+        (segment[1][0] - segment[0][0]) / 2
+        for axes in figure.axes
+        for container in axes.containers
+        for segment in container.lines[2][0].get_segments()
+    )
+    assert widths == pytest.approx(sorted(table["seconds_per_batch_halfwidth_95"]))
+    plt.close(figure)
+
+
+# A task's points (model, scenario) -> (seconds per batch, energy per 1,000 inferences), and
+# whether each is on the Pareto front: none other is as fast and as frugal, and better in one.
+PARETO_CASE = {
+    ("org/a", "default"): (0.01, 8e-3, True),  # the fastest
+    ("org/a", "bs1-bf16"): (0.01, 9e-3, False),  # as fast, more energy
+    ("org/a", "bs8-fp32"): (0.05, 2e-3, True),
+    ("org/a", "bs8-bf16"): (0.05, 2e-3, True),  # equal to bs8-fp32: neither beats the other
+    ("org/a", "bs32-fp32"): (0.2, 2e-3, False),  # slower for the same energy
+    ("org/a", "bs32-bf16"): (0.4, 1e-3, False),  # beaten by another model's
+    ("org/b", "default"): (0.02, 9e-3, False),  # beaten by org/a's
+    ("org/b", "bs32-bf16"): (0.3, 0.9e-3, True),  # the least energy
+}
+
+
+def pareto_table() -> pd.DataFrame:
+    """PARETO_CASE as a scenario summary of one task (the scenarios' settings as SCENARIOS)."""
+    case = pd.DataFrame(
+        [(m, s, wait, energy) for (m, s), (wait, energy, _) in PARETO_CASE.items()],
+        columns=["model", "scenario", "seconds_per_batch", "energy_kwh_per_1k"],
+    )
+    rows = synthetic_scenarios().query("task == 'text_classification'").iloc[: len(case)]
+    return rows.reset_index(drop=True).assign(
+        **case,
+        energy_kwh_per_1k_halfwidth_95=case["energy_kwh_per_1k"] * 0.04,
+        seconds_per_batch_halfwidth_95=case["seconds_per_batch"] * 0.05,
+        batch_size=[SCENARIOS[s][0] for s in case["scenario"]],
+        dtype=[SCENARIOS[s][1] for s in case["scenario"]],
+    )
+
+
+def test_pareto_front_keeps_exactly_the_points_none_beats_on_both():
+    waits, energies, on_front = np.array(list(PARETO_CASE.values())).T
+    assert scenarios.pareto_front(waits, energies).tolist() == on_front.astype(bool).tolist()
+    assert scenarios.pareto_front([1.0], [1.0]).tolist() == [True]
+
+
+def test_the_tradeoff_marks_and_names_the_pareto_front():
+    figure = render("latency_energy_tradeoff", {"scenario_summary": pareto_table()})
+    (axes,) = panels_of(figure).values()
+    front = [key for key, (_, _, on) in PARETO_CASE.items() if on]
+    named = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert sorted(named) == sorted(f"{m.removeprefix('org/')} ({s})" for m, s in front)
+    assert axes.get_legend().get_title().get_text() == "Pareto front, fastest first"
+    (step,) = [line for line in axes.get_lines() if line.get_drawstyle() == "steps-post"]
+    assert list(step.get_xdata()) == [0.01, 0.05, 0.05, 0.3]  # fastest first
+    assert list(step.get_ydata()) == [8e-3, 2e-3, 2e-3, 0.9e-3]
+    grey = colors.to_rgba(scenarios.OFF_FRONT)
+    greyed = [
+        tuple(offset)
+        for collection in axes.collections
+        if isinstance(collection, PathCollection) and len(collection.get_offsets())
+        for offset in collection.get_offsets()
+        if np.allclose(collection.get_facecolors()[0], grey)
+    ]
+    beaten = [(w, e) for w, e, on in PARETO_CASE.values() if not on]
+    assert sorted(greyed) == sorted(beaten)
+    plt.close(figure)
+
+
+def test_precision_at_batch_size_1_compares_each_models_dtypes(tables):
+    figure = render("precision_at_batch_size_1", tables)
+    axes = figure.axes[0]
+    assert axes.get_xscale() == "log"
+    labels = [t.get_text() for t in axes.get_yticklabels()]
+    expected = []
+    for task, models in SCENARIO_MODELS.items():
+        expected += [task_label(task), *sorted(scenarios.model_name(m) for m in models)]
+    assert sorted(labels) == sorted(expected) and labels[0] == "text classification"
+    assert "distilbert-base-uncased-\nfinetuned-sst-2-english" in labels  # a long id, wrapped
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert legend[:2] == ["float32", "bfloat16"]
+    # Only batch size 1: one dot per model and dtype, with a horizontal interval.
+    assert len(point_offsets(axes)) == 2 * sum(len(m) for m in SCENARIO_MODELS.values())
+    assert all(c.has_xerr and not c.has_yerr for c in axes.containers)
+    plt.close(figure)
+
+
+def test_precision_reads_the_dtype_from_the_rows_not_the_scenario_name(tables):
+    """A protocol in bfloat16 (scenario default) and a float32 scenario at batch size 1: the
+    float32 dots are that scenario's energies."""
+    table = tables["scenario_summary"]
+    table = table.assign(
+        dtype=table["dtype"]
+        .mask(table["scenario"] == "default", "bfloat16")
+        .mask(table["scenario"] == "bs1-bf16", "float32")
+    )
+    figure = render("precision_at_batch_size_1", {"scenario_summary": table})
+    axes = figure.axes[0]
+    handles, labels = axes.get_legend_handles_labels()
+    float32 = handles[labels.index("float32")]
+    marker = float32.get_paths()[0]
+    dots = [
+        offset[0]
+        for collection in axes.collections
+        if isinstance(collection, PathCollection) and collection.get_paths()[0] == marker
+        for offset in collection.get_offsets()
+    ]
+    expected = table.query("scenario == 'bs1-bf16'")["energy_kwh_per_1k"]
+    assert sorted(dots) == pytest.approx(sorted(expected))
+    plt.close(figure)
+
+
+@pytest.mark.parametrize("name", [n for n, spec in FIGURES.items() if spec.all_scenarios])
+def test_scenario_figures_are_drawn_from_every_scenario_with_the_missing_named(
+    name, tables, tmp_path
+):
+    """From the CSV the workflow writes: every scenario's rows reach the figure (its FigureSpec
+    says all_scenarios; the paper's figures get the default's only), the scenario not measured
+    is named under it, and a study without scenarios gets a message, never an error. Saved for
+    a person to look at."""
+    path = tmp_path / "scenario_summary.csv"
+    summary = tables["scenario_summary"]
+    summary.to_csv(path, index=False)
+    figure = draw(name, {"scenario_summary": path})
+    assert figure.get_label() != MISSING_LABEL, message_of(figure)
+    measured = summary.dropna(subset=["energy_kwh_per_1k"])
+    if name == "precision_at_batch_size_1":
+        measured = measured[measured["batch_size"] == 1]
+    assert (
+        sum(drawn_points(figure)[:2])
+        == len(measured)
+        > len(measured.query("scenario == 'default'"))
+    )
+    notes = [text.get_text() for text in figure.texts if text.get_gid() == NOTE_GID]
+    assert notes == [
+        "Not measured, so not shown: 2 cells (results/tables/missing_cells.csv names each and "
+        "says why):\n"
+        "bs32-bf16: text_classification (task-specific) org/roberta-sentiment: 2"
+    ]
+    save(figure, ARTIFACTS / f"{name}.png", ARTIFACTS / f"{name}.pdf")
+    assert imread(ARTIFACTS / f"{name}.png").shape[0] > EXPECTED_PIXELS[name][1]  # the note
+    summary[summary["scenario"] == DEFAULT_SCENARIO].to_csv(path, index=False)
+    figure = draw(name, {"scenario_summary": path})
+    assert figure.get_label() == MISSING_LABEL
+    assert "declares no deployment scenario besides `default`" in message_of(figure)
+    assert "config/deployment.yaml" in message_of(figure)
+    save(figure, ARTIFACTS / f"{name}_no_scenarios.png", ARTIFACTS / f"{name}_no_scenarios.pdf")
+
+
 # --- intervals -------------------------------------------------------------------------------
 
 
@@ -662,6 +973,15 @@ def without_task(table_name: str, task: str) -> Breaking:
     }
 
 
+def only_scenarios(*names: str) -> Breaking:
+    return lambda tables: {
+        **tables,
+        "scenario_summary": tables["scenario_summary"].loc[
+            lambda table: table["scenario"].isin(names)
+        ],
+    }
+
+
 MISSING_CASES = [  # figure, how its input is broken, words the message must contain
     ("zero_shot_dataset_emissions", without_multi_purpose, "no multi-purpose models"),
     ("multi_purpose_emissions_by_task", without_multi_purpose, "no multi-purpose models"),
@@ -731,6 +1051,41 @@ MISSING_CASES = [  # figure, how its input is broken, words the message must con
             "model_summary": tables["model_summary"].assign(energy_kwh_per_1k_output_tokens=np.nan),
         },
         "no model that generates text",
+    ),
+    *(
+        (name, only_scenarios(DEFAULT_SCENARIO), "declares no deployment scenario besides")
+        for name in ("energy_vs_batch_size", "latency_energy_tradeoff", "precision_at_batch_size_1")
+    ),
+    (
+        "energy_vs_batch_size",
+        only_scenarios("default", "bs1-bf16"),
+        "the scenarios measured one batch size only (1)",
+    ),
+    (
+        "precision_at_batch_size_1",
+        only_scenarios("default", "bs8-fp32", "bs8-bf16"),
+        "at batch size 1 the scenarios measured one dtype only (float32)",
+    ),
+    (
+        "precision_at_batch_size_1",
+        only_scenarios("bs8-fp32", "bs8-bf16"),
+        "no scenario has a measured energy at batch size 1",
+    ),
+    (
+        "latency_energy_tradeoff",
+        dropping("scenario_summary", "seconds_per_batch"),
+        "no column seconds_per_batch",
+    ),
+    ("latency_energy_tradeoff", emptied("scenario_summary"), "holds no model"),
+    (
+        "latency_energy_tradeoff",
+        lambda tables: {
+            **tables,
+            "scenario_summary": tables["scenario_summary"].assign(
+                seconds_per_batch=lambda t: t["seconds_per_batch"].where(t["scenario"] == "default")
+            ),
+        },
+        "fewer than two scenarios have a measured latency and energy",
     ),
 ]
 

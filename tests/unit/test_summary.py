@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from helpers import BIN, REPO
 
+from powerhungry.analysis.deployment import scenario_summary
 from powerhungry.analysis.summary import model_summary, summarize, task_summary
 
 PAPER_TABLE = REPO / "resources" / "reference" / "paper" / "measurements.csv.gz"
@@ -273,3 +274,36 @@ def test_uncertainty_is_carried_from_cells_to_models_and_tasks():
     assert pd.isna(task["energy_kwh_per_1k_mean_halfwidth_95"])  # one model's is unknown
     loose = summarize(table, max_relative_halfwidth=2.0)["cell_summary"]
     assert loose["imprecise"].tolist() == [False, False, True]
+
+
+def test_scenario_summary_marks_imprecise_energies_as_model_summary_does():
+    """Per scenario, a model's energy half-width relative to its mean, imprecise over the
+    configured share or unknown (one repetition); a model none of whose cells ran has neither
+    (nothing was measured), never True or 0."""
+    table = pd.DataFrame(
+        [row("m", "a", r, v) for r, v in enumerate([1.00, 1.01, 0.99])]  # 2.5% of the mean
+        + [row("m", "a", r, v) | {"scenario": "bs8"} for r, v in enumerate([1.0, 2.0, 3.0])]
+        + [row("n", "a", 0, 1.0)]  # one repetition: precision unknown
+    ).fillna({"scenario": "default"})
+    table["duration_s"] = 10.0  # scenario_summary's latencies need it
+    missing = pd.DataFrame(
+        [{"scenario": "bs8", "task": "t", "model_kind": "task_specific", "model": "n",
+          "dataset": "a", "error": "CUDA out of memory"}]
+    )  # fmt: skip
+    summary = scenario_summary(table, missing, max_relative_halfwidth=0.1)
+    by_model = summary.set_index(["scenario", "model"])
+    assert by_model["imprecise"].fillna("empty").to_dict() == {
+        ("bs8", "m"): True,
+        ("bs8", "n"): "empty",
+        ("default", "m"): False,
+        ("default", "n"): True,
+    }
+    relative = by_model["energy_kwh_per_1k_halfwidth_95"] / by_model["energy_kwh_per_1k"]
+    assert by_model["relative_halfwidth_95"].tolist() == pytest.approx(
+        relative.tolist(), nan_ok=True
+    )
+    assert by_model.loc[("default", "m"), "relative_halfwidth_95"] == pytest.approx(
+        0.0248, abs=1e-4
+    )
+    loose = scenario_summary(table, missing, max_relative_halfwidth=2.0)
+    assert loose["imprecise"].fillna("empty").tolist() == [False, "empty", False, True]

@@ -17,7 +17,12 @@ import pandas as pd
 
 from powerhungry.analysis.aggregate import with_scenario
 from powerhungry.analysis.compare import ratio_interval
-from powerhungry.analysis.summary import combined_halfwidth, query_rows_per_1k
+from powerhungry.analysis.summary import (
+    MAX_RELATIVE_HALFWIDTH,
+    combined_halfwidth,
+    imprecise,
+    query_rows_per_1k,
+)
 from powerhungry.columns import CELL_KEY, DATASET, DEFAULT_SCENARIO, MODEL_KEY, SCENARIO
 from powerhungry.measure.repetitions import halfwidth_95
 from powerhungry.tasks import generates_text
@@ -29,23 +34,27 @@ PER_TOKEN = "energy_kwh_per_1k_output_tokens"
 LATENCY = "seconds_per_inference"
 HALFWIDTH = "_halfwidth_95"
 RATIO = "energy_ratio_to_default"
+RELATIVE = "relative_halfwidth_95"  # the energy's half-width over its mean
 
 
 def scenario_summary(
     measurements: pd.DataFrame,
     missing: pd.DataFrame | None = None,
     lengths: pd.DataFrame | None = None,
+    max_relative_halfwidth: float = MAX_RELATIVE_HALFWIDTH,
 ) -> pd.DataFrame:
     """One row per scenario, task, model kind and model (MODEL_KEY), sorted by them: the
     scenario's settings (SETTINGS, from the rows), the datasets measured, and, each as the mean
     over those datasets of the mean over repetitions with its 95% half-width (Student t per
-    cell, combined over cells as in model_summary): energy per 1,000 inferences (kWh), per
-    1,000 output tokens where the model generates text and `lengths` (lengths.csv) counts them
-    (kWh), seconds per inference and per batch (s), inferences per second (its half-width by
-    the delta method, h_s / s^2). `energy_ratio_to_default` (with `_low` and `_high`, the 95%
-    interval of `compare.ratio_interval`) is the energy over the default scenario's for the
-    same model on the same datasets; empty for the default scenario itself and where the two
-    measured different datasets. With `missing` (missing_cells.csv), how many cells of each
+    cell, combined over cells as in model_summary): energy per 1,000 inferences (kWh; its
+    half-width relative to it, `imprecise` where that is over `max_relative_halfwidth` or
+    unknown, as in model_summary), per 1,000 output tokens where the model generates text and
+    `lengths` (lengths.csv) counts them (kWh), seconds per inference and per batch (s),
+    inferences per second (its half-width by the delta method, h_s / s^2).
+    `energy_ratio_to_default` (with `_low` and `_high`, the 95% interval of
+    `compare.ratio_interval`) is the energy over the default scenario's for the same model on
+    the same datasets; empty for the default scenario itself and where the two measured
+    different datasets. With `missing` (missing_cells.csv), how many cells of each
     failed and why (`n_cells_missing`, `missing_reason`): a model none of whose cells ran in a
     scenario keeps its row, its values empty, never 0."""
     # As floats: a nullable column (integers read back with gaps) would make pd.NA, not NaN.
@@ -63,7 +72,14 @@ def scenario_summary(
         models[metric + HALFWIDTH] = grouped[metric + HALFWIDTH].apply(combined_halfwidth)
     models = _with_missing(models.reset_index(), missing)
     # Settings as recorded by the rows measured, and by those of the cells that failed.
-    models = models.merge(_settings(pd.concat([measurements, missing])), on=SCENARIO, how="left")
+    models = models.merge(
+        scenario_settings(pd.concat([measurements, missing])), on=SCENARIO, how="left"
+    )
+    models[RELATIVE] = models[ENERGY + HALFWIDTH] / models[ENERGY]
+    # Empty, not True, for a model none of whose cells ran: nothing was measured to be imprecise.
+    models["imprecise"] = imprecise(models[RELATIVE], max_relative_halfwidth).where(
+        models[ENERGY].notna()
+    )
     batch = pd.to_numeric(models["batch_size"], errors="coerce")
     models["seconds_per_batch"] = models[LATENCY] * batch
     models["seconds_per_batch" + HALFWIDTH] = models[LATENCY + HALFWIDTH] * batch
@@ -78,6 +94,8 @@ def scenario_summary(
         "n_cells_missing",
         "missing_reason",
         *(m + s for m in (ENERGY, PER_TOKEN, LATENCY) for s in ("", HALFWIDTH)),
+        RELATIVE,
+        "imprecise",
         "seconds_per_batch",
         "seconds_per_batch" + HALFWIDTH,
         "inferences_per_second",
@@ -117,7 +135,7 @@ def _cells(runs: pd.DataFrame, lengths: pd.DataFrame | None) -> pd.DataFrame:
     return cells
 
 
-def _settings(measurements: pd.DataFrame) -> pd.DataFrame:
+def scenario_settings(measurements: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, its settings as its rows recorded them (distinct values joined by "; "
     where rows disagree; empty where not recorded: the attention implementation before it was,
     the model's default)."""

@@ -9,13 +9,14 @@ which quality metric a task plots, what an empty value means, the units and thei
 made in Python, where it is unit-tested; the JavaScript only filters, sorts, converts by the
 factors it is given and draws.
 
-The view can be preset from the URL fragment (``explorer.html#task=summarization&model_kind=
-multi_purpose&dataset=news_articles&unit=j_per_one&sort=-energy_kwh_per_1k``): a shareable view,
+The view can be preset from the URL fragment (``explorer.html#scenario=bs8-bf16&task=
+summarization&model_kind=multi_purpose&dataset=news_articles&unit=j_per_one&sort=
+-energy_kwh_per_1k``; without `scenario`, the default scenario's cells): a shareable view,
 and what the headless-browser tests use to drive the same code path as a user's choice.
 
-Modules: `records` (tables → JSON-able payload: cells, star ratings, the hardware and software
-setups, the page's constants), `tables` (optional input files and their provenance), `page`
-(jinja2 rendering of ``templates/`` and the atomic write).
+Modules: `records` (tables → JSON-able payload: cells, star ratings, the deployment scenarios,
+the hardware and software setups, the page's constants), `tables` (optional input files and
+their provenance), `page` (jinja2 rendering of ``templates/`` and the atomic write).
 """
 
 from powerhungry.explorer.page import build_explorer, inline_json, render_explorer
@@ -27,6 +28,7 @@ from powerhungry.explorer.records import (
     headline_metric,
     headline_metrics_by_task,
     quality_by_cell,
+    scenario_records,
     setup_records,
     star_ratings,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "quality_by_cell",
     "read_optional_table",
     "render_explorer",
+    "scenario_records",
     "setup_records",
     "star_ratings",
     "table_provenance",

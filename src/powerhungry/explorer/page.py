@@ -101,7 +101,8 @@ def build_explorer(
     """Write the explorer page to `out` atomically (nothing is returned).
 
     In: the cell summary, the long quality table, the ours-vs-paper comparison and the
-    measurement rows (for the hardware and software panel), see `explorer_payload`; the page
+    measurement rows (for the hardware and software panel, and the settings each scenario was
+    measured with), see `explorer_payload`; the page
     title and provenance lines; the share of the mean over which the summary marked a 95%
     half-width imprecise; what differs between the paper's run and ours (comparison_setup.csv,
     shown beside the comparison: the paper's hardware and carbon intensity beside ours). Any

@@ -18,8 +18,17 @@ from typing import Any
 
 import pandas as pd
 
+from powerhungry.analysis.aggregate import with_scenario
 from powerhungry.analysis.compare import DESCRIBED, INTENSITY, NOT_RECORDED, describe
-from powerhungry.columns import CELL_KEY, DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS, TASK
+from powerhungry.analysis.deployment import SETTINGS, scenario_settings
+from powerhungry.columns import (
+    CELL_KEY,
+    DATASET_SUBSTITUTE,
+    DEFAULT_SCENARIO,
+    SCENARIO,
+    SUBSTITUTED_DATASETS,
+    TASK,
+)
 from powerhungry.units import JOULES_PER_KWH
 
 REQUIRED_CELL_COLUMNS = [*CELL_KEY, "energy_kwh_per_1k_mean"]
@@ -84,6 +93,7 @@ CELL_COLUMNS = [
     {"key": "model", "label": "Model", "kind": "text"},
     {"key": "model_kind", "label": "Kind", "kind": "model_kind"},
     {"key": "dataset", "label": "Dataset", "kind": "dataset"},
+    {"key": "scenario", "label": "Scenario", "kind": "text"},
     {"key": "parameters", "label": "Parameters", "kind": "count", "missing": NOT_RECORDED},
     {"key": "energy_kwh_per_1k", "label": "Energy", "kind": "energy", "per": "inference",
      "halfwidth": "energy_kwh_per_1k_halfwidth_95", "mark": "imprecise_note",
@@ -139,11 +149,13 @@ ABOVE_IDLE_NOTES = {
 }
 
 
-def star_bands(energy: pd.Series, task: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Each row's task's lowest energy and band width: the range between the task's lowest and
-    highest energy cut into STAR_BANDS equal (linear) bands. NaN energies are ignored."""
-    low = energy.groupby(task).transform("min")
-    high = energy.groupby(task).transform("max")
+def star_bands(energy: pd.Series, *groups: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each row's group's lowest energy and band width: the range between the group's lowest
+    and highest energy cut into STAR_BANDS equal (linear) bands. A group is the rows alike in
+    every one of `groups` (aligned Series: a task; a scenario and a task). NaN energies are
+    ignored."""
+    low = energy.groupby(list(groups)).transform("min")
+    high = energy.groupby(list(groups)).transform("max")
     return low, (high - low) / STAR_BANDS
 
 
@@ -157,32 +169,33 @@ def stars_of(values: pd.Series, low: pd.Series, width: pd.Series) -> pd.Series:
     return stars.where(values.notna(), pd.NA)
 
 
-def star_ratings(energy: pd.Series, task: pd.Series) -> pd.Series:
+def star_ratings(energy: pd.Series, *groups: pd.Series) -> pd.Series:
     """Stars per row, as the AI Energy Score rates models (with STAR_BANDS = 5: 1-5 stars), from
     the energy's mean alone: see `star_bands` and `stars_of`.
 
-    In: each row's energy and task (aligned Series; energy may hold NaN or unparsable values).
-    Out: an Int64 Series on the same index; a row without energy gets none (<NA>).
+    In: each row's energy and its group (aligned Series: its task, or its scenario and task;
+    energy may hold NaN or unparsable values). Out: an Int64 Series on the same index; a row
+    without energy gets none (<NA>).
     """
     energy = pd.to_numeric(energy, errors="coerce").astype(float)
-    return stars_of(energy, *star_bands(energy, task))
+    return stars_of(energy, *star_bands(energy, *groups))
 
 
 def distinguishable_stars(
-    energy: pd.Series, halfwidth: pd.Series, task: pd.Series
+    energy: pd.Series, halfwidth: pd.Series, *groups: pd.Series
 ) -> tuple[pd.Series, pd.Series]:
     """Stars only where they can be told apart, and otherwise the reason why not.
 
-    A row is rated (`star_ratings`) only where its whole 95% confidence interval (mean ±
-    half-width) lies in one band: then two rated rows with different stars have intervals that
-    do not overlap, so a star difference is never noise. A row whose interval crosses a band
-    edge, whose half-width is unknown (one repetition), whose task has no range to cut into
-    bands (one cell, or all alike) or that has no energy gets <NA> and a reason. Out: (Int64
-    stars, reason text, "" where rated), on the energy's index.
+    A row is rated (`star_ratings`, within its group: `groups` as there) only where its whole
+    95% confidence interval (mean ± half-width) lies in one band: then two rated rows with
+    different stars have intervals that do not overlap, so a star difference is never noise. A
+    row whose interval crosses a band edge, whose half-width is unknown (one repetition), whose
+    task has no range to cut into bands (one cell, or all alike) or that has no energy gets <NA>
+    and a reason. Out: (Int64 stars, reason text, "" where rated), on the energy's index.
     """
     energy = pd.to_numeric(energy, errors="coerce").astype(float)
     halfwidth = pd.to_numeric(halfwidth, errors="coerce").astype(float)
-    low, width = star_bands(energy, task)
+    low, width = star_bands(energy, *groups)
     stars = stars_of(energy, low, width)
     best = stars_of(energy - halfwidth, low, width)
     worst = stars_of(energy + halfwidth, low, width)
@@ -282,24 +295,29 @@ def cell_records(
     quality: pd.DataFrame | None,
     max_relative_halfwidth: float | None = None,
 ) -> list[dict[str, Any]]:
-    """One JSON-able record per row of the cell summary, sorted by task then energy: its energies
-    (kWh per 1,000 inferences or units of work) with their 95% half-widths and what marks them
-    (`imprecise_note`, ABOVE_IDLE_NOTES), latency, stars (`distinguishable_stars`) or the reason
-    for none, parameters, emissions, scored metrics and headline quality. A value not measured,
-    or a column the summary lacks, is None. An absent or empty summary gives []; one without the
-    REQUIRED_CELL_COLUMNS raises ValueError. `quality` is the optional long quality table,
-    `max_relative_halfwidth` the limit the summary marked imprecise values by (for the notes)."""
+    """One JSON-able record per row of the cell summary, sorted by task then energy: its
+    deployment scenario (a summary from before scenarios: the default), its energies (kWh per
+    1,000 inferences or units of work) with their 95% half-widths and what marks them
+    (`imprecise_note`, ABOVE_IDLE_NOTES), latency, stars (`distinguishable_stars` among the
+    cells of its scenario and task) or the reason for none, parameters, emissions, scored
+    metrics and headline quality. A value not measured, or a column the summary lacks, is None.
+    An absent or empty summary gives []; one without the REQUIRED_CELL_COLUMNS raises
+    ValueError. `quality` is the optional long quality table, `max_relative_halfwidth` the
+    limit the summary marked imprecise values by (for the notes)."""
     if cells is None or cells.empty:
         return []
+    cells = with_scenario(cells)
     missing = [c for c in REQUIRED_CELL_COLUMNS if c not in cells.columns]
     if missing:
         raise ValueError(f"cell summary lacks columns {missing}")
     halfwidth = cells.get("energy_kwh_per_1k_halfwidth_95", pd.Series(math.nan, cells.index))
+    # Within a scenario and task: batching or a lower precision must not lift the stars of the
+    # cells measured without them.
     stars, reasons = distinguishable_stars(
-        cells["energy_kwh_per_1k_mean"], halfwidth, cells["task"]
+        cells["energy_kwh_per_1k_mean"], halfwidth, cells[SCENARIO], cells["task"]
     )
     cells = cells.assign(stars=stars, stars_reason=reasons)
-    cells = cells.sort_values(["task", "energy_kwh_per_1k_mean", "model", "dataset"])
+    cells = cells.sort_values(["task", "energy_kwh_per_1k_mean", "model", "dataset", SCENARIO])
     scores = quality_by_cell(quality)
     headline = headline_metrics_by_task(scores)
     records = []
@@ -363,7 +381,7 @@ def comparison_records(comparison: pd.DataFrame | None) -> list[dict[str, Any]]:
     if comparison is None or comparison.empty:
         return []
     rows = sorted(comparison.to_dict("records"), key=_level_order)
-    texts = ["level", "task", "model_kind", "model", "dataset", SUBSTITUTED_DATASETS]
+    texts = ["level", SCENARIO, "task", "model_kind", "model", "dataset", SUBSTITUTED_DATASETS]
     return [
         {
             **{c: _text(row.get(c)) for c in texts},
@@ -419,11 +437,58 @@ def setup_records(measurements: pd.DataFrame | None) -> list[dict[str, Any]]:
     return sorted(setups, key=lambda s: -s["cells"])
 
 
+def scenario_records(
+    cells: pd.DataFrame | None, measurements: pd.DataFrame | None
+) -> list[dict[str, Any]]:
+    """The deployment scenarios of the cells, for the page's scenario filter: one record per
+    scenario with cells, the default (the protocol's own settings) first, then by batch size,
+    dtype, attention and name: {"name", "cells": how many, "batch_size", "dtype", "attention"
+    (as the measurement rows recorded them, `deployment.scenario_settings`; "" where not
+    recorded or no measurement table), "label": the name with its settings ("bs8-bf16: batch
+    size 8, bfloat16")}. No cells give []."""
+    if cells is None or cells.empty:
+        return []
+    counts = with_scenario(cells)[SCENARIO].value_counts()
+    settings = pd.DataFrame({SCENARIO: counts.index})
+    if measurements is not None and not measurements.empty:
+        settings = settings.merge(scenario_settings(measurements), on=SCENARIO, how="left")
+    settings = settings.reindex(columns=[SCENARIO, *SETTINGS]).astype(object).fillna("")
+    records = []
+    for row in settings.to_dict("records"):
+        described = [
+            f"batch size {row['batch_size']}" if row["batch_size"] else "",
+            row["dtype"],
+            f"{row['attention']} attention" if row["attention"] else "",
+        ]
+        said = ", ".join(text for text in described if text)
+        records.append(
+            {
+                "name": row[SCENARIO],
+                "cells": int(counts[row[SCENARIO]]),
+                **{name: row[name] for name in SETTINGS},
+                "label": f"{row[SCENARIO]}: {said}" if said else row[SCENARIO],
+            }
+        )
+
+    def order(record: dict[str, Any]) -> tuple:
+        batch = pd.to_numeric(record["batch_size"], errors="coerce")
+        return (
+            record["name"] != DEFAULT_SCENARIO,
+            math.inf if pd.isna(batch) else batch,
+            record["dtype"],
+            record["attention"],
+            record["name"],
+        )
+
+    return sorted(records, key=order)
+
+
 def page_settings(max_relative_halfwidth: float | None) -> dict[str, Any]:
     """The constants the page's script works with, so that it repeats none of them: the star
     bands, the names of model kinds, the energy units and what energies are per, the columns of
-    the cells table and of its CSV download, and the imprecision limit the summary used (None:
-    not known)."""
+    the cells table and of its CSV download, the scenario the page first shows (the default:
+    the protocol's own settings), and the imprecision limit the summary used (None: not
+    known)."""
     return {
         "star_bands": STAR_BANDS,
         "kind_labels": KIND_LABELS,
@@ -432,6 +497,7 @@ def page_settings(max_relative_halfwidth: float | None) -> dict[str, Any]:
         "units_of_work": UNIT_OF_WORK,
         "cell_columns": CELL_COLUMNS,
         "csv_columns": CSV_COLUMNS,
+        "default_scenario": DEFAULT_SCENARIO,
         "max_relative_halfwidth": max_relative_halfwidth,
     }
 
@@ -444,11 +510,12 @@ def explorer_payload(
     max_relative_halfwidth: float | None = None,
 ) -> dict[str, Any]:
     """Everything the page shows, as plain JSON-able data: {"cells": cell_records,
-    "headline_metrics": {task: metric}, "comparison": comparison_records, "setups":
-    setup_records, "settings": page_settings}. Each table may be None or empty; the page then
-    says so."""
+    "scenarios": scenario_records, "headline_metrics": {task: metric}, "comparison":
+    comparison_records, "setups": setup_records, "settings": page_settings}. Each table may be
+    None or empty; the page then says so."""
     return {
         "cells": cell_records(cells, quality, max_relative_halfwidth),
+        "scenarios": scenario_records(cells, measurements),
         "headline_metrics": headline_metrics_by_task(quality_by_cell(quality)),
         "comparison": comparison_records(comparison),
         "setups": setup_records(measurements),

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from powerhungry.plots.axes import log_number_axis, positive
 from powerhungry.plots.messages import TABLE_HOW, lacking_columns, missing
-from powerhungry.plots.style import short_model
+from powerhungry.plots.style import ENERGY, short_model
 from powerhungry.tasks import task_label
 
 # The setup table's columns (comparison_setup.csv, `powerhungry.analysis.compare.setup_table`).
@@ -77,7 +77,7 @@ def ours_vs_paper(comparison: pd.DataFrame, comparison_setup: pd.DataFrame) -> F
     axes.set_xscale("log")
     axes.set_yticks(y, rows["label"])
     axes.set_ylim(-0.7, len(rows) - 0.3)
-    axes.set_xlabel("energy per 1,000 inferences (kWh, log scale)")
+    axes.set_xlabel(ENERGY)
     axes.set_title(f"{title}\n{differing(comparison_setup, ('paper', 'ours'))}", fontsize=9)
     axes.grid(axis="x", which="major", alpha=0.3)
     # Below the axes: inside, it would sit on whichever task has the lowest energy.

@@ -17,7 +17,13 @@ from matplotlib.figure import Figure
 
 from powerhungry.analysis.aggregate import default_scenario
 from powerhungry.analysis.summary import substitutes_read
-from powerhungry.columns import DATASET_SUBSTITUTE, SUBSTITUTED_DATASETS
+from powerhungry.columns import (
+    DATASET_SUBSTITUTE,
+    DEFAULT_SCENARIO,
+    MODEL,
+    SCENARIO,
+    SUBSTITUTED_DATASETS,
+)
 from powerhungry.files import atomic_path, read_table
 from powerhungry.plots.registry import FIGURES
 from powerhungry.plots.style import DPI
@@ -49,16 +55,17 @@ def draw(name: str, table_paths: Mapping[str, str | Path]) -> Figure:
 
 
 def missing_note(tables: Iterable[pd.DataFrame]) -> str | None:
-    """The note naming, per task and model kind, the cells not measured (their model failed:
-    results/tables/missing_cells.csv), from a table's `n_cells_missing` (task_summary); None
-    if none is missing or no table says. Those cells are absent from the figure, never 0."""
+    """The note naming, per row of a table with `n_cells_missing` (task_summary: per task and
+    model kind; scenario_summary: per model too), the cells not measured (their model failed:
+    results/tables/missing_cells.csv), a scenario other than the default named first; None if
+    none is missing or no table says. Those cells are absent from the figure, never 0."""
     for table in tables:
         if "n_cells_missing" not in table.columns:
             continue
         counts = pd.to_numeric(table["n_cells_missing"], errors="coerce").fillna(0).astype(int)
         named = [
-            f"{row.task} ({row.model_kind.replace('_', '-')}): {count}"
-            for row, count in zip(table.itertuples(), counts, strict=True)
+            f"{_where(row)}: {count}"
+            for row, count in zip(table.to_dict("records"), counts, strict=True)
             if count > 0
         ]
         if named:
@@ -69,6 +76,15 @@ def missing_note(tables: Iterable[pd.DataFrame]) -> str | None:
                 f"(results/tables/missing_cells.csv names each and says why):\n{listed}"
             )
     return None
+
+
+def _where(row: Mapping[str, object]) -> str:
+    """A row's cells as the missing note names them: "[scenario: ]task (kind)[ model]"."""
+    where = f"{row['task']} ({str(row['model_kind']).replace('_', '-')})"
+    if MODEL in row:
+        where += f" {row[MODEL]}"
+    scenario = row.get(SCENARIO)
+    return where if pd.isna(scenario) or scenario == DEFAULT_SCENARIO else f"{scenario}: {where}"
 
 
 def substitution_note(tables: Iterable[pd.DataFrame]) -> str | None:

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from powerhungry.columns import GROUP_KEY, MODEL_KEY
 from powerhungry.plots.messages import TABLE_HOW, lacking_columns, missing
-from powerhungry.plots.style import KIND_STYLE
+from powerhungry.plots.style import ENERGY, KIND_STYLE
 from powerhungry.plots.uncertainty import legend_entries, scatter_with_interval
 from powerhungry.tasks import task_label
 
@@ -67,7 +67,7 @@ def energy_per_task(model_summary: pd.DataFrame, task_summary: pd.DataFrame) -> 
     axes.set_yscale("log")
     axes.set_xticks(range(len(order)), [task_label(t) for t in order], rotation=30, ha="right")
     axes.set_xlim(-0.6, len(order) - 0.4)
-    axes.set_ylabel("energy per 1,000 inferences (kWh, log scale)")
+    axes.set_ylabel(ENERGY)
     axes.set_title(title, fontsize=10, loc="left")
     axes.grid(axis="y", which="major", alpha=0.3)
     # Above the axes, beside the title: inside, it would cover the points of the first tasks.

@@ -38,7 +38,13 @@ TABLE_HOW = {  # what writes each table, for a table that is empty or predates a
     "comparison": "rerun the rule that writes results/tables/comparison.csv (our values beside "
     "resources/reference/paper)",
     "comparison_setup": "rerun rule compare_with_paper with the current workflow",
+    "scenario_summary": "rerun rule summarize_measurements with the current workflow",
 }
+DECLARE_SCENARIOS = (
+    "declare deployment scenarios (batch_size, dtype, attention) in the study config's "
+    "`scenarios` and rerun the workflow; config/deployment.yaml declares batch sizes 1, 8 and 32 "
+    "in float32 and bfloat16 (snakemake --configfile config/config.yaml config/deployment.yaml)"
+)
 ADD_MULTI_PURPOSE = (
     "add multi-purpose models (kind: multi_purpose, with their tasks) to the study config's "
     "models and rerun the workflow"

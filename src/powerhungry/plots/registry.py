@@ -59,4 +59,14 @@ FIGURES: dict[str, FigureSpec] = {
     "ours_vs_paper": FigureSpec(  # not in the paper: this run beside the paper's values
         "comparison:ours_vs_paper", ("comparison", "comparison_setup")
     ),
+    # Not in the paper: the deployment scenarios compared (issue 16).
+    "energy_vs_batch_size": FigureSpec(
+        "scenarios:energy_vs_batch_size", ("scenario_summary",), all_scenarios=True
+    ),
+    "latency_energy_tradeoff": FigureSpec(
+        "scenarios:latency_energy_tradeoff", ("scenario_summary",), all_scenarios=True
+    ),
+    "precision_at_batch_size_1": FigureSpec(
+        "scenarios:precision_at_batch_size_1", ("scenario_summary",), all_scenarios=True
+    ),
 }

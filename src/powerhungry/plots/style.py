@@ -20,6 +20,7 @@ WIDE_SIZE = (10.0, 5.0)
 BUBBLE_STYLE = {"alpha": 0.6, "edgecolors": "white", "linewidths": 0.5}
 
 EMISSIONS = "emissions per 1,000 inferences (g CO$_2$eq, log scale)"
+ENERGY = "energy per 1,000 inferences (kWh, log scale)"
 PARAMETERS = "model parameters (counted from the loaded model, log scale)"
 
 # Figure 1 tells the two kinds of model apart (its colours are those of GROUP_STYLE's first two).

@@ -29,14 +29,20 @@ LOG_FLOOR = 0.01
 
 def interval(values: pd.Series, rows: pd.DataFrame) -> np.ndarray:
     """Bar lengths below and above each of `values` (shape (2, n), in their unit): the value
-    times its row's relative half-width; 0 where unknown or not recorded (a table written
-    before intervals were), and never reaching 0 below (a log axis)."""
+    times its row's relative half-width (`bar_lengths`); 0 where unknown or not recorded (a
+    table written before intervals were)."""
     relative = pd.to_numeric(rows[RELATIVE], errors="coerce") if RELATIVE in rows else None
     if relative is None:
         return np.zeros((2, len(values)))
-    half = (np.asarray(values, dtype=float) * relative.fillna(0).to_numpy()).clip(min=0)
-    below = np.minimum(half, np.asarray(values, dtype=float) * (1 - LOG_FLOOR))
-    return np.vstack([below, half])
+    return bar_lengths(values, np.asarray(values, dtype=float) * relative.to_numpy())
+
+
+def bar_lengths(values: pd.Series | np.ndarray, halfwidths: pd.Series | np.ndarray) -> np.ndarray:
+    """Bar lengths below and above each of `values` (shape (2, n), in their unit) from their
+    95% half-widths (same unit): 0 where unknown, and never reaching 0 below (a log axis)."""
+    values = np.asarray(values, dtype=float)
+    half = np.nan_to_num(np.asarray(halfwidths, dtype=float), nan=0.0).clip(min=0)
+    return np.vstack([np.minimum(half, values * (1 - LOG_FLOOR)), half])
 
 
 def imprecise_of(rows: pd.DataFrame) -> np.ndarray:
@@ -47,13 +53,35 @@ def imprecise_of(rows: pd.DataFrame) -> np.ndarray:
 
 
 def scatter_with_interval(
-    axes: Axes, x: pd.Series, y: pd.Series, rows: pd.DataFrame, **style: Any
+    axes: Axes,
+    x: pd.Series,
+    y: pd.Series,
+    rows: pd.DataFrame,
+    xerr: np.ndarray | None = None,
+    **style: Any,
 ) -> bool:
     """`axes.scatter(x, y, **style)` with each point's 95% interval as a vertical bar in its
-    colour, and imprecise points (`imprecise_of(rows)`) hollow; returns whether any was."""
+    colour (and `xerr`'s bars, `bar_lengths` of another quantity on x, as horizontal ones), and
+    imprecise points hollow (`scatter_marking_imprecise`); returns whether any was."""
+    y = np.asarray(y, dtype=float)
+    bars = interval_bars(style.get("color", "0.3"))
+    axes.errorbar(np.asarray(x, dtype=float), y, yerr=interval(y, rows), xerr=xerr, **bars)
+    return scatter_marking_imprecise(axes, x, y, rows, **style)
+
+
+def interval_bars(color: Any) -> dict[str, Any]:
+    """`axes.errorbar`'s arguments for intervals drawn as thin translucent bars in `color`,
+    without markers (the points are scattered apart)."""
+    return {"fmt": "none", "ecolor": color, "elinewidth": 0.9, "alpha": 0.6}
+
+
+def scatter_marking_imprecise(
+    axes: Axes, x: pd.Series, y: pd.Series, rows: pd.DataFrame, **style: Any
+) -> bool:
+    """`axes.scatter(x, y, **style)`, imprecise points (`imprecise_of(rows)`) hollow; returns
+    whether any was. One legend entry (`label`), a filled dot even where all are hollow."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     color = style.get("color", "0.3")
-    axes.errorbar(x, y, yerr=interval(y, rows), fmt="none", ecolor=color, elinewidth=0.9, alpha=0.6)
     hollow = imprecise_of(rows)
     sizes, label = style.pop("s", None), style.pop("label", None)
     for shown, extra in (

@@ -3,7 +3,7 @@ const DATA = JSON.parse(document.getElementById("explorer-data").textContent);
 // Every constant of the page (star bands, units, columns) comes from the Python side, in the data.
 const SETTINGS = DATA.settings;
 const BANDS = SETTINGS.star_bands;
-const FILTERS = ["task", "model_kind", "dataset"];
+const FILTERS = ["scenario", "task", "model_kind", "dataset"];
 const KIND_LABEL = SETTINGS.kind_labels;
 const DASH = "\u2013";
 // The table's order: a column's key and direction once a header was clicked, else the data's.
@@ -46,6 +46,9 @@ function inUnit(value, unit) { return value === null ? null : value * unit.facto
 function matches(row, filter) {
   return Object.keys(filter).every(k => filter[k] === "all" || !row[k] || row[k] === filter[k]);
 }
+// What a filter shows until one is chosen: the default scenario (the protocol's own settings,
+// the paper's view), and every task, kind and dataset.
+function filterDefault(key) { return key === "scenario" ? SETTINGS.default_scenario : "all"; }
 function currentFilter(keys) {
   const filter = {};
   for (const key of keys) filter[key] = byId("filter-" + key).value;
@@ -117,6 +120,7 @@ const RENDER = {
 function cellRow(c, unit) {
   const tr = document.createElement("tr");
   tr.dataset.cell = c.task + "|" + c.model + "|" + c.dataset;
+  tr.dataset.scenario = c.scenario;
   for (const col of SETTINGS.cell_columns) tr.appendChild(RENDER[col.kind](c, col, unit));
   return tr;
 }
@@ -363,9 +367,13 @@ function comparisonRow(r, unit) {
   return tr;
 }
 
-function comparisonNote(rows) {
+function comparisonNote(rows, scenario) {
   if (DATA.comparison.length === 0) {
     return "No comparison with the paper: the comparison table is absent or empty.";
+  }
+  if (rows.length === 0 && !DATA.comparison.some(r => matches(r, {scenario: scenario}))) {
+    return `Scenario ${scenario} is not compared with the paper, which measured its own ` +
+      `protocol only: choose scenario ${SETTINGS.default_scenario} to compare.`;
   }
   if (rows.length === 0) return "No comparison row matches the selection.";
   if (rows.every(r => r.level === "task")) {
@@ -374,12 +382,12 @@ function comparisonNote(rows) {
   return "";
 }
 
-function drawComparison(rows, unit) {
+function drawComparison(rows, unit, scenario) {
   for (const th of document.querySelectorAll("#comparison th.unit-header")) {
     th.textContent = `${th.dataset.name} (${unitLabel(unit, th.dataset.per)})`;
   }
   fillTable("comparison", rows.map(r => comparisonRow(r, unit)));
-  note("comparison-note", comparisonNote(rows));
+  note("comparison-note", comparisonNote(rows, scenario));
   const energyUnit = unitLabel(unit, "inference");
   // One level per chart, the finest shown (cells, else models, else tasks): never a model and
   // its own cells as separate points.
@@ -415,7 +423,7 @@ function update() {
   else if (cells.length === 0) note("cells-note", "No cell matches the selection.");
   else note("cells-note", cells.some(c => c.dataset_substitute) ? SUBSTITUTE_NOTE : "");
   drawQualityScatter(cells, unit);
-  drawComparison(DATA.comparison.filter(r => matches(r, filter)), unit);
+  drawComparison(DATA.comparison.filter(r => matches(r, filter)), unit, filter.scenario);
   writeFragment(filter, unit);
 }
 
@@ -446,7 +454,7 @@ document.addEventListener("focusout", hideTip);
 // The fragment mirrors the view (filters, unit, sort), so it can be bookmarked, shared, or
 // preset by a test.
 function writeFragment(filter, unit) {
-  const chosen = Object.entries(filter).filter(([, v]) => v !== "all");
+  const chosen = Object.entries(filter).filter(([k, v]) => v !== filterDefault(k));
   if (unit.key !== SETTINGS.energy_units[0].key) chosen.push(["unit", unit.key]);
   if (order.key !== null) chosen.push(["sort", (order.descending ? "-" : "") + order.key]);
   const url = chosen.length ? "#" + new URLSearchParams(chosen) : location.pathname;
@@ -461,7 +469,7 @@ function choose(select, value) {
 
 function applyFragment() {
   const wanted = new URLSearchParams(location.hash.slice(1));
-  for (const key of FILTERS) choose(byId("filter-" + key), wanted.get(key));
+  for (const key of FILTERS) choose(byId("filter-" + key), wanted.get(key) ?? filterDefault(key));
   choose(byId("unit"), wanted.get("unit"));
   const sort = wanted.get("sort") || "";
   const key = sort.replace(/^-/, "");
@@ -482,7 +490,10 @@ function fillSelect(select, options) {
   select.addEventListener("change", update);
 }
 
-for (const key of FILTERS) {
+// Scenarios in the data's order (the default first), each named with its settings.
+fillSelect(byId("filter-scenario"), DATA.scenarios.map(s => [s.name, s.label]));
+byId("filter-scenario").disabled = DATA.scenarios.length < 2;
+for (const key of FILTERS.filter(k => k !== "scenario")) {
   const values = [...new Set(DATA.cells.map(c => c[key]))].sort();
   fillSelect(byId("filter-" + key), values.map(v => [v, KIND_LABEL[v] || v]));
   byId("filter-" + key).disabled = DATA.cells.length === 0;
