@@ -205,7 +205,10 @@ def test_every_paper_figure_is_drawn_at_its_size(demo_run):
     sizes["energy_per_task"] = (1950, 720)  # also checked above
     for name in FIGURES:
         with Image.open(demo_run / "results" / "figures" / f"{name}.png") as image:
-            assert image.size == sizes.get(name, (1125, 750)), name
+            if FIGURES[name].all_scenarios:  # a panel per task, or a row per model: taller
+                assert image.width in (1275, 2070) and image.height > 600, name
+            else:
+                assert image.size == sizes.get(name, (1125, 750)), name
             darkest, brightest = image.convert("L").getextrema()
             assert darkest < 100 < brightest, name
         assert (demo_run / "results" / "figures" / f"{name}.pdf").read_bytes().startswith(b"%PDF")
@@ -473,7 +476,9 @@ def test_report_embeds_every_table_and_figure_with_its_caption(demo_run):
     html = report.read_text()
     results = demo_run / "results"
     outputs = [*(results / "tables").glob("*.csv"), *(results / "figures").glob("*.png")]
-    assert len(outputs) == 12 + 11  # tables (comparison_setup among them), figures
+    # Tables (comparison_setup and scenario_summary among them), figures (the three comparing
+    # deployment scenarios among them).
+    assert len(outputs) == 13 + 14
     for output in [*outputs, results / "explorer.html"]:
         assert output.name in html, output.name
     for caption in (REPO / "report").rglob("*.rst"):
@@ -487,9 +492,14 @@ def test_explorer_of_the_demo_filters_in_a_browser(demo_run):
     browser = require_chromium()
     cells = pd.read_csv(demo_run / "results" / "tables" / "cell_summary.csv")
     url = (demo_run / "results" / "explorer.html").as_uri()
-    assert visible_cells(dump_dom(browser, url)) == len(cells) == N_CELLS
+    assert len(cells) == N_CELLS
+    # The protocol's own scenario first; the other one by the scenario filter.
+    assert visible_cells(dump_dom(browser, url)) == N_DEFAULT_CELLS
+    batch4 = dump_dom(browser, f"{url}#scenario=batch4")
+    assert visible_cells(batch4) == (cells["scenario"] == "batch4").sum() == N_CELLS - 19
     filtered = dump_dom(browser, f"{url}#task=summarization")
-    assert visible_cells(filtered) == (cells["task"] == "summarization").sum() == 3
+    default = cells[cells["scenario"] == "default"]
+    assert visible_cells(filtered) == (default["task"] == "summarization").sum() == 3
     # The real rows, on a phone's width and a laptop's (screenshots for a person to look at):
     # measured on the CPU, so no GPU energy and no GPU in the hardware panel.
     with DevToolsPage(browser) as page:
@@ -505,8 +515,10 @@ def test_explorer_of_the_demo_filters_in_a_browser(demo_run):
             " return [...document.querySelectorAll('#cells tbody tr')]"
             ".map(r => r.cells[i].textContent); })()"
         )
-        assert gpu == [NOT_MEASURED] * N_CELLS
+        assert gpu == [NOT_MEASURED] * N_DEFAULT_CELLS
         panel = page.evaluate("document.getElementById('setups').innerText")
-        assert f"All {N_CELLS} cells" in panel and f"GPU\n{NO_GPU}" in panel
+        # One setup per batch size: the scenarios' cells.
+        assert "Setup 1 of 2: 19 cells" in panel and "Setup 2 of 2: 13 cells" in panel
+        assert f"GPU\n{NO_GPU}" in panel and "batch size\n4" in panel
         assert f"torch\n{torch.__version__}" in panel
         assert f"CUDA\n{torch.version.cuda or 'none'}" in panel

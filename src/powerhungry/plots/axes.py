@@ -32,16 +32,28 @@ def log_number_axis(axis: Axis) -> None:
     label_log_axis(axis, lambda value: f"{value:g}")
 
 
+# In-between marks of a short log axis, the sparsest first: 2 and 5 times a power of ten, then
+# 3 times too, then every multiple.
+IN_BETWEEN = ((2.0, 5.0), (2.0, 3.0, 5.0), tuple(np.arange(2.0, 10.0)))
+
+
 def label_log_axis(axis: Axis, describe: Callable[[float], str]) -> None:
-    """Label decades; on an axis too short to show two of them, label in-between marks too
-    (2 and 5 times, or every multiple on a very short one) so it never goes unlabelled."""
+    """Label decades; on an axis too short to show two of them, label in-between marks too, the
+    sparsest set (IN_BETWEEN) that puts two labels on it, so that it never goes unlabelled and
+    the labels of a narrow panel do not run into each other."""
     label = FuncFormatter(lambda value, _: describe(value))
     axis.set_major_formatter(label)
     low, high = axis.get_view_interval()
-    decades = np.log10(high / low)
-    if decades < 2.0:
-        subs = (2.0, 5.0) if decades >= 0.7 else tuple(np.arange(2.0, 10.0))
+    if np.log10(high / low) < 2.0:
+        subs = next((s for s in IN_BETWEEN if len(_marks(low, high, s)) >= 2), IN_BETWEEN[-1])
         axis.set_minor_locator(LogLocator(subs=subs))
         axis.set_minor_formatter(label)
     else:
         axis.set_minor_formatter(NullFormatter())
+
+
+def _marks(low: float, high: float, subs: Sequence[float]) -> list[float]:
+    """The powers of ten and their `subs` multiples from `low` to `high`."""
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    marks = (m * 10.0**e for e in decades for m in (1.0, *subs))
+    return [m for m in marks if low <= m <= high]
