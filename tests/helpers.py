@@ -100,3 +100,15 @@ DEGENERATE_TEXTS = [
     "日本語 mixed Ελληνικά عربي 🙂",
     "word " * 3000,
 ]
+
+
+def loaded(task: str, model_dir: Path, settings: dict | None = None, kind: str = "task_specific"):
+    """The task runner of `task` (a `kind` model) with the model at `model_dir` loaded on the
+    CPU in float32, as the tiny-model tests run it."""
+    import torch
+
+    from powerhungry.tasks import make_runner
+
+    runner = make_runner(task, kind, settings or {})
+    runner.load(model_dir, torch.device("cpu"), torch.float32)
+    return runner

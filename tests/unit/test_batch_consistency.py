@@ -16,12 +16,15 @@ import json
 import numpy as np
 import pytest
 import torch
-from test_runners import CPU, FP32, loaded
+from helpers import loaded
 
 from powerhungry.data.preprocess import as_png
 from powerhungry.measure.cell import run_inferences
 from powerhungry.tasks import make_runner
 from powerhungry.tasks.base import ATTENTION
+
+# Tens of seconds of tiny-model inference: a slow test (make test, .ci/run), not the quick tier.
+pytestmark = pytest.mark.slow
 
 BATCH_SIZE = 4
 # Different lengths, so that a batch pads: a row with no token (a decoder-only model is given its
@@ -220,10 +223,10 @@ def test_an_attention_implementation_the_model_lacks_fails_its_load(tiny_models,
     settings = {"max_new_tokens": 2, ATTENTION: "flex_attention", "random_weights": random_weights}
     runner = make_runner("text_generation", "task_specific", settings)
     with pytest.raises(ValueError, match=r"does not support .*flex_attention"):
-        runner.load(tiny_models["gpt2_causal_lm"], CPU, FP32)
+        runner.load(tiny_models["gpt2_causal_lm"], torch.device("cpu"), torch.float32)
 
 
 def test_image_generation_refuses_an_attention_implementation(tiny_models):
     runner = make_runner("image_generation", "task_specific", {ATTENTION: "sdpa"})
     with pytest.raises(ValueError, match="attn_implementation='sdpa' is not supported for image"):
-        runner.load(tiny_models["stable_diffusion"], CPU, FP32)
+        runner.load(tiny_models["stable_diffusion"], torch.device("cpu"), torch.float32)

@@ -6,19 +6,13 @@ import shutil
 
 import pytest
 import torch
-from helpers import DEGENERATE_TEXTS
+from helpers import DEGENERATE_TEXTS, loaded
 
 from powerhungry.data.preprocess import as_png
 from powerhungry.tasks import make_runner
 
 CPU, FP32 = torch.device("cpu"), torch.float32
 TEXTS = [{"text": "this movie was great"}, {"text": "the plot made no sense and was awful"}]
-
-
-def loaded(task, model_dir, settings=None, kind="task_specific"):
-    runner = make_runner(task, kind, settings or {})
-    runner.load(model_dir, CPU, FP32)
-    return runner
 
 
 def run(task, model_dir, samples, settings=None, kind="task_specific"):
