@@ -138,6 +138,7 @@ def part_config(args: argparse.Namespace) -> dict[str, Any]:
         config["models"] = list(first_per_task.values())
         for dataset in config["datasets"]:
             dataset["samples"] = min(dataset["samples"], DRY_SAMPLES)
+        config["scenarios"] = []  # the protocol's setting only: no batch fits 2 samples
     config["study"] = "gpu-kit-dry-run" if args.dry_run else "gpu-kit"
     config["cache_dir"] = str(args.work / "cache")
     path = args.work / "run-config.yaml"

@@ -195,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, table in tables.items():
         write_atomic(args.out / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
     columns = [
+        "scenario",
         "task",
         "model_kind",
         "n_models",

@@ -99,6 +99,7 @@ def load_scenarios(
                     "its own name"
                 )
         settings = {key: entry[key] for key in SCENARIO_SETTINGS if key in entry}
+
         if not settings:
             raise ScenarioError(
                 f"{where}: scenario {name!r} changes no setting; give it one of "

@@ -348,6 +348,8 @@ def load_study(config: Mapping[str, Any], runnable_tasks: frozenset[str]) -> Stu
     prompts = dict(config.get("zero_shot_prompts", {}))
     _check(tasks, datasets, models, protocol, runnable_tasks)
     _check_prompts(models, datasets, prompts)
+    for index, entry in enumerate(config.get("scenarios", [])):
+        check_whole_number(f"scenarios[{index}].batch_size", entry.get("batch_size"))
     try:
         scenarios = load_scenarios(config.get("scenarios", []), protocol, models)
     except ScenarioError as error:
@@ -554,7 +556,17 @@ def _check_prompts(
                     )
 
 
+def check_whole_number(where: str, value: object) -> None:
+    """JSON Schema's `integer` lets 2.0 through (a number with no fractional part), which
+    Python cannot count with: StudyConfigError naming the key and what to write instead."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        whole = f"; write {int(value)}" if isinstance(value, float) and value.is_integer() else ""
+        raise StudyConfigError(f"{where}: {value!r} is not a whole number{whole}")
+
+
 def _check_protocol(protocol: Protocol) -> None:
+    for name in ("batch_size", "repetitions", "warmup_inferences", "max_repetitions"):
+        check_whole_number(f"protocol.{name}", getattr(protocol, name))
     # JSON Schema's bounds let NaN and infinity through (every comparison with NaN is false).
     for name in ("measure_power_secs", "idle_seconds", "target_relative_halfwidth"):
         value = getattr(protocol, name)

@@ -524,7 +524,9 @@ TABLES: dict[str, Table] = {
                 "s per batch",
             ),
             "seconds_per_batch_halfwidth_95": Column(
-                NUMBER, "Half-width of the 95% confidence interval of seconds_per_batch", S
+                NUMBER,
+                "Half-width of the 95% confidence interval of seconds_per_batch",
+                "s per batch",
             ),
             "inferences_per_second": Column(
                 NUMBER, "Throughput: 1 / seconds_per_inference", "inferences per s"
@@ -547,6 +549,19 @@ TABLES: dict[str, Table] = {
             ),
             "energy_ratio_to_default_high": Column(
                 NUMBER, "Upper bound of the 95% confidence interval of energy_ratio_to_default"
+            ),
+            "same_host_as_default": Column(
+                BOOLEAN,
+                "Whether the model's cells in this scenario and in the default one were measured "
+                "on the same host(s); the ratio's interval covers the repetitions' spread only, "
+                "not a difference between machines; empty where not compared or not recorded",
+            ),
+            "hours_apart_from_default": Column(
+                NUMBER,
+                "Hours between the mean start times of the model's query runs in this scenario "
+                "and in the default one (a machine drifts between runs measured apart; the "
+                "ratio's interval does not cover that); empty where not compared",
+                "h",
             ),
         },
     ),

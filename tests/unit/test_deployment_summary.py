@@ -142,6 +142,23 @@ def test_the_scenarios_compared_per_model(tables):
     assert math.isnan(bf16["energy_kwh_per_1k"]) and math.isnan(bf16["seconds_per_batch"])
 
 
+def test_a_ratio_says_whether_the_two_were_measured_on_one_host_and_when(tables):
+    """The ratio's interval covers the repetitions only: what a comparison across machines or
+    hours is exposed to (drift) is said beside it."""
+    measured, _, _ = tables
+    bs8 = measured["scenario"] == "bs8"
+    measured = measured.assign(
+        hostname=["node-b" if b else "node-a" for b in bs8],
+        started_at=["2026-12-02T10:00:00Z" if b else "2026-12-01T22:00:00Z" for b in bs8],
+    )
+    table = scenario_summary(measured).set_index("scenario")
+    assert table.loc["bs8", "same_host_as_default"] == False  # noqa: E712 (pandas' boolean)
+    assert table.loc["bs8", "hours_apart_from_default"] == pytest.approx(12.0)
+    assert pd.isna(table.loc["default", "same_host_as_default"])
+    same = scenario_summary(measured.assign(hostname="node-a")).set_index("scenario")
+    assert same.loc["bs8", "same_host_as_default"] == True  # noqa: E712
+
+
 def test_a_ratio_needs_the_same_datasets(tables):
     measured, _, _ = tables
     partial = measured[~((measured["scenario"] == "bs8") & (measured["dataset"] == "d2"))]

@@ -134,6 +134,12 @@ def test_a_scenario_may_name_its_models(config):
         ),
         ({"name": "Batch 8", "batch_size": 8}, r"scenarios\[0\].name: .*lower-case"),
         ({"name": "x", "batch_size": 2, "models": "some"}, r"scenarios\[0\].models"),
+        ({"name": "x" * 65, "batch_size": 2}, r"scenarios\[0\].name: .* is too long"),
+        # JSON Schema's integer lets 2.0 through; a batch cannot be counted with it.
+        (
+            {"name": "x", "batch_size": 2.0},
+            r"scenarios\[0\].batch_size: 2.0 is not a whole number; write 2",
+        ),
     ],
 )
 def test_the_schema_refuses_a_bad_scenario_naming_the_key(config, scenario, named):
@@ -171,6 +177,7 @@ def test_the_schema_refuses_a_bad_scenario_naming_the_key(config, scenario, name
             {},
             r"scenarios\[0\].models: 'lab/b' is no model of the study",
         ),
+        ([], {"batch_size": 2.0}, r"protocol.batch_size: 2.0 is not a whole number; write 2"),
         (
             [{"name": "big", "batch_size": 16}],
             {},

@@ -85,7 +85,7 @@ def scenario_summary(
     models["seconds_per_batch" + HALFWIDTH] = models[LATENCY + HALFWIDTH] * batch
     models["inferences_per_second"] = 1 / models[LATENCY]
     models["inferences_per_second" + HALFWIDTH] = models[LATENCY + HALFWIDTH] / models[LATENCY] ** 2
-    models = _with_ratio_to_default(models)
+    models = _with_ratio_to_default(models, _where_and_when(measurements))
     columns = [
         *MODEL_KEY,
         *SETTINGS,
@@ -103,6 +103,8 @@ def scenario_summary(
         RATIO,
         RATIO + "_low",
         RATIO + "_high",
+        "same_host_as_default",
+        "hours_apart_from_default",
     ]
     return models[columns].sort_values(list(MODEL_KEY), ignore_index=True)
 
@@ -159,10 +161,36 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _with_ratio_to_default(models: pd.DataFrame) -> pd.DataFrame:
+def _where_and_when(measurements: pd.DataFrame) -> pd.DataFrame:
+    """Per MODEL_KEY: the hosts its query rows were measured on ("; "-joined) and the mean of
+    their start times (UTC); empty where the rows do not record them."""
+    rows = with_scenario(measurements)
+    rows = rows[rows["phase"] == "query"]
+    empty = pd.Series(pd.NA, index=rows.index, dtype="string")
+    hosts = rows["hostname"].astype("string") if "hostname" in rows.columns else empty
+    started = pd.to_datetime(
+        rows["started_at"] if "started_at" in rows.columns else empty, utc=True, format="ISO8601"
+    )
+    frame = rows[list(MODEL_KEY)].assign(hosts=hosts, started=started)
+    return (
+        frame.groupby(list(MODEL_KEY))
+        .agg(
+            hosts=("hosts", lambda h: "; ".join(sorted(set(h.dropna()))) or pd.NA),
+            started=("started", "mean"),
+        )
+        .reset_index()
+    )
+
+
+def _with_ratio_to_default(models: pd.DataFrame, where_and_when: pd.DataFrame) -> pd.DataFrame:
+    """`models` with the energy ratio to the default scenario and its interval, and whether the
+    two were measured on the same host(s) and how many hours apart: the interval covers the
+    repetitions' spread only, not a machine's drift between runs measured apart."""
     key = [k for k in MODEL_KEY if k != SCENARIO]
+    models = models.merge(where_and_when, on=list(MODEL_KEY), how="left")
     default = models.loc[
-        models[SCENARIO] == DEFAULT_SCENARIO, [*key, "datasets", ENERGY, ENERGY + HALFWIDTH]
+        models[SCENARIO] == DEFAULT_SCENARIO,
+        [*key, "datasets", ENERGY, ENERGY + HALFWIDTH, "hosts", "started"],
     ]
     paired = models.merge(default, on=key, how="left", suffixes=("", "_default"))
     same = (paired["datasets"] == paired["datasets_default"]) & (
@@ -174,12 +202,18 @@ def _with_ratio_to_default(models: pd.DataFrame) -> pd.DataFrame:
         paired[ENERGY],
         paired[ENERGY + HALFWIDTH],
     )
-    return models.assign(
+    compared = same & paired["hosts"].notna() & paired["hosts_default"].notna()
+    apart = (paired["started"] - paired["started_default"]).abs() / pd.Timedelta(hours=1)
+    return models.drop(columns=["hosts", "started"]).assign(
         **{
             RATIO: ratio.where(same),
             RATIO + "_low": low.where(same),
             RATIO + "_high": high.where(same),
-        }
+        },
+        same_host_as_default=(paired["hosts"] == paired["hosts_default"])
+        .astype("boolean")
+        .where(compared),
+        hours_apart_from_default=apart.where(same),
     )
 
 

@@ -33,8 +33,8 @@ def log_number_axis(axis: Axis) -> None:
 
 
 # In-between marks of a short log axis, the sparsest first: 2 and 5 times a power of ten, then
-# 3 times too, then every multiple.
-IN_BETWEEN = ((2.0, 5.0), (2.0, 3.0, 5.0), tuple(np.arange(2.0, 10.0)))
+# 3 times too, then the even multiples, then every multiple.
+IN_BETWEEN = ((2.0, 5.0), (2.0, 3.0, 5.0), (2.0, 4.0, 6.0, 8.0), tuple(np.arange(2.0, 10.0)))
 
 
 def label_log_axis(axis: Axis, describe: Callable[[float], str]) -> None:
