@@ -50,6 +50,8 @@ def study() -> dict:
         ],
         "models": [{"id": MODEL, "task": "text_classification", "source": "hub"}],
         "protocol": {"repetitions": 1, "device": "cpu", "idle_seconds": 1},
+        # A deployment scenario: the same hub model and datasets again, two samples a call.
+        "scenarios": [{"name": "bs2", "batch_size": 2}],
     }
 
 
@@ -99,6 +101,9 @@ def test_hub_datasets_and_model_are_fetched_then_measured_offline(
     rows = pd.read_csv(workflow / "results" / "tables" / "measurements.csv")
     by_dataset = rows.groupby("dataset")
     assert set(by_dataset.groups) == {"imdb", "super_glue"}
+    # Each cell in both scenarios, from the same fetched model and samples.
+    cells = rows.groupby(["scenario", "batch_size"])["dataset"].agg(set).to_dict()
+    assert cells == {("bs2", 2): {"imdb", "super_glue"}, ("default", 1): {"imdb", "super_glue"}}
     assert set(rows["model_revision"]) == {model_sha}
     assert set(rows["model_repo"]) == {MODEL}
     assert set(rows.loc[rows["dataset"] == "imdb", "dataset_commit"]) == {imdb_sha}
