@@ -109,7 +109,7 @@ def describe(measurements: pd.DataFrame) -> dict[str, str]:
         if column not in query.columns:
             described[name] = NOT_RECORDED
             continue
-        values = sorted({_text(v) for v in query[column]} - {""})
+        values = sorted({recorded_text(v) for v in query[column]} - {""})
         described[name] = "; ".join(values) if values else "none"
     energy = query["energy_kwh"].sum()
     intensity = 1000 * query["emissions_kg"].sum() / energy if energy > 0 else math.nan
@@ -118,7 +118,7 @@ def describe(measurements: pd.DataFrame) -> dict[str, str]:
     return described
 
 
-def _text(value: object) -> str:
+def recorded_text(value: object) -> str:
     """A recorded value as text: "" for an empty one, whole numbers without a trailing .0 (a
     column read back with empty cells is float)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -168,7 +168,7 @@ def protocol_of(measurements: pd.DataFrame) -> pd.DataFrame:
     cells = per_cell.size().index
     return pd.DataFrame(
         {
-            c: per_cell[c].agg(lambda v: "; ".join(sorted({_text(x) for x in v})))
+            c: per_cell[c].agg(lambda v: "; ".join(sorted({recorded_text(x) for x in v})))
             if c in query.columns
             else NOT_RECORDED
             for c in PROTOCOL_COLUMNS

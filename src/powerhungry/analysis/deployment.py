@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from powerhungry.analysis.aggregate import with_scenario
-from powerhungry.analysis.compare import ratio_interval
+from powerhungry.analysis.compare import ratio_interval, recorded_text
 from powerhungry.analysis.summary import (
     MAX_RELATIVE_HALFWIDTH,
     combined_halfwidth,
@@ -148,17 +148,10 @@ def scenario_settings(measurements: pd.DataFrame) -> pd.DataFrame:
             settings[name] = ""
             continue
         values = rows.groupby(SCENARIO)[name].agg(
-            lambda v: "; ".join(sorted({_text(x) for x in v.dropna()}))
+            lambda v: "; ".join(sorted({recorded_text(x) for x in v.dropna()}))
         )
         settings[name] = settings[SCENARIO].map(values).fillna("")
     return settings
-
-
-def _text(value: object) -> str:
-    """A setting as text, integers without a decimal point (batch sizes read back as floats)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _where_and_when(measurements: pd.DataFrame) -> pd.DataFrame:
