@@ -3,9 +3,11 @@
 from a local replica of today's Hub (tests/hub_replica, generated from paper_datasets.yaml and
 paper_models.yaml) by the unmodified clients, then measured offline: `make paper-replica`.
 
-It runs a fresh clone of a commit (default: HEAD) with the installed .venv, as the demo benchmark
-does, and appends one line to benchmarks/results/paper_on_replica.tsv: cells planned, measured
-and missing, and the wall-clock time (s) of the Snakemake run (publishing the replica excluded).
+It runs a fresh clone of a commit (default: HEAD) with the Python that runs it (`make
+paper-replica`: the installed .venv; `PY=` another environment, e.g. the GPU stack), as the demo
+benchmark does, and appends one line to benchmarks/results/paper_on_replica.tsv: the stack, cells
+planned, measured and missing, and the wall-clock time (s) of the Snakemake run (publishing the
+replica excluded).
 The run's missing_cells.csv (each cell not measured, with its cause and fix) is copied to
 benchmarks/results/paper_on_replica_missing.csv.
 
@@ -18,6 +20,7 @@ loads and runs, never what the paper's models cost.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
@@ -76,6 +79,17 @@ def cpu_model() -> str:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return platform.machine()
+
+
+def software_stack() -> str:
+    """The torch build and timm of the Python running the study, e.g. "torch 2.13.0+cpu" or
+    "torch 2.13.0+cu130, timm 1.0.31" (the timm-backbone detectors load only where timm does)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    stack = [f"torch {version('torch')}"]
+    with contextlib.suppress(PackageNotFoundError):
+        stack.append(f"timm {version('timm')}")
+    return ", ".join(stack)
 
 
 def main() -> int:
@@ -143,6 +157,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
         "commit": commit,
         "cpus": os.cpu_count(),
         "cpu_model": cpu_model(),
+        "stack": software_stack(),
         "cells": len(study.cells),
         "measured": measured_cells(workflow),
         "missing": len(missing),
