@@ -101,9 +101,11 @@ def tiny_timm_detector(folder: Path, model_type: str) -> dict[str, bytes | Path]
 
     small = {**SEQ2SEQ, "d_model": 16, "num_queries": 10, "id2label": dict(enumerate(LABELS))}
     if model_type == "deformable_detr":
-        # Its input projections' GroupNorm has 32 groups; transformers 5 ties the box heads of
-        # the decoder layers to the first, and fails where there is only one.
-        small |= {"d_model": 32, "decoder_layers": 2, "num_feature_levels": 2}
+        # Its input projections' GroupNorm has 32 groups: d_model 64 gives each two channels, so
+        # that the last feature map, 1x1 at 32 pixels, normalizes (the real model's 256 give 8).
+        # Four feature levels, as the real model: timm's backbone gives three. Transformers 5
+        # ties the box heads of the decoder layers to the first, and fails where there is only one.
+        small |= {"d_model": 64, "decoder_layers": 2, "num_feature_levels": 4}
         small |= {"encoder_n_points": 2, "decoder_n_points": 2}
     config_class = t.AutoConfig.for_model(model_type).__class__
     torch.manual_seed(0)
