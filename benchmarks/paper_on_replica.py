@@ -86,7 +86,9 @@ def software_stack() -> str:
     "torch 2.13.0+cu130, timm 1.0.31" (the timm-backbone detectors load only where timm does)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    stack = [f"torch {version('torch')}"]
+    import torch  # its own version string names the build (+cpu, +cu130); its metadata does not
+
+    stack = [f"torch {torch.__version__}"]
     with contextlib.suppress(PackageNotFoundError):
         stack.append(f"timm {version('timm')}")
     return ", ".join(stack)
@@ -164,6 +166,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
         "snakemake_rc": snakemake.returncode,
         "publish_s": round(published_s, 1),
         "seconds": round(seconds, 1),
+        "run": "whole config",
     }
     table = RESULTS / "paper_on_replica.tsv"
     pd.DataFrame([line]).to_csv(table, sep="\t", index=False, mode="a", header=not table.exists())

@@ -3,6 +3,7 @@
 # already-installed .venv: `pytest` (the fast tier) and `pytest -m ""` (every tier, what
 # `make test` runs after lint). Appends one line per tier to benchmarks/results/test_runtime.tsv.
 # Run it on an otherwise idle machine: both tiers measure real work on every core.
+#   benchmarks/test_runtime.sh [TIER ...]    TIER: fast, all (default: both)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 clone=$(mktemp -d)
@@ -13,7 +14,10 @@ cd "$clone/workflow"
 export PYTHONPATH="$clone/workflow/src"
 results="$repo/benchmarks/results/test_runtime.tsv"
 [ -f "$results" ] || printf 'date\tcommit\tcpus\ttier\tseconds\toutcome\n' > "$results"
-for tier in fast all; do
+tiers=("$@")
+[ ${#tiers[@]} -gt 0 ] || tiers=(fast all)
+for tier in "${tiers[@]}"; do
+  case $tier in fast | all) ;; *) echo "unknown tier $tier: fast or all" >&2; exit 2 ;; esac
   marker=()
   [ "$tier" = all ] && marker=(-m "")
   start=$(date +%s.%N)

@@ -94,6 +94,7 @@ def dataset(tmp_path: Path, urls: list[str], samples: int) -> DatasetSpec:
     )
 
 
+@pytest.mark.slow
 def test_dead_links_are_skipped_in_order_and_recorded(host, tmp_path):
     urls = [
         f"{host}/gone.png",

@@ -476,6 +476,7 @@ def test_the_overlap_check_catches_crowded_slanted_tick_labels():
 # --- every figure from synthetic tables -------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FIGURES)
 def test_figure_renders_readably_at_its_size(name, tables, tmp_path):
     figure = render(name, tables)
@@ -790,6 +791,7 @@ def test_precision_reads_the_dtype_from_the_rows_not_the_scenario_name(tables):
     plt.close(figure)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n, spec in FIGURES.items() if spec.all_scenarios])
 def test_scenario_figures_are_drawn_from_every_scenario_with_the_missing_named(
     name, tables, tmp_path
@@ -1158,6 +1160,7 @@ def test_snakemake_script_writes_png_and_pdf(tables, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["parameters_vs_emissions", "zero_shot_dataset_emissions"])
 def test_a_figure_with_substituted_cells_says_so_under_it(name, tables, tmp_path):
     """Cells read from a substitute dataset are named in a note below the figure, whether its
@@ -1289,6 +1292,7 @@ def paper_tables() -> dict[str, pd.DataFrame]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "points"),
     [

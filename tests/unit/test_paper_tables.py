@@ -42,6 +42,7 @@ def paper_summaries(paper_measurements):
     return summarize(paper_measurements[paper_measurements["in_paper"]])
 
 
+@pytest.mark.slow
 def test_cli_reproduces_table_3(tmp_path):
     subprocess.run(
         [BIN / "powerhungry", "summarize", PAPER_TABLE, "--out", tmp_path, "--in-paper"],

@@ -316,6 +316,7 @@ def test_a_cells_own_rows_on_the_planned_device_refine_its_estimate(workdir):
     assert row.basis == ""
 
 
+@pytest.mark.slow
 def test_the_command_line_prints_the_plan_and_fails_on_cells_that_cannot_run(
     tmp_path, monkeypatch, capsys
 ):

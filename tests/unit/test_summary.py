@@ -103,6 +103,7 @@ def test_missing_columns_are_named():
         model_summary(pd.DataFrame([row("a", "d", 0, 1.0)]).drop(columns="emissions_kg"))
 
 
+@pytest.mark.slow
 def test_cli_reproduces_table_2_from_the_papers_measurements(tmp_path):
     result = subprocess.run(
         [BIN / "powerhungry", "summarize", PAPER_TABLE, "--out", tmp_path, "--in-paper"],
@@ -142,6 +143,7 @@ def test_the_command_line_says_its_version():
     assert result.stdout.strip() == f"powerhungry {version('powerhungry')}"
 
 
+@pytest.mark.slow
 def test_cli_without_in_paper_warns_and_differs(tmp_path):
     result = subprocess.run(
         [BIN / "powerhungry", "summarize", PAPER_TABLE, "--out", tmp_path],
