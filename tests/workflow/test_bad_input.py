@@ -29,15 +29,27 @@ def run_study(workflow, study, *extra):
     )
 
 
+# The first runs in the fast tier (Snakemake stops on a bad config before any job); the others,
+# each a Snakemake start of ~3 s, with the workflow tier (tests/unit/test_study.py checks every
+# message in-process).
 @pytest.mark.parametrize(
     ("change", "named"),
     [
         ({"protocol": {"repetitons": 2}}, "repetitons"),
-        ({"models": [{"id": "x", "task": "text_classification", "kind": "generic"}]}, "generic"),
-        ({"models": [{"id": "x", "task": "summarization"}]}, "models[0].task"),
-        (
+        pytest.param(
+            {"models": [{"id": "x", "task": "text_classification", "kind": "generic"}]},
+            "generic",
+            marks=pytest.mark.workflow,
+        ),
+        pytest.param(
+            {"models": [{"id": "x", "task": "summarization"}]},
+            "models[0].task",
+            marks=pytest.mark.workflow,
+        ),
+        pytest.param(
             {"datasets": [{"id": "imdb", "task": "text_classification", "hub": "imdb"}]},
             "datasets[0].hub: dataset 'imdb': 'imdb' has no namespace",
+            marks=pytest.mark.workflow,
         ),
     ],
 )
