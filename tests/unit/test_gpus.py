@@ -20,6 +20,7 @@ def hold(candidates, leases, seconds, started, results):
         results.put((os.getpid(), "released", time.monotonic()))
 
 
+@pytest.mark.slow
 def test_two_jobs_get_two_gpus_and_a_third_waits_for_one(tmp_path):
     context = multiprocessing.get_context("fork")
     results, started = context.Queue(), [context.Event() for _ in range(2)]
@@ -41,6 +42,7 @@ def test_two_jobs_get_two_gpus_and_a_third_waits_for_one(tmp_path):
     assert third in ("0", "1") and acquired >= first_release  # the third waited for one
 
 
+@pytest.mark.slow
 def test_a_lease_that_never_frees_times_out(tmp_path):
     with gpu_lease(["0"], tmp_path), pytest.raises(GpuLeaseTimeout, match=r"no free GPU"):  # noqa: SIM117
         with gpu_lease(["0"], tmp_path, wait_s=1):
