@@ -301,6 +301,19 @@ def check_gpu_partition(gpu_rules):
         )
 
 
+def start_measurement_forkserver(log="logs/measurement_forkserver.log"):
+    """For a run on Snakemake's local executor on Linux, the fork server of the measurement
+    jobs (powerhungry.measure.forkserver: their imports paid once, each cell still measured in
+    a process of its own); it ends with this Snakemake process. Cluster jobs run elsewhere and
+    measure in their own processes."""
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.name != "local" or not sys.platform.startswith("linux"):
+        return
+    from powerhungry.measure.forkserver import start_server
+
+    start_server(Path(log))
+
+
 def warn_about_missing_cells(path="results/tables/missing_cells.csv"):
     """A failed model does not fail the run (its cell is recorded as failed), so say it at the
     end, where nobody can miss it, with the command that measures those cells again: this

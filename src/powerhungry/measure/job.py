@@ -7,12 +7,49 @@ from __future__ import annotations
 
 from typing import Any
 
+# What a measurement job imports before its cell; the fork server imports them once for all.
+SETUP_MODULES = (
+    "powerhungry.data.sample_record",
+    "powerhungry.invocation",
+    "powerhungry.measure.cell",
+    "powerhungry.measure.cell_files",
+    "powerhungry.models.prepare",
+    "powerhungry.plan.shards",
+    "powerhungry.scenarios",
+    "powerhungry.study",
+)
+
+
+def import_setup() -> None:
+    """Import SETUP_MODULES with the garbage collector off, then freeze them
+    (`long_lived_setup`). Call it after `offline_job` (the Hugging Face libraries read the
+    offline switches when imported); it starts neither CUDA nor NVML by itself."""
+    from importlib import import_module
+
+    from powerhungry.startup import long_lived_setup
+
+    with long_lived_setup():
+        for name in SETUP_MODULES:
+            import_module(name)
+
 
 def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
     """Measure the cell of a Snakemake job object (`smk`: its input, output, params, wildcards
     and scriptdir, as rules/measure.smk declares them), or the shard `shard` (a Shard's fields)
     of it, and write its three outputs; print each row's phase, repetition, duration (s) and
-    energy (kWh)."""
+    energy (kWh). In a child of the run's fork server where one serves this job
+    (`powerhungry.measure.forkserver`), otherwise in this process (the log says which and why).
+    Raises ForkedJobError when the server's child failed."""
+    from powerhungry.measure.forkserver import measure_in_forked_child
+
+    why_not = measure_in_forked_child(smk, shard)
+    if why_not is not None:
+        print(f"measured in the job's own process: {why_not}")
+        measure_here(smk, shard)
+
+
+def measure_here(smk: Any, shard: dict[str, int] | None = None) -> None:
+    """`run_measurement_job` in this process."""
     from pathlib import Path
 
     from powerhungry.offline import offline_job
@@ -21,17 +58,15 @@ def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
     from powerhungry.measure.gpus import measurement_gpu
 
     with measurement_gpu(smk.params.protocol["device"]):
-        from powerhungry.startup import long_lived_setup
-
-        with long_lived_setup():
-            from powerhungry.data.sample_record import read_sample_record
-            from powerhungry.invocation import recorded_options, rerun_command
-            from powerhungry.measure.cell import CellJob, measure_or_record_failure
-            from powerhungry.measure.cell_files import CellOutputs
-            from powerhungry.models.prepare import ModelSourceError, read_manifest
-            from powerhungry.plan.shards import Shard
-            from powerhungry.scenarios import scenario_name
-            from powerhungry.study import DatasetSpec, ModelSpec, Protocol
+        import_setup()
+        from powerhungry.data.sample_record import read_sample_record
+        from powerhungry.invocation import recorded_options, rerun_command
+        from powerhungry.measure.cell import CellJob, measure_or_record_failure
+        from powerhungry.measure.cell_files import CellOutputs
+        from powerhungry.models.prepare import ModelSourceError, read_manifest
+        from powerhungry.plan.shards import Shard
+        from powerhungry.scenarios import scenario_name
+        from powerhungry.study import DatasetSpec, ModelSpec, Protocol
 
         # The dataset's revision and commit as recorded when sampled: this job never asks the Hub.
         sample_record = read_sample_record(smk.input.sample_record)

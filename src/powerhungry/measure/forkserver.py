@@ -1,0 +1,321 @@
+"""The fork server of a local run's measurement jobs: the imports paid once, each cell still
+measured in a process of its own.
+
+A measurement job spends most of its CPU time on the CPU demo importing torch, transformers and
+CodeCarbon (~4.5 of ~6.7 s a job on the 2-core CI machine, `python -X importtime`), the same
+imports in every job. For a local run (Snakemake's local executor, Linux, no NVIDIA or AMD GPU
+seen by CodeCarbon), the workflow starts this server (`onstart`); the first measurement job hands
+it its environment, working directory and `sys.path`, and the server imports what a measurement
+job imports (`powerhungry.measure.job.import_setup`) in exactly that environment, once. Each job
+then asks the server for a child (`os.fork`), which measures the job's cell and reports its exit
+status; the job's own process (the one Snakemake started) waits for it and ends with it.
+
+What stays as it was: one cell per process (the child), its own CodeCarbon trackers and hardware
+detection, the CPU measurement lease, the job's log (passed to the child, SCM_RIGHTS: its
+output, and the libraries' log handlers made in the server, write there), its offline switches.
+A job whose environment, Python or `powerhungry` differs from the first job's is refused and
+measured in its own process as before (its log says why). A child whose job process is killed
+kills itself. GPU machines are never served: CodeCarbon starts
+NVML when imported and neither NVML nor CUDA is known to be safe in a child forked after that.
+
+Errors: `ForkedJobError` when a served child fails (the traceback is in the job's log).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# The job processes find the server through this variable, set in Snakemake's process (onstart).
+SERVER_VARIABLE = "POWERHUNGRY_FORKSERVER"
+# Set by the shell that ran the job (its last command), so never the same in two processes.
+IGNORED_VARIABLES = frozenset({"_"})
+_LENGTH = struct.Struct("!I")
+STARTUP_S = 10  # s, for the server to listen (it imports only the standard library first)
+
+
+class ForkedJobError(RuntimeError):
+    """The fork server's child measuring this job failed or was killed."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a measurement job sends: its Snakemake object and shard (`run_measurement_job`'s
+    arguments) and what the child must match or take over from its process."""
+
+    smk: Any
+    shard: dict[str, int] | None
+    environment: dict[str, str]
+    cwd: str
+    sys_path: list[str]
+    executable: str
+    package: str
+
+
+def _send(connection: socket.socket, payload: object, fds: list[int] | None = None) -> None:
+    data = pickle.dumps(payload)
+    message = _LENGTH.pack(len(data)) + data
+    if fds:
+        socket.send_fds(connection, [message], fds)
+    else:
+        connection.sendall(message)
+
+
+def _receive(connection: socket.socket, maxfds: int = 0) -> tuple[Any, list[int]]:
+    """One length-prefixed pickle and the file descriptors sent with it; EOFError when the
+    other side closed."""
+    buffer, fds = b"", []
+    if maxfds:
+        buffer, fds, _flags, _address = socket.recv_fds(connection, 1 << 16, maxfds)
+    while len(buffer) < _LENGTH.size or len(buffer) < _LENGTH.size + _length(buffer):
+        chunk = connection.recv(1 << 16)
+        if not chunk:
+            raise EOFError("the other side closed the connection")
+        buffer += chunk
+    return pickle.loads(buffer[_LENGTH.size :]), fds
+
+
+def _length(buffer: bytes) -> int:
+    return int(_LENGTH.unpack(buffer[: _LENGTH.size])[0])
+
+
+def request_for(smk: Any, shard: dict[str, int] | None) -> Request:
+    """This process's request to have `smk` (and `shard`) measured in a forked child."""
+    import powerhungry
+
+    return Request(
+        smk=smk,
+        shard=shard,
+        environment=dict(os.environ),
+        cwd=os.getcwd(),
+        sys_path=list(sys.path),
+        executable=sys.executable,
+        package=str(Path(powerhungry.__file__).resolve()),
+    )
+
+
+def measure_in_forked_child(smk: Any, shard: dict[str, int] | None) -> str | None:
+    """Have the local run's fork server measure this job in a child; return None when served
+    (the child succeeded), or why not, for the job to measure in its own process (no server in
+    this run, unreachable, or it refused: another environment, Python or package, a GPU
+    machine). The job's log (this process's `sys.stdout`, as `logs.log_to` set it) is the
+    child's; this process's Python streams are flushed first. Raises ForkedJobError when the
+    child failed or ended without an exit status."""
+    path = os.environ.get(SERVER_VARIABLE)
+    if not path:
+        return "no fork server in this run (a cluster job, or a run started before it existed)"
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except OSError as error:
+        connection.close()
+        return f"the fork server at {path} cannot be reached ({error})"
+    with connection:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            fds = [sys.stdout.fileno()]  # the job's log (`logs.log_to`)
+        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+            return "this job's output is not a file the fork server's child could write to"
+        _send(connection, request_for(smk, shard), fds)
+        try:
+            kind, value = _receive(connection)[0]
+            if kind == "refused":
+                return str(value)
+            # "forked": the child's pid; then its exit status once it ends.
+            kind, value = _receive(connection)[0]
+        except EOFError:
+            raise ForkedJobError(
+                "the fork server's child measuring this job ended without an exit status "
+                "(killed?); see the lines above in this log"
+            ) from None
+    if value != 0:
+        raise ForkedJobError(
+            f"the fork server's child measuring this job exited with status {value}; "
+            "its traceback is above in this log"
+        )
+    return None
+
+
+class _Server:
+    """The server's state: the environment of the first job, once its imports are done."""
+
+    def __init__(self, listener: socket.socket) -> None:
+        self.listener = listener
+        self.reference: Request | None = None
+        self.broken: str | None = None
+
+    def refusal(self, request: Request) -> str | None:
+        """Why this request cannot be served (None if it can); the first request sets up."""
+        if self.reference is None:
+            self.reference = request
+            self.broken = self._set_up(request)
+        if self.broken:
+            return self.broken
+        reference = self.reference
+        if request.executable != reference.executable:
+            return f"another Python ({request.executable}, the server's: {reference.executable})"
+        if request.package != reference.package:
+            return f"another powerhungry ({request.package}, the server's: {reference.package})"
+        names = set(request.environment) | set(reference.environment)
+        differing = sorted(
+            name
+            for name in names - IGNORED_VARIABLES
+            if request.environment.get(name) != reference.environment.get(name)
+        )
+        if differing:
+            return (
+                "its environment differs from the one the fork server imported in, in "
+                + ", ".join(differing)
+            )
+        if request.cwd != reference.cwd or request.sys_path != reference.sys_path:
+            return "another working directory or sys.path than the fork server's"
+        return None
+
+    def _set_up(self, request: Request) -> str | None:
+        """Take over the first job's environment and import what a measurement job imports;
+        return why this server cannot serve (None if it can)."""
+        os.environ.clear()
+        os.environ.update(request.environment)
+        os.chdir(request.cwd)
+        sys.path[:] = request.sys_path
+        if sys.executable != request.executable:
+            return f"the fork server runs another Python ({sys.executable})"
+        try:
+            from powerhungry.measure.job import import_setup
+            from powerhungry.offline import offline_job
+
+            offline_job()
+            import_setup()
+            from codecarbon.core import gpu
+        except Exception as error:
+            return f"the fork server could not import a measurement job's modules ({error!r})"
+        if gpu.PYNVML_AVAILABLE or gpu.AMDSMI_AVAILABLE:
+            return (
+                "a GPU machine: CodeCarbon started NVML or AMD SMI on import, which is not known "
+                "to be safe in a forked child"
+            )
+        return None
+
+    def serve(self, parent: int) -> None:
+        """Answer requests until the Snakemake process that started the server is gone."""
+        self.listener.settimeout(1.0)
+        while os.getppid() == parent:
+            try:
+                connection, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            connection.settimeout(None)
+            try:
+                request, fds = _receive(connection, maxfds=1)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                connection.close()
+                continue
+            refusal = self.refusal(request)
+            if refusal:
+                _send(connection, ("refused", refusal))
+            elif os.fork() == 0:
+                self.listener.close()
+                _run_child(connection, request, fds)  # never returns
+            for fd in fds:
+                os.close(fd)
+            connection.close()
+
+
+def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> None:
+    """In the forked child: take over the job's streams and environment, measure, report the
+    exit status, exit."""
+    status = 1
+    try:
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)
+        # The libraries' log handlers were made in the server, on its standard streams: those
+        # now write to the job's log, as they would have in the job's own process.
+        (log_fd,) = fds
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.environ.clear()
+        os.environ.update(request.environment)
+        # A fresh process draws these seeds from the OS; the server's children would share one.
+        random.seed()
+        import numpy
+
+        numpy.random.seed()
+        _send(connection, ("forked", os.getpid()))
+        threading.Thread(target=_die_with_the_job, args=(connection,), daemon=True).start()
+        from powerhungry.logs import logging_to
+        from powerhungry.measure.job import measure_here
+
+        with open(log_fd, "w", buffering=1, closefd=True) as log, logging_to(log):
+            print(f"measured in a child of the fork server (pid {os.getpid()})")
+            measure_here(request.smk, request.shard)
+        status = 0
+    except BaseException:
+        status = 1
+    finally:
+        try:
+            _send(connection, ("exited", status))
+        finally:
+            os._exit(status)
+
+
+def _die_with_the_job(connection: socket.socket) -> None:
+    """The job's process closed the connection (it was killed): end this child too."""
+    try:
+        connection.recv(1)
+    finally:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def start_server(log: Path) -> subprocess.Popen[bytes]:
+    """Start the fork server for this Snakemake process's local jobs, writing to `log`; set
+    SERVER_VARIABLE here so that the jobs started from now on find it. The server ends when
+    this process does."""
+    directory = tempfile.mkdtemp(prefix="powerhungry-forkserver-")
+    path = str(Path(directory) / "socket")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "powerhungry.measure.forkserver", path, str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + STARTUP_S
+    while not Path(path).exists() and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if Path(path).exists():  # otherwise jobs measure in their own processes, as without it
+        os.environ[SERVER_VARIABLE] = path
+    return server
+
+
+def main(path: str, parent: int) -> None:
+    """Serve on the Unix socket `path` until process `parent` (the run's Snakemake) is gone."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    print(f"fork server for measurement jobs at {path}, pid {os.getpid()}", flush=True)
+    try:
+        _Server(listener).serve(parent)
+    finally:
+        listener.close()
+        Path(path).unlink(missing_ok=True)
+        Path(path).parent.rmdir()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
