@@ -1,22 +1,24 @@
-"""The fork server of a local run's measurement jobs: the imports paid once, each cell still
+"""The fork server of a local run's measurement jobs: their set-up paid once, each cell still
 measured in a process of its own.
 
-A measurement job spends most of its CPU time on the CPU demo importing torch, transformers and
-CodeCarbon (~4.5 of ~6.7 s a job on the 2-core CI machine, `python -X importtime`), the same
-imports in every job. For a local run (Snakemake's local executor, Linux, no NVIDIA or AMD GPU
-seen by CodeCarbon), the workflow starts this server (`onstart`); the first measurement job hands
-it its environment, working directory and `sys.path`, and the server imports what a measurement
-job imports (`powerhungry.measure.job.import_setup`) in exactly that environment, once. Each job
-then asks the server for a child (`os.fork`), which measures the job's cell and reports its exit
-status; the job's own process (the one Snakemake started) waits for it and ends with it.
+On the CPU demo a measurement job spent ~4.5 of its ~6.7 s importing torch, transformers and
+CodeCarbon (`python -X importtime`, 2-core CI machine) and ~1.5 s in CodeCarbon's hardware
+detection (py-cpuinfo's clock measurement), the same in every job. For a local run (Snakemake's
+local executor, Linux, no NVIDIA or AMD GPU seen by CodeCarbon) the workflow starts this server
+(`onstart`). The first measurement job hands it its environment, working directory and
+`sys.path`; in exactly those the server imports what a measurement job imports
+(`powerhungry.measure.job.import_setup`) and lets CodeCarbon detect the hardware into its own
+process-level cache (`cell.warm_up_meter`), once. Each job then asks the server for a child
+(`os.fork`), which measures the job's cell and reports its exit status; the job's own process
+(the one Snakemake started) waits for it and ends with it.
 
-What stays as it was: one cell per process (the child), its own CodeCarbon trackers and hardware
-detection, the CPU measurement lease, the job's log (passed to the child, SCM_RIGHTS: its
-output, and the libraries' log handlers made in the server, write there), its offline switches.
-A job whose environment, Python or `powerhungry` differs from the first job's is refused and
-measured in its own process as before (its log says why). A child whose job process is killed
-kills itself. GPU machines are never served: CodeCarbon starts
-NVML when imported and neither NVML nor CUDA is known to be safe in a child forked after that.
+What stays as it was: one cell per process (the child), its own CodeCarbon trackers (and its
+own warm-up meter before measuring), the CPU measurement lease, the job's log (passed to the
+child, SCM_RIGHTS: its output, and the libraries' log handlers made in the server, write
+there), its offline switches. A job whose environment, Python or `powerhungry` differs from the
+first job's is refused and measured in its own process as before (its log says why). A child
+whose job process is killed kills itself. GPU machines are never served: CodeCarbon starts NVML
+when imported, and neither NVML nor CUDA is known to be safe in a child forked after that.
 
 Errors: `ForkedJobError` when a served child fails (the traceback is in the job's log).
 """
@@ -207,6 +209,15 @@ class _Server:
                 "a GPU machine: CodeCarbon started NVML or AMD SMI on import, which is not known "
                 "to be safe in a forked child"
             )
+        import torch
+
+        from powerhungry.measure.cell import warm_up_meter
+        from powerhungry.measure.meter import EnergyMeter
+
+        # CodeCarbon's hardware detection (~1.5 s: py-cpuinfo's clock measurement) kept in its
+        # own process-level cache (codecarbon.core.hardware_cache), which the children inherit;
+        # each child still starts and stops its own warm-up meter before measuring.
+        warm_up_meter(EnergyMeter, torch.device("cpu"))
         return None
 
     def serve(self, parent: int) -> None:

@@ -17,6 +17,8 @@ SETUP_MODULES = (
     "powerhungry.plan.shards",
     "powerhungry.scenarios",
     "powerhungry.study",
+    # What every model's code imports first (torch._dynamo, torch.distributed, scipy: ~1.8 s).
+    "transformers.modeling_utils",
 )
 
 
