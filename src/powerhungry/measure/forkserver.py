@@ -224,6 +224,7 @@ class _Server:
         """Answer requests until the Snakemake process that started the server is gone."""
         self.listener.settimeout(1.0)
         while os.getppid() == parent:
+            _reap_children()
             try:
                 connection, _address = self.listener.accept()
             except TimeoutError:
@@ -245,12 +246,23 @@ class _Server:
             connection.close()
 
 
+def _reap_children() -> None:
+    """Collect the exit statuses of the children that ended (their jobs have them already).
+    Not by ignoring SIGCHLD: the server's own subprocesses (py-cpuinfo's, while CodeCarbon
+    detects the hardware) wait for theirs, which would then never be seen to end."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:  # no children left
+        pass
+
+
 def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> None:
     """In the forked child: take over the job's streams and environment, measure, report the
     exit status, exit."""
     status = 1
     try:
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, signal.SIG_DFL)
         # The libraries' log handlers were made in the server, on its standard streams: those
         # now write to the job's log, as they would have in the job's own process.
@@ -318,7 +330,6 @@ def main(path: str, parent: int) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     print(f"fork server for measurement jobs at {path}, pid {os.getpid()}", flush=True)
     try:
         _Server(listener).serve(parent)
