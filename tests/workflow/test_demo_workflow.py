@@ -4,7 +4,10 @@ import hashlib
 import io
 import json
 import os
+import re
+import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import frictionless
 import pandas as pd
@@ -17,6 +20,7 @@ from PIL import Image
 
 from powerhungry.analysis.summary import summarize
 from powerhungry.explorer.records import NO_GPU, NOT_MEASURED
+from powerhungry.measure.forkserver import FORKED_NOTICE
 from powerhungry.offline import OFFLINE_NOTICE, REFUSAL
 from powerhungry.plots.registry import FIGURES
 from powerhungry.tasks import RUNNABLE_TASKS
@@ -109,6 +113,25 @@ def test_measurement_jobs_ran_offline_and_opened_no_connection(demo_run):
         text = log.read_text()
         assert OFFLINE_NOTICE in text and "HF_HUB_OFFLINE=1" in text, log
         assert REFUSAL not in text, log
+
+
+def test_each_cell_is_measured_in_a_child_of_one_fork_server_that_ends_with_the_run(demo_run):
+    logs = sorted((demo_run / "logs" / "measure_inference").rglob("*.log"))
+    assert len(logs) == N_CELLS
+    children = set()
+    for log in logs:
+        first = log.read_text().partition("\n")[0]
+        served = re.fullmatch(re.escape(FORKED_NOTICE) + r" \(pid (\d+)\)", first)
+        assert served, (log, first)
+        children.add(int(served.group(1)))
+    assert len(children) == N_CELLS  # one process per cell
+    started = (demo_run / "logs" / "measurement_forkserver.log").read_text()
+    server = int(re.search(r"fork server for measurement jobs at \S+, pid (\d+)", started)[1])
+    assert server not in children
+    deadline = time.monotonic() + 10  # it sees its Snakemake gone within a second
+    while Path(f"/proc/{server}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{server}").exists()
 
 
 def test_no_file_the_run_writes_holds_the_hub_token(demo_run):

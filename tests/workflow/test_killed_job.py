@@ -15,6 +15,7 @@ import pytest
 import yaml
 from helpers import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
 
+from powerhungry.measure.forkserver import FORKED_NOTICE
 from powerhungry.measure.gpus import LEASES
 
 pytestmark = pytest.mark.workflow
@@ -58,17 +59,37 @@ def measurement_process(workdir: Path) -> int | None:
     return None
 
 
-def kill_first_measurement_mid_repetitions(workdir: Path) -> str:
-    """SIGKILL the first measurement once it measures (it holds the CPU measurement lease, whose
-    file names its pid); return its model."""
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def measuring_pid(log: Path) -> int | None:
+    """The process measuring the cell of this log: a fork server's child (its pid on the log's
+    first line), else the job's own (None)."""
+    first = log.read_text().partition("\n")[0]
+    served = re.match(re.escape(FORKED_NOTICE) + r" \(pid (\d+)\)", first)
+    return int(served.group(1)) if served else None
+
+
+def kill_first_measurement_mid_repetitions(workdir: Path) -> tuple[str, int]:
+    """SIGKILL the first measurement job's process (as Snakemake or SLURM would) once its cell
+    measures: the CPU measurement lease names the measuring process, the job's own or the fork
+    server's child measuring for it. Return the job's model and the measuring pid."""
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
         pid = measurement_process(workdir)
-        if pid and CPU_LEASE.is_file() and CPU_LEASE.read_text().strip() == str(pid):
+        holder = CPU_LEASE.read_text().strip() if CPU_LEASE.is_file() else ""
+        if pid and holder.isdigit() and alive(int(holder)):
             for model in ("test--first", "test--second"):
-                if (workdir / LOG / model / "reviews.log").is_file():
+                log = workdir / LOG / model / "reviews.log"
+                if log.is_file() and int(holder) in (pid, measuring_pid(log)):
                     os.kill(pid, signal.SIGKILL)
-                    return model
+                    return model, int(holder)
         time.sleep(0.05)
     raise AssertionError("no measurement started")
 
@@ -88,8 +109,10 @@ def test_a_killed_measurement_is_measured_again_alone(tmp_path):
     with subprocess.Popen(
         COMMAND, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as run:
-        killed = kill_first_measurement_mid_repetitions(workdir)
+        killed, measuring = kill_first_measurement_mid_repetitions(workdir)
         output, _ = run.communicate(timeout=TIMEOUT_S)
+    # The measuring process died with its job (a fork server's child kills itself).
+    assert not alive(measuring)
     assert run.returncode != 0, output[-3000:]
     survivor = {"test--first": "test--second", "test--second": "test--first"}[killed]
     # Nothing of the killed cell (its files are written only at the end, atomically) but the

@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ from typing import Any
 SERVER_VARIABLE = "POWERHUNGRY_FORKSERVER"
 # Set by the shell that ran the job (its last command), so never the same in two processes.
 IGNORED_VARIABLES = frozenset({"_"})
+# The first line of a served job's log.
+FORKED_NOTICE = "measured in a child of the fork server"
 _LENGTH = struct.Struct("!I")
 STARTUP_S = 10  # s, for the server to listen (it imports only the standard library first)
 
@@ -136,17 +139,17 @@ def measure_in_forked_child(smk: Any, shard: dict[str, int] | None) -> str | Non
             kind, value = _receive(connection)[0]
             if kind == "refused":
                 return str(value)
-            # "forked": the child's pid; then its exit status once it ends.
-            kind, value = _receive(connection)[0]
+            # "forked": the child's pid; then its exit status and error once it ends.
+            _kind, status, error = _receive(connection)[0]
         except EOFError:
             raise ForkedJobError(
                 "the fork server's child measuring this job ended without an exit status "
                 "(killed?); see the lines above in this log"
             ) from None
-    if value != 0:
+    if status != 0:
         raise ForkedJobError(
-            f"the fork server's child measuring this job exited with status {value}; "
-            "its traceback is above in this log"
+            f"the fork server's child measuring this job exited with status {status} (its "
+            f"traceback is above in this log): {error}"
         )
     return None
 
@@ -260,7 +263,7 @@ def _reap_children() -> None:
 def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> None:
     """In the forked child: take over the job's streams and environment, measure, report the
     exit status, exit."""
-    status = 1
+    status, error = 1, ""
     try:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, signal.SIG_DFL)
@@ -282,14 +285,14 @@ def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> N
         from powerhungry.measure.job import measure_here
 
         with open(log_fd, "w", buffering=1, closefd=True) as log, logging_to(log):
-            print(f"measured in a child of the fork server (pid {os.getpid()})")
+            print(f"{FORKED_NOTICE} (pid {os.getpid()})")
             measure_here(request.smk, request.shard)
         status = 0
-    except BaseException:
-        status = 1
+    except BaseException as failure:  # reported to the job; the traceback is in its log
+        error = "".join(traceback.format_exception_only(failure)).strip()
     finally:
         try:
-            _send(connection, ("exited", status))
+            _send(connection, ("exited", status, error))
         finally:
             os._exit(status)
 

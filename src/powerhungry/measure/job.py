@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+# The first line of the log of a job that the fork server did not serve.
+OWN_PROCESS_NOTICE = "measured in the job's own process"
 # What a measurement job imports before its cell; the fork server imports them once for all.
 SETUP_MODULES = (
     "powerhungry.data.sample_record",
@@ -46,7 +48,7 @@ def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
 
     why_not = measure_in_forked_child(smk, shard)
     if why_not is not None:
-        print(f"measured in the job's own process: {why_not}")
+        print(f"{OWN_PROCESS_NOTICE}: {why_not}")
         measure_here(smk, shard)
 
 

@@ -1,0 +1,126 @@
+"""The fork server's choice of the jobs it serves, and a job's way back to its own process.
+Serving for real (imports, forks, logs, a killed job) is tested on the demo and the killed-job
+workflow tests."""
+
+import dataclasses
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+import standin_nvml
+
+from powerhungry.measure.forkserver import (
+    IGNORED_VARIABLES,
+    SERVER_VARIABLE,
+    Request,
+    _Server,
+    measure_in_forked_child,
+    request_for,
+)
+
+
+@pytest.fixture
+def served():
+    """A server whose first job was `request_for(None, None)` in this process, set up."""
+    server = _Server(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+    server.reference = request_for(None, None)
+    yield server
+    server.listener.close()
+
+
+def with_environment(request: Request, **changes: str | None) -> Request:
+    environment = {**request.environment, **changes}
+    return dataclasses.replace(
+        request, environment={k: v for k, v in environment.items() if v is not None}
+    )
+
+
+def test_a_job_like_the_first_is_served(served):
+    job = dataclasses.replace(served.reference, smk={"any": "job"}, shard={"shard": 1})
+    assert served.refusal(job) is None
+
+
+@pytest.mark.parametrize(
+    "changes, named",
+    [
+        ({"OMP_NUM_THREADS": "7"}, "OMP_NUM_THREADS"),  # set per job by Snakemake's threads
+        ({"HF_HOME": "/elsewhere"}, "HF_HOME"),  # read by huggingface_hub on import
+        ({"PATH": None}, "PATH"),  # a variable the job lacks
+    ],
+)
+def test_a_job_in_another_environment_is_refused_naming_the_variable(served, changes, named):
+    refusal = served.refusal(with_environment(served.reference, **changes))
+    assert refusal is not None and named in refusal
+
+
+def test_the_shells_last_command_variable_does_not_count(served):
+    (ignored,) = IGNORED_VARIABLES
+    assert served.refusal(with_environment(served.reference, **{ignored: "/bin/x"})) is None
+
+
+@pytest.mark.parametrize(
+    "field, value, said",
+    [
+        ("executable", "/usr/bin/python3.9", "another Python"),
+        ("package", "/elsewhere/powerhungry/__init__.py", "another powerhungry"),
+        ("cwd", "/", "working directory"),
+        ("sys_path", ["/elsewhere"], "sys.path"),
+    ],
+)
+def test_a_job_of_another_python_package_or_folder_is_refused(served, field, value, said):
+    request = dataclasses.replace(served.reference, **{field: value})
+    refusal = served.refusal(request)
+    assert refusal is not None and said in refusal
+
+
+def test_a_server_that_could_not_set_up_refuses_every_job(served):
+    served.broken = "a GPU machine: ..."
+    assert served.refusal(served.reference) == "a GPU machine: ..."
+
+
+def test_without_a_reachable_server_the_job_says_why_and_measures_itself(monkeypatch, tmp_path):
+    monkeypatch.delenv(SERVER_VARIABLE, raising=False)
+    assert "no fork server" in measure_in_forked_child(None, None)
+    monkeypatch.setenv(SERVER_VARIABLE, str(tmp_path / "gone"))
+    assert "cannot be reached" in measure_in_forked_child(None, None)
+
+
+def test_a_request_carries_what_the_child_must_match():
+    request = request_for({"job": 1}, None)
+    assert request.environment == dict(os.environ)
+    assert request.cwd == os.getcwd()
+    assert request.sys_path == sys.path
+    assert request.executable == sys.executable
+    assert request.package.endswith("powerhungry/__init__.py")
+
+
+SET_UP = """
+import socket
+from powerhungry.measure.forkserver import _Server, request_for
+server = _Server(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+print("REFUSAL:", server.refusal(request_for(None, None)))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gpus", [0, 2])
+def test_the_server_sets_up_on_a_machine_without_gpus_and_refuses_on_one_with(standin_gpus, gpus):
+    """Its first job's set-up, for real: the imports and CodeCarbon's hardware detection; with
+    (stand-in) NVIDIA GPUs CodeCarbon starts NVML on import, and every job is refused."""
+    environment = (
+        standin_nvml.environment(standin_gpus, gpus=gpus, cuda_visible_devices=None)
+        if gpus
+        else dict(os.environ)  # this machine: no NVML library at all
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SET_UP],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = "REFUSAL: a GPU machine" if gpus else "REFUSAL: None"
+    assert expected in result.stdout, result.stdout + result.stderr[-3000:]
