@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 import traceback
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,22 +206,23 @@ class _Server:
             offline_job()
             import_setup()
             from codecarbon.core import gpu
+
+            if gpu.PYNVML_AVAILABLE or gpu.AMDSMI_AVAILABLE:
+                return (
+                    "a GPU machine: CodeCarbon started NVML or AMD SMI on import, which is not "
+                    "known to be safe in a forked child"
+                )
+            import torch
+
+            from powerhungry.measure.cell import warm_up_meter
+            from powerhungry.measure.meter import EnergyMeter
+
+            # CodeCarbon's hardware detection (~1.5 s: py-cpuinfo's clock measurement), kept in
+            # its process-level cache (codecarbon.core.hardware_cache), which the children
+            # inherit; each child still starts and stops its own warm-up meter before measuring.
+            warm_up_meter(EnergyMeter, torch.device("cpu"))
         except Exception as error:
-            return f"the fork server could not import a measurement job's modules ({error!r})"
-        if gpu.PYNVML_AVAILABLE or gpu.AMDSMI_AVAILABLE:
-            return (
-                "a GPU machine: CodeCarbon started NVML or AMD SMI on import, which is not known "
-                "to be safe in a forked child"
-            )
-        import torch
-
-        from powerhungry.measure.cell import warm_up_meter
-        from powerhungry.measure.meter import EnergyMeter
-
-        # CodeCarbon's hardware detection (~1.5 s: py-cpuinfo's clock measurement) kept in its
-        # own process-level cache (codecarbon.core.hardware_cache), which the children inherit;
-        # each child still starts and stops its own warm-up meter before measuring.
-        warm_up_meter(EnergyMeter, torch.device("cpu"))
+            return f"the fork server could not set up as a measurement job does ({error!r})"
         return None
 
     def serve(self, parent: int) -> None:
@@ -240,7 +242,8 @@ class _Server:
                 continue
             refusal = self.refusal(request)
             if refusal:
-                _send(connection, ("refused", refusal))
+                with suppress(OSError):  # the job may be gone already
+                    _send(connection, ("refused", refusal))
             elif os.fork() == 0:
                 self.listener.close()
                 _run_child(connection, request, fds)  # never returns
