@@ -204,14 +204,14 @@ class _Server:
             from powerhungry.offline import offline_job
 
             offline_job()
-            import_setup()
-            from codecarbon.core import gpu
+            from codecarbon.core import gpu  # first: on a GPU machine, nothing more is paid
 
             if gpu.PYNVML_AVAILABLE or gpu.AMDSMI_AVAILABLE:
                 return (
                     "a GPU machine: CodeCarbon started NVML or AMD SMI on import, which is not "
                     "known to be safe in a forked child"
                 )
+            import_setup()
             import torch
 
             from powerhungry.measure.cell import warm_up_meter
