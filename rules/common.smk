@@ -301,7 +301,7 @@ def check_gpu_partition(gpu_rules):
         )
 
 
-def start_measurement_forkserver(log="logs/measurement_forkserver.log"):
+def start_measurement_forkserver():
     """For a run on Snakemake's local executor on Linux, the fork server of the measurement
     jobs (powerhungry.measure.forkserver: their imports paid once, each cell still measured in
     a process of its own); it ends with this Snakemake process. Cluster jobs run elsewhere and
@@ -311,7 +311,7 @@ def start_measurement_forkserver(log="logs/measurement_forkserver.log"):
         return
     from powerhungry.measure.forkserver import start_server
 
-    start_server(Path(log))
+    start_server()
 
 
 def warn_about_missing_cells(path="results/tables/missing_cells.csv"):

@@ -7,6 +7,8 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 import standin_nvml
@@ -18,6 +20,7 @@ from powerhungry.measure.forkserver import (
     _Server,
     measure_in_forked_child,
     request_for,
+    start_server,
 )
 
 
@@ -85,6 +88,23 @@ def test_without_a_reachable_server_the_job_says_why_and_measures_itself(monkeyp
     assert "no fork server" in measure_in_forked_child(None, None)
     monkeypatch.setenv(SERVER_VARIABLE, str(tmp_path / "gone"))
     assert "cannot be reached" in measure_in_forked_child(None, None)
+
+
+def test_a_server_in_a_long_temp_folder_listens_under_tmp_and_cleans_up(tmp_path, monkeypatch):
+    """A Unix socket's path holds at most 108 bytes; a long TMPDIR must not cost the server."""
+    long = tmp_path / ("x" * 120)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    monkeypatch.delenv(SERVER_VARIABLE, raising=False)
+    server = start_server(tmp_path / "server.log")
+    try:
+        path = Path(os.environ.pop(SERVER_VARIABLE))
+        assert path.parent.parent == Path("/tmp") and path.is_socket()
+        assert "fork server for measurement jobs at" in (tmp_path / "server.log").read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert not path.parent.exists()
 
 
 def test_a_request_carries_what_the_child_must_match():

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import yaml
 from helpers import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
 
-from powerhungry.measure.forkserver import FORKED_NOTICE
+from powerhungry.measure.forkserver import FORKED_NOTICE, KILL_AFTER_S
 from powerhungry.measure.gpus import LEASES
 
 pytestmark = pytest.mark.workflow
@@ -94,6 +95,11 @@ def kill_first_measurement_mid_repetitions(workdir: Path) -> tuple[str, int]:
     raise AssertionError("no measurement started")
 
 
+def scratch_folders() -> set[Path]:
+    """The measurement scratch folders in the temp folder (`powerhungry.measure.cell`)."""
+    return set(Path(tempfile.gettempdir()).glob("powerhungry-codecarbon-*"))
+
+
 def digests(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -106,13 +112,21 @@ def test_a_killed_measurement_is_measured_again_alone(tmp_path):
     workdir = copy_workflow(tmp_path / "workflow")
     (workdir / "config" / "killed.yaml").write_text(yaml.safe_dump(STUDY))
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    scratch_before = scratch_folders()
     with subprocess.Popen(
         COMMAND, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as run:
         killed, measuring = kill_first_measurement_mid_repetitions(workdir)
         output, _ = run.communicate(timeout=TIMEOUT_S)
-    # The measuring process died with its job (a fork server's child kills itself).
+    # The measuring process ended with its job (a fork server's child is interrupted, then
+    # killed if it has not ended by then).
+    deadline = time.monotonic() + KILL_AFTER_S + 5
+    while alive(measuring) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not alive(measuring)
+    # Interrupted, it removed its CodeCarbon scratch folder (the job's own process, killed,
+    # could not).
+    assert scratch_folders() <= scratch_before
     assert run.returncode != 0, output[-3000:]
     survivor = {"test--first": "test--second", "test--second": "test--first"}[killed]
     # Nothing of the killed cell (its files are written only at the end, atomically) but the

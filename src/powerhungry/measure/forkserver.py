@@ -50,6 +50,10 @@ IGNORED_VARIABLES = frozenset({"_"})
 FORKED_NOTICE = "measured in a child of the fork server"
 _LENGTH = struct.Struct("!I")
 STARTUP_S = 10  # s, for the server to listen (it imports only the standard library first)
+# The server's log, in the workflow's folder (the run's onstart starts it there).
+SERVER_LOG = Path("logs/measurement_forkserver.log")
+KILL_AFTER_S = 10  # s, for a child whose job was killed to clean up after its interruption
+SOCKET_PATH_MAX = 100  # bytes: Linux's sun_path holds 108, with its terminating zero
 
 
 class ForkedJobError(RuntimeError):
@@ -127,7 +131,9 @@ def measure_in_forked_child(smk: Any, shard: dict[str, int] | None) -> str | Non
         connection.connect(path)
     except OSError as error:
         connection.close()
-        return f"the fork server at {path} cannot be reached ({error})"
+        return (
+            f"the fork server at {path} cannot be reached ({error}; the server's log: {SERVER_LOG})"
+        )
     with connection:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -268,8 +274,9 @@ def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> N
     exit status, exit."""
     status, error = 1, ""
     try:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, signal.SIG_DFL)
+        # As in a fresh Python process: SIGINT raises KeyboardInterrupt, SIGTERM ends it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         # The libraries' log handlers were made in the server, on its standard streams: those
         # now write to the job's log, as they would have in the job's own process.
         (log_fd,) = fds
@@ -301,18 +308,25 @@ def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> N
 
 
 def _die_with_the_job(connection: socket.socket) -> None:
-    """The job's process closed the connection (it was killed): end this child too."""
+    """The job's process closed the connection (it was killed): interrupt this child as Ctrl-C
+    would (its `finally` blocks clean up: the scratch folder, the lease), then kill it if it
+    has not ended within KILL_AFTER_S."""
     try:
         connection.recv(1)
     finally:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(KILL_AFTER_S)
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def start_server(log: Path) -> subprocess.Popen[bytes]:
+def start_server(log: Path = SERVER_LOG) -> subprocess.Popen[bytes]:
     """Start the fork server for this Snakemake process's local jobs, writing to `log`; set
     SERVER_VARIABLE here so that the jobs started from now on find it. The server ends when
     this process does."""
-    directory = tempfile.mkdtemp(prefix="powerhungry-forkserver-")
+    # A folder only this user can enter: nobody else may hand the server a job. Under /tmp
+    # where the temp folder's path is too long for a Unix socket's (108 bytes on Linux).
+    short = len(tempfile.gettempdir()) <= SOCKET_PATH_MAX - len("/powerhungry-forkserver-X/socket")
+    directory = tempfile.mkdtemp(prefix="powerhungry-forkserver-", dir=None if short else "/tmp")
     path = str(Path(directory) / "socket")
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:
@@ -326,8 +340,13 @@ def start_server(log: Path) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + STARTUP_S
     while not Path(path).exists() and server.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    if Path(path).exists():  # otherwise jobs measure in their own processes, as without it
-        os.environ[SERVER_VARIABLE] = path
+    # Set even if it failed to start: its jobs then say it cannot be reached, and measure in
+    # their own processes, as without it.
+    os.environ[SERVER_VARIABLE] = path
+    if not Path(path).exists():
+        print(
+            f"the fork server did not start (see {log}): measurement jobs start their own processes"
+        )
     return server
 
 
@@ -336,6 +355,7 @@ def main(path: str, parent: int) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # ended as below, folder removed
     print(f"fork server for measurement jobs at {path}, pid {os.getpid()}", flush=True)
     try:
         _Server(listener).serve(parent)
