@@ -17,8 +17,10 @@ own warm-up meter before measuring), the CPU measurement lease, the job's log (p
 child, SCM_RIGHTS: its output, and the libraries' log handlers made in the server, write
 there), its offline switches. A job whose environment, Python or `powerhungry` differs from the
 first job's is refused and measured in its own process as before (its log says why). A child
-whose job process is killed kills itself. GPU machines are never served: CodeCarbon starts NVML
-when imported, and neither NVML nor CUDA is known to be safe in a child forked after that.
+whose job process is killed is interrupted as by Ctrl-C, then killed. GPU machines are never
+served: CodeCarbon starts NVML when imported, and neither NVML nor CUDA is known to be safe in a
+child forked after that. Only this user can reach the server (its socket's folder is 0700): it
+unpickles what it is sent.
 
 Errors: `ForkedJobError` when a served child fails (the traceback is in the job's log).
 """
