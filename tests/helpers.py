@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -55,6 +56,23 @@ TINY_CLASSIFIER = {
     "hidden_size": 16,
     "num_layers": 1,
 }
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (ended, its status not yet collected)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def ended_within(pid: int, seconds: float) -> bool:
+    """Whether the process has ended, waiting up to `seconds` for it."""
+    deadline = time.monotonic() + seconds
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not alive(pid)
 
 
 def tiny_classifier(model_id: str) -> dict:

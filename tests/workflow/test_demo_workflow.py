@@ -5,9 +5,7 @@ import io
 import json
 import os
 import re
-import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import frictionless
 import pandas as pd
@@ -15,7 +13,7 @@ import pytest
 import torch
 import yaml
 from browser import DevToolsPage, dump_dom, require_chromium, visible_cells
-from helpers import REPO, SECRET_TOKEN, run_snakemake
+from helpers import REPO, SECRET_TOKEN, ended_within, run_snakemake
 from PIL import Image
 
 from powerhungry.analysis.summary import summarize
@@ -128,10 +126,7 @@ def test_each_cell_is_measured_in_a_child_of_one_fork_server_that_ends_with_the_
     started = (demo_run / "logs" / "measurement_forkserver.log").read_text()
     server = int(re.search(r"fork server for measurement jobs at \S+, pid (\d+)", started)[1])
     assert server not in children
-    deadline = time.monotonic() + 10  # it sees its Snakemake gone within a second
-    while Path(f"/proc/{server}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{server}").exists()
+    assert ended_within(server, 10)  # it sees its Snakemake gone within a second
 
 
 def test_no_file_the_run_writes_holds_the_hub_token(demo_run):

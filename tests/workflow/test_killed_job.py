@@ -14,7 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from helpers import BIN, SNAKEMAKE, copy_workflow, small_study, tiny_classifier
+from helpers import (
+    BIN,
+    SNAKEMAKE,
+    alive,
+    copy_workflow,
+    ended_within,
+    small_study,
+    tiny_classifier,
+)
 
 from powerhungry.measure.forkserver import FORKED_NOTICE, KILL_AFTER_S
 from powerhungry.measure.gpus import LEASES
@@ -58,15 +66,6 @@ def measurement_process(workdir: Path) -> int | None:
         except OSError:  # the process ended meanwhile
             continue
     return None
-
-
-def alive(pid: int) -> bool:
-    """The process exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def measuring_pid(log: Path) -> int | None:
@@ -120,10 +119,7 @@ def test_a_killed_measurement_is_measured_again_alone(tmp_path):
         output, _ = run.communicate(timeout=TIMEOUT_S)
     # The measuring process ended with its job (a fork server's child is interrupted, then
     # killed if it has not ended by then).
-    deadline = time.monotonic() + KILL_AFTER_S + 5
-    while alive(measuring) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not alive(measuring)
+    assert ended_within(measuring, KILL_AFTER_S + 5)
     # Interrupted, it removed its CodeCarbon scratch folder (the job's own process, killed,
     # could not).
     assert scratch_folders() <= scratch_before
