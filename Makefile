@@ -23,9 +23,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check Snakefile rules/
 
-# Every tier; `.venv/bin/pytest` alone runs the fast one (see pyproject.toml).
+# Every tier, on WORKERS pytest-xdist workers; `.venv/bin/pytest` alone runs the fast one (see
+# pyproject.toml). Two workers halve the wall time on two cores: the SLURM tests wait on their
+# cluster for minutes while the rest runs beside them.
+WORKERS ?= 2
 test: lint
-	$(BIN)/pytest -m ""
+	$(BIN)/pytest -m "" -n $(WORKERS)
 
 benchmark: $(STAMP)
 	benchmarks/demo_runtime.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Wall-clock time of the test tiers in a fresh clone of the current commit, with the
-# already-installed .venv: `pytest` (the fast tier) and `pytest -m ""` (every tier, what
-# `make test` runs after lint). Appends one line per tier to benchmarks/results/test_runtime.tsv.
+# already-installed .venv: `pytest` (the fast tier) and `pytest -m "" -n 2` (every tier on two
+# workers, what `make test` runs after lint). Appends one line per tier to
+# benchmarks/results/test_runtime.tsv.
 # Run it on an otherwise idle machine: both tiers measure real work on every core.
 #   benchmarks/test_runtime.sh [TIER ...]    TIER: fast, all (default: both)
 set -euo pipefail
@@ -19,7 +20,7 @@ tiers=("$@")
 for tier in "${tiers[@]}"; do
   case $tier in fast | all) ;; *) echo "unknown tier $tier: fast or all" >&2; exit 2 ;; esac
   marker=()
-  [ "$tier" = all ] && marker=(-m "")
+  [ "$tier" = all ] && marker=(-m "" -n 2)
   start=$(date +%s.%N)
   "$repo/.venv/bin/pytest" -q -p no:cacheprovider "${marker[@]}" > "$clone/$tier.log" 2>&1 || true
   end=$(date +%s.%N)

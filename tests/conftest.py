@@ -17,6 +17,56 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+# `make test` runs every tier on two pytest-xdist workers, one module at a time on each (so that
+# module-scoped fixtures are built once), the longest modules first. The modules that read the demo
+# run (demo_run, a session-scoped minute of work) go to one worker together, so it runs once.
+DEMO_RUN_READERS = frozenset(
+    f"tests/workflow/{name}.py"
+    for name in ("test_archive", "test_concurrent_aggregation", "test_demo_workflow")
+)
+# The tiers by how long their modules take, longest first: the SLURM module waits on its cluster
+# for minutes, so it starts at once beside the rest.
+LONGEST_FIRST = ("slurm", "workflow", "replica", "browser", "slow")
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    module = item.nodeid.split("::", 1)[0]
+    if "demo_run" in item.fixturenames and module not in DEMO_RUN_READERS:
+        raise pytest.UsageError(f"{module} reads demo_run: add it to conftest.DEMO_RUN_READERS")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules in LONGEST_FIRST order of their slowest tier; each module's tests stay in order."""
+
+    def rank(item: pytest.Item) -> int:
+        tiers = [
+            LONGEST_FIRST.index(mark.name)
+            for mark in item.iter_markers()
+            if mark.name in LONGEST_FIRST
+        ]
+        return min(tiers, default=len(LONGEST_FIRST))
+
+    modules: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        modules[module] = min(modules.get(module, len(LONGEST_FIRST)), rank(item))
+    items.sort(key=lambda item: modules[item.nodeid.split("::", 1)[0]])
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadscope` by module, the readers of demo_run as one scope."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "demo_run" if module in DEMO_RUN_READERS else module
+
+    return ByModule(config, log)
+
+
 @pytest.fixture
 def demo_config() -> dict:
     """config/demo.yaml with the schema's defaults filled in, as the workflow sees it."""
