@@ -107,6 +107,29 @@ def test_a_server_in_a_long_temp_folder_listens_under_tmp_and_cleans_up(tmp_path
     assert not path.parent.exists()
 
 
+def test_a_killed_servers_folder_is_removed_when_its_snakemake_ends(tmp_path):
+    """Killed, the server cannot remove its socket's folder: the process that started it does
+    as it exits."""
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, signal, pathlib; from powerhungry.measure import forkserver as f; "
+            f"server = f.start_server(pathlib.Path({str(tmp_path / 'server.log')!r})); "
+            "os.kill(server.pid, signal.SIGKILL); server.wait(); "
+            "print(os.environ[f.SERVER_VARIABLE])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != SERVER_VARIABLE},
+    )
+    assert started.returncode == 0, started.stderr
+    path = Path(started.stdout.strip())
+    assert path.name == "socket" and path.parent.name.startswith("powerhungry-forkserver-")
+    assert not path.parent.exists()
+
+
 def test_a_request_carries_what_the_child_must_match():
     request = request_for({"job": 1}, None)
     assert request.environment == dict(os.environ)

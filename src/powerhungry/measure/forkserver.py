@@ -27,9 +27,11 @@ Errors: `ForkedJobError` when a served child fails (the traceback is in the job'
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import random
+import shutil
 import signal
 import socket
 import struct
@@ -324,12 +326,14 @@ def _die_with_the_job(connection: socket.socket) -> None:
 def start_server(log: Path = SERVER_LOG) -> subprocess.Popen[bytes]:
     """Start the fork server for this Snakemake process's local jobs, writing to `log`; set
     SERVER_VARIABLE here so that the jobs started from now on find it. The server ends when
-    this process does."""
+    this process does; its socket's folder is removed by then, even if the server was killed."""
     # A folder only this user can enter: nobody else may hand the server a job. Under /tmp
     # where the temp folder's path is too long for a Unix socket's (108 bytes on Linux).
     short = len(tempfile.gettempdir()) <= SOCKET_PATH_MAX - len("/powerhungry-forkserver-X/socket")
     directory = tempfile.mkdtemp(prefix="powerhungry-forkserver-", dir=None if short else "/tmp")
     path = str(Path(directory) / "socket")
+    # The server removes the folder as it ends; this process does if the server was killed.
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:
         server = subprocess.Popen(
@@ -363,8 +367,7 @@ def main(path: str, parent: int) -> None:
         _Server(listener).serve(parent)
     finally:
         listener.close()
-        Path(path).unlink(missing_ok=True)
-        Path(path).parent.rmdir()
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
