@@ -3,13 +3,28 @@ Everything else tests share is in helpers.py (and, for the replica, in hub_repli
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+
+if "PYTEST_XDIST_WORKER" in os.environ:
+    # Each `make test` worker its own temp folder, for itself and the processes it starts, set
+    # before anything imports powerhungry: the machine-wide CPU measurement lease
+    # (powerhungry.measure.gpus.LEASES) lives there, and would otherwise make one worker's
+    # workflow runs queue for the other's measurement windows, as two runs on one real machine
+    # must. Within a worker, runs share the lease as they would on a machine of their own.
+    os.environ["TMPDIR"] = tempfile.mkdtemp(
+        prefix=f"powerhungry-{os.environ['PYTEST_XDIST_WORKER']}-"
+    )
+    atexit.register(shutil.rmtree, os.environ["TMPDIR"], ignore_errors=True)
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
 from helpers import REPO, SECRET_TOKEN, copy_workflow, run_snakemake, validated
 from hub_replica import HubReplica
 
@@ -29,8 +44,14 @@ DEMO_RUN_READERS = frozenset(
 LONGEST_FIRST = ("slurm", "workflow", "replica", "browser", "slow")
 
 
+def module_of(nodeid: str) -> str:
+    """The module part of a node id: tests/unit/test_x.py::test_y -> tests/unit/test_x.py."""
+    return nodeid.split("::", 1)[0]
+
+
 def pytest_itemcollected(item: pytest.Item) -> None:
-    module = item.nodeid.split("::", 1)[0]
+    """A test that reads demo_run must be in DEMO_RUN_READERS, or `-n` would run the demo twice."""
+    module = module_of(item.nodeid)
     if "demo_run" in item.fixturenames and module not in DEMO_RUN_READERS:
         raise pytest.UsageError(f"{module} reads demo_run: add it to conftest.DEMO_RUN_READERS")
 
@@ -48,22 +69,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     modules: dict[str, int] = {}
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
+        module = module_of(item.nodeid)
         modules[module] = min(modules.get(module, len(LONGEST_FIRST)), rank(item))
-    items.sort(key=lambda item: modules[item.nodeid.split("::", 1)[0]])
+    items.sort(key=lambda item: modules[module_of(item.nodeid)])
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under `-p no:xdist`
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """`--dist loadscope` by module, the readers of demo_run as one scope."""
-    if config.getvalue("dist") != "loadscope":
+    """`pytest -n N` (xdist's default `--dist load`) schedules by module here, in collection
+    order (pytest_collection_modifyitems's), the readers of demo_run as one module; another
+    `--dist` is left to xdist."""
+    if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class ByModule(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
+            module = module_of(nodeid)
             return "demo_run" if module in DEMO_RUN_READERS else module
 
+    config.option.loadscopereorder = False  # read by LoadScopeScheduling.schedule
     return ByModule(config, log)
 
 

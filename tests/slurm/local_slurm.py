@@ -29,7 +29,8 @@ SLURM_COMMAND_TIMEOUT_S = 30
 # model's: a few GB; 32000 MB * attempt before its size is known), a real GPU node's figures:
 # the node advertises enough for attempt 2 (SLURM enforces neither here: no cgroups), so the
 # rules' resources are tested as shipped.
-NODE = {"SLURM_CI_CPUS": "8", "SLURM_CI_MEM": "65536"}
+# Its state in one place per machine, as /etc/slurm is, whatever temp folder this session has.
+NODE = {"SLURM_CI_CPUS": "8", "SLURM_CI_MEM": "65536", "SLURM_CI_VAR": "/tmp/slurm-ci"}
 
 
 def in_ci() -> bool:
