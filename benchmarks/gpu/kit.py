@@ -53,7 +53,15 @@ class Stopped(Exception):
     """The kit was told to stop (SIGTERM, SIGINT): the running part is ended with it."""
 
 
+# A stop signal that comes while a part's process starts waits until `timed` holds the process:
+# raised inside subprocess.Popen, after the fork, it would leave the part running unseen.
+STARTING: dict[str, bool | str | None] = {"now": False, "stopped_by": None}
+
+
 def stop(signum: int, _frame: object) -> None:
+    if STARTING["now"]:
+        STARTING["stopped_by"] = signal.Signals(signum).name
+        return
     raise Stopped(signal.Signals(signum).name)
 
 
@@ -202,15 +210,21 @@ def timed(
     past `limit` and was killed with its children, seconds)."""
     started = time.monotonic()
     with open(log, "w") as handle:
-        process = subprocess.Popen(
-            command,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=REPO,
-            start_new_session=True,
-        )
+        STARTING["now"] = True
         try:
+            process = subprocess.Popen(
+                command,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=REPO,
+                start_new_session=True,
+            )
+        finally:
+            STARTING["now"] = False
+        try:
+            if STARTING["stopped_by"]:
+                raise Stopped(STARTING["stopped_by"])
             code: int | None = process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
             code = None
