@@ -24,8 +24,8 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile rules/
 
 # Every tier, on WORKERS pytest-xdist workers; `.venv/bin/pytest` alone runs the fast one (see
-# pyproject.toml). Two workers halve the wall time on two cores: the SLURM tests wait on their
-# cluster for minutes while the rest runs beside them.
+# pyproject.toml). On two cores, two workers cut the wall time by about a third: the SLURM tests
+# wait on their cluster for minutes while the rest runs beside them.
 WORKERS ?= 2
 test: lint
 	$(BIN)/pytest -m "" -n $(WORKERS)

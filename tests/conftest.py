@@ -32,31 +32,40 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
-# `make test` runs every tier on two pytest-xdist workers, one module at a time on each (so that
-# module-scoped fixtures are built once), the longest modules first. The modules that read the demo
-# run (demo_run, a session-scoped minute of work) go to one worker together, so it runs once.
+# `make test` runs every tier on two pytest-xdist workers (`-n 2`, xdist's default `--dist load`,
+# which pytest_xdist_make_scheduler below replaces): one module at a time on each, so that
+# module-scoped fixtures are built once, the longest modules first. The modules that read the demo
+# run (demo_run, a session-scoped minute of work; paths from the repository root) go to one worker
+# together, so it runs once. Other `--dist` modes are xdist's own and run the demo once per worker.
 DEMO_RUN_READERS = frozenset(
-    f"tests/workflow/{name}.py"
-    for name in ("test_archive", "test_concurrent_aggregation", "test_demo_workflow")
+    {
+        "tests/workflow/test_archive.py",
+        "tests/workflow/test_concurrent_aggregation.py",
+        "tests/workflow/test_demo_workflow.py",
+    }
 )
 # The tiers by how long their modules take, longest first: the SLURM module waits on its cluster
 # for minutes, so it starts at once beside the rest.
 LONGEST_FIRST = ("slurm", "workflow", "replica", "browser", "slow")
 
 
-def module_of(nodeid: str) -> str:
-    """The module part of a node id: tests/unit/test_x.py::test_y -> tests/unit/test_x.py."""
-    return nodeid.split("::", 1)[0]
+def module_of(nodeid: str, rootpath: Path) -> str:
+    """A test's module, from its node id (relative to `rootpath`, pytest's rootdir), as a path
+    from the repository root: tests/unit/test_x.py::test_y -> tests/unit/test_x.py."""
+    return (rootpath / nodeid.split("::", 1)[0]).resolve().relative_to(REPO).as_posix()
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """A test that reads demo_run must be in DEMO_RUN_READERS, or `-n` would run the demo twice."""
-    module = module_of(item.nodeid)
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that reads demo_run fails, before the demo runs, unless its module is one of
+    DEMO_RUN_READERS (else `-n` would run the demo on each worker); a failure, not a usage
+    error, so that xdist reports it."""
+    module = module_of(item.nodeid, item.config.rootpath)
     if "demo_run" in item.fixturenames and module not in DEMO_RUN_READERS:
-        raise pytest.UsageError(f"{module} reads demo_run: add it to conftest.DEMO_RUN_READERS")
+        pytest.fail(f"{module} reads demo_run: add {module!r} to conftest.DEMO_RUN_READERS")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Modules in LONGEST_FIRST order of their slowest tier; each module's tests stay in order."""
 
     def rank(item: pytest.Item) -> int:
@@ -69,23 +78,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     modules: dict[str, int] = {}
     for item in items:
-        module = module_of(item.nodeid)
+        module = module_of(item.nodeid, config.rootpath)
         modules[module] = min(modules.get(module, len(LONGEST_FIRST)), rank(item))
-    items.sort(key=lambda item: modules[module_of(item.nodeid)])
+    items.sort(key=lambda item: modules[module_of(item.nodeid, config.rootpath)])
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under `-p no:xdist`
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """`pytest -n N` (xdist's default `--dist load`) schedules by module here, in collection
     order (pytest_collection_modifyitems's), the readers of demo_run as one module; another
-    `--dist` is left to xdist."""
+    `--dist` is left to xdist. Uses xdist's LoadScopeScheduling (pinned in
+    requirements-dev.txt), its `_split_scope` and `loadscopereorder` option."""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class ByModule(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = module_of(nodeid)
+            module = module_of(nodeid, config.rootpath)
             return "demo_run" if module in DEMO_RUN_READERS else module
 
     config.option.loadscopereorder = False  # read by LoadScopeScheduling.schedule

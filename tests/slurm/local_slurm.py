@@ -20,7 +20,7 @@ from helpers import BIN, REPO, SNAKEMAKE
 SCRIPT = Path(__file__).with_name("local_cluster.sh")
 # One cluster per machine (/etc/slurm, fixed ports): concurrent test sessions take turns.
 LOCK = Path("/tmp/powerhungry-slurm-tests.lock")
-LOCK_WAIT_S = 900
+LOCK_WAIT_S = 1800  # longer than a whole SLURM test module, its 20-minute time-limit run included
 UP_TIMEOUT_S = 300  # includes the first `apt-get install` (about 10 s on a Debian mirror)
 DOWN_TIMEOUT_S = 120
 SLURM_COMMAND_TIMEOUT_S = 30
