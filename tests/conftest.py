@@ -60,8 +60,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """A test that reads demo_run fails, before the demo runs, unless its module is one of
     DEMO_RUN_READERS (else `-n` would run the demo on each worker); a failure, not a usage
     error, so that xdist reports it."""
+    if "demo_run" not in item.fixturenames:
+        return
     module = module_of(item.nodeid, item.config.rootpath)
-    if "demo_run" in item.fixturenames and module not in DEMO_RUN_READERS:
+    if module not in DEMO_RUN_READERS:
         pytest.fail(f"{module} reads demo_run: add {module!r} to conftest.DEMO_RUN_READERS")
 
 
@@ -76,11 +78,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         ]
         return min(tiers, default=len(LONGEST_FIRST))
 
-    modules: dict[str, int] = {}
+    module = {item.nodeid: module_of(item.nodeid, config.rootpath) for item in items}
+    ranks: dict[str, int] = {}
     for item in items:
-        module = module_of(item.nodeid, config.rootpath)
-        modules[module] = min(modules.get(module, len(LONGEST_FIRST)), rank(item))
-    items.sort(key=lambda item: modules[module_of(item.nodeid, config.rootpath)])
+        ranks[module[item.nodeid]] = min(
+            ranks.get(module[item.nodeid], len(LONGEST_FIRST)), rank(item)
+        )
+    items.sort(key=lambda item: ranks[module[item.nodeid]])
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under `-p no:xdist`
