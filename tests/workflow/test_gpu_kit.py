@@ -127,7 +127,10 @@ def test_a_failing_part_and_a_short_budget_are_reported_and_the_rest_still_runs(
     wheels = tmp_path / "wheels"
     wheels.mkdir()
     (wheels / "broken-1.0-py3-none-any.whl").write_text("not a zip file")
-    result = run_kit(tmp_path / "out", "--wheels", str(wheels), "--budget", "75", timeout=300)
+    # Imports start whatever the pace: the parts before it are stopped at their shortest times
+    # (wheels 5 s, config 15 s, environment 10 s), which leaves imports its own (30 s). What
+    # comes after rarely fits.
+    result = run_kit(tmp_path / "out", "--wheels", str(wheels), "--budget", "60", timeout=300)
     assert result.returncode == 1  # a part failed
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     parts = {part["name"]: part for part in summary["parts"]}
@@ -143,7 +146,7 @@ def test_a_failing_part_and_a_short_budget_are_reported_and_the_rest_still_runs(
     for name in ["harness", "cpu_cell"]:  # run if they fit; else stopped or skipped, saying so
         part = parts[name]
         assert part["status"] == "ok" or part["reason"].startswith(("out of time", "ran past"))
-    assert summary["wall_s"] < 75 + 40  # a part that starts may use its shortest time
+    assert summary["wall_s"] < 60 + 40  # a part that starts may use its shortest time
 
 
 def test_the_gpu_run_plans_one_real_architecture_per_task(tmp_path):
