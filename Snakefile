@@ -30,7 +30,7 @@ onstart:
     warn_about_plan_problems()
     check_gpu_partition([rules.measure_inference, rules.measure_shard])
     preflight_or_stop()
-    start_measurement_forkserver()
+    start_forkserver()
 
 
 onsuccess:

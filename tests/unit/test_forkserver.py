@@ -13,22 +13,27 @@ from pathlib import Path
 import pytest
 import standin_nvml
 
-from powerhungry.measure.forkserver import (
+from powerhungry.forkserver import (
     IGNORED_VARIABLES,
     SERVER_VARIABLE,
     Request,
     _Server,
-    measure_in_forked_child,
     request_for,
+    run_in_forked_child,
     start_server,
 )
+
+# The functions the workflow's jobs have run in a child (rules measure_inference, prepare_model).
+MEASURE = "powerhungry.measure.job:measure_here"
+BUILD = "powerhungry.models.prepare:prepare_here"
 
 
 @pytest.fixture
 def served():
-    """A server whose first job was `request_for(None, None)` in this process, set up."""
+    """A server whose first job was `request_for(MEASURE, None, None)` in this process, set
+    up."""
     server = _Server(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
-    server.reference = request_for(None, None)
+    server.reference = request_for(MEASURE, None, None)
     yield server
     server.listener.close()
 
@@ -41,8 +46,15 @@ def with_environment(request: Request, **changes: str | None) -> Request:
 
 
 def test_a_job_like_the_first_is_served(served):
-    job = dataclasses.replace(served.reference, smk={"any": "job"}, shard={"shard": 1})
+    job = dataclasses.replace(served.reference, args=({"any": "job"}, {"shard": 1}))
     assert served.refusal(job) is None
+    build = dataclasses.replace(served.reference, function=BUILD, args=({"any": "job"},))
+    assert served.refusal(build) is None
+
+
+def test_only_functions_of_powerhungry_are_run(served):
+    request = dataclasses.replace(served.reference, function="os:system", args=("true",))
+    assert served.refusal(request) == "os:system is not a function of powerhungry"
 
 
 @pytest.mark.parametrize(
@@ -85,9 +97,9 @@ def test_a_server_that_could_not_set_up_refuses_every_job(served):
 
 def test_without_a_reachable_server_the_job_says_why_and_measures_itself(monkeypatch, tmp_path):
     monkeypatch.delenv(SERVER_VARIABLE, raising=False)
-    assert "no fork server" in measure_in_forked_child(None, None)
+    assert "no fork server" in run_in_forked_child(MEASURE, None, None)
     monkeypatch.setenv(SERVER_VARIABLE, str(tmp_path / "gone"))
-    assert "cannot be reached" in measure_in_forked_child(None, None)
+    assert "cannot be reached" in run_in_forked_child(MEASURE, None, None)
 
 
 def test_a_server_in_a_long_temp_folder_listens_under_tmp_and_cleans_up(tmp_path, monkeypatch):
@@ -100,7 +112,7 @@ def test_a_server_in_a_long_temp_folder_listens_under_tmp_and_cleans_up(tmp_path
     try:
         path = Path(os.environ.pop(SERVER_VARIABLE))
         assert path.parent.parent == Path("/tmp") and path.is_socket()
-        assert "fork server for measurement jobs at" in (tmp_path / "server.log").read_text()
+        assert "fork server for the run's jobs at" in (tmp_path / "server.log").read_text()
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -114,7 +126,7 @@ def test_a_killed_servers_folder_is_removed_when_its_snakemake_ends(tmp_path):
         [
             sys.executable,
             "-c",
-            "import os, signal, pathlib; from powerhungry.measure import forkserver as f; "
+            "import os, signal, pathlib; from powerhungry import forkserver as f; "
             f"server = f.start_server(pathlib.Path({str(tmp_path / 'server.log')!r})); "
             "os.kill(server.pid, signal.SIGKILL); server.wait(); "
             "print(os.environ[f.SERVER_VARIABLE])",
@@ -131,7 +143,8 @@ def test_a_killed_servers_folder_is_removed_when_its_snakemake_ends(tmp_path):
 
 
 def test_a_request_carries_what_the_child_must_match():
-    request = request_for({"job": 1}, None)
+    request = request_for(MEASURE, {"job": 1}, None)
+    assert (request.function, request.args) == (MEASURE, ({"job": 1}, None))
     assert request.environment == dict(os.environ)
     assert request.cwd == os.getcwd()
     assert request.sys_path == sys.path
@@ -141,9 +154,9 @@ def test_a_request_carries_what_the_child_must_match():
 
 SET_UP = """
 import socket
-from powerhungry.measure.forkserver import _Server, request_for
+from powerhungry.forkserver import _Server, request_for
 server = _Server(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
-print("REFUSAL:", server.refusal(request_for(None, None)))
+print("REFUSAL:", server.refusal(request_for("powerhungry.measure.job:measure_here", None, None)))
 """
 
 

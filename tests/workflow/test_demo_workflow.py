@@ -18,7 +18,7 @@ from PIL import Image
 
 from powerhungry.analysis.summary import summarize
 from powerhungry.explorer.records import NO_GPU, NOT_MEASURED
-from powerhungry.measure.forkserver import FORKED_NOTICE
+from powerhungry.forkserver import FORKED_NOTICE
 from powerhungry.offline import OFFLINE_NOTICE, REFUSAL
 from powerhungry.plots.registry import FIGURES
 from powerhungry.tasks import RUNNABLE_TASKS
@@ -113,18 +113,21 @@ def test_measurement_jobs_ran_offline_and_opened_no_connection(demo_run):
         assert REFUSAL not in text, log
 
 
-def test_each_cell_is_measured_in_a_child_of_one_fork_server_that_ends_with_the_run(demo_run):
+def test_each_cell_and_build_runs_in_a_child_of_one_fork_server_that_ends_with_the_run(demo_run):
     logs = sorted((demo_run / "logs" / "measure_inference").rglob("*.log"))
     assert len(logs) == N_CELLS
+    manifests = sorted((demo_run / "cache" / "demo" / "models").glob("*.json"))
+    assert {json.loads(m.read_text())["source"] for m in manifests} == {"tiny"}
+    builds = [demo_run / "logs" / "prepare_model" / f"{m.stem}.log" for m in manifests]
     children = set()
-    for log in logs:
+    for log in logs + builds:
         first = log.read_text().partition("\n")[0]
         served = re.fullmatch(re.escape(FORKED_NOTICE) + r" \(pid (\d+)\)", first)
         assert served, (log, first)
         children.add(int(served.group(1)))
-    assert len(children) == N_CELLS  # one process per cell
-    started = (demo_run / "logs" / "measurement_forkserver.log").read_text()
-    server = int(re.search(r"fork server for measurement jobs at \S+, pid (\d+)", started)[1])
+    assert len(children) == N_CELLS + len(builds)  # one process per job
+    started = (demo_run / "logs" / "forkserver.log").read_text()
+    server = int(re.search(r"fork server for the run's jobs at \S+, pid (\d+)", started)[1])
     assert server not in children
     assert ended_within(server, 10)  # it sees its Snakemake gone within a second
 

@@ -24,7 +24,7 @@ from helpers import (
     tiny_classifier,
 )
 
-from powerhungry.measure.forkserver import FORKED_NOTICE, KILL_AFTER_S
+from powerhungry.forkserver import FORKED_NOTICE, KILL_AFTER_S
 from powerhungry.measure.gpus import LEASES
 
 pytestmark = pytest.mark.workflow

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# The first line of the log of a job that the fork server did not serve.
-OWN_PROCESS_NOTICE = "measured in the job's own process"
 # What a measurement job imports before its cell; the fork server imports them once for all.
 SETUP_MODULES = (
     "powerhungry.data.sample_record",
@@ -42,14 +40,11 @@ def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
     and scriptdir, as rules/measure.smk declares them), or the shard `shard` (a Shard's fields)
     of it, and write its three outputs; print each row's phase, repetition, duration (s) and
     energy (kWh). In a child of the run's fork server where one serves this job
-    (`powerhungry.measure.forkserver`), otherwise in this process (the log says which and why).
+    (`powerhungry.forkserver`), otherwise in this process (the log says which and why).
     Raises ForkedJobError when the server's child failed."""
-    from powerhungry.measure.forkserver import measure_in_forked_child
+    from powerhungry.forkserver import run_job
 
-    why_not = measure_in_forked_child(smk, shard)
-    if why_not is not None:
-        print(f"{OWN_PROCESS_NOTICE}: {why_not}")
-        measure_here(smk, shard)
+    run_job("powerhungry.measure.job:measure_here", smk, shard)
 
 
 def measure_here(smk: Any, shard: dict[str, int] | None = None) -> None:

@@ -67,6 +67,27 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
     return manifest
 
 
+def run_prepare_job(smk: Any) -> None:
+    """Rule prepare_model's body (`smk`: the Snakemake job object; its params.model, a
+    ModelSpec's fields, params.model_dir and output.manifest): prepare the model and print its
+    manifest. A tiny model is built in a child of the run's fork server where one serves this
+    job (`powerhungry.forkserver`: its ~3 s of torch and transformers imports paid once); a
+    download runs here (the server is offline), and so does a local model's check (it imports
+    nothing heavy). Raises ModelSourceError naming the model, or ForkedJobError."""
+    if smk.params.model["source"] == "tiny":
+        from powerhungry.forkserver import run_job
+
+        run_job("powerhungry.models.prepare:prepare_here", smk)
+    else:
+        prepare_here(smk)
+
+
+def prepare_here(smk: Any) -> None:
+    """`run_prepare_job` in this process."""
+    spec = ModelSpec(**smk.params.model)
+    print(prepare_model(spec, Path(smk.params.model_dir), Path(smk.output.manifest)))
+
+
 def restore_command() -> str:
     """The command that brings the models of the latest run's config back (`restore_model`)."""
     from powerhungry.invocation import config_files, recorded_options

@@ -1,26 +1,27 @@
-"""The fork server of a local run's measurement jobs: their set-up paid once, each cell still
-measured in a process of its own.
+"""The fork server of a local run's jobs that import torch and transformers (measurements, tiny
+models' builds): their set-up paid once, each job still run in a process of its own.
 
 On the CPU demo a measurement job spent ~4.5 of its ~6.7 s importing torch, transformers and
 CodeCarbon (`python -X importtime`, 2-core CI machine) and ~1.5 s in CodeCarbon's hardware
-detection (py-cpuinfo's clock measurement), the same in every job. For a local run (Snakemake's
-local executor, Linux, no NVIDIA or AMD GPU seen by CodeCarbon) the workflow starts this server
-(`onstart`). The first measurement job hands it its environment, working directory and
-`sys.path`; in exactly those the server imports what a measurement job imports
-(`powerhungry.measure.job.import_setup`) and lets CodeCarbon detect the hardware into its own
-process-level cache (`cell.warm_up_meter`), once. Each job then asks the server for a child
-(`os.fork`), which measures the job's cell and reports its exit status; the job's own process
-(the one Snakemake started) waits for it and ends with it.
+detection (py-cpuinfo's clock measurement), the same in every job; a tiny model's build spent
+~3 of its ~3.4 s importing. For a local run (Snakemake's local executor, Linux, no NVIDIA or AMD
+GPU seen by CodeCarbon) the workflow starts this server (`onstart`). The first job hands it its
+environment, working directory and `sys.path`; in exactly those the server imports what a
+measurement job imports (`powerhungry.measure.job.import_setup`, offline) and lets CodeCarbon
+detect the hardware into its own process-level cache (`cell.warm_up_meter`), once. Each job then
+asks the server to run one function of `powerhungry` (named, with its arguments) in a child
+(`os.fork`), which reports its exit status; the job's own process (the one Snakemake started)
+waits for it and ends with it.
 
-What stays as it was: one cell per process (the child), its own CodeCarbon trackers (and its
-own warm-up meter before measuring), the CPU measurement lease, the job's log (passed to the
-child, SCM_RIGHTS: its output, and the libraries' log handlers made in the server, write
-there), its offline switches. A job whose environment, Python or `powerhungry` differs from the
-first job's is refused and measured in its own process as before (its log says why). A child
-whose job process is killed is interrupted as by Ctrl-C, then killed. GPU machines are never
-served: CodeCarbon starts NVML when imported, and neither NVML nor CUDA is known to be safe in a
-child forked after that. Only this user can reach the server (its socket's folder is 0700): it
-unpickles what it is sent.
+What stays as it was: one job per process (the child), a measurement's own CodeCarbon trackers
+(and its own warm-up meter before measuring), the CPU measurement lease, the job's log (passed
+to the child, SCM_RIGHTS: its output, and the libraries' log handlers made in the server, write
+there), its offline switches (the server is offline: a job that downloads is never sent). A job
+whose environment, Python or `powerhungry` differs from the first job's is refused and run in
+its own process as before (its log says why). A child whose job process is killed is
+interrupted as by Ctrl-C, then killed. GPU machines are never served: CodeCarbon starts NVML
+when imported, and neither NVML nor CUDA is known to be safe in a child forked after that. Only
+this user can reach the server (its socket's folder is 0700): it unpickles what it is sent.
 
 Errors: `ForkedJobError` when a served child fails (the traceback is in the job's log).
 """
@@ -50,27 +51,29 @@ from typing import Any
 SERVER_VARIABLE = "POWERHUNGRY_FORKSERVER"
 # Set by the shell that ran the job (its last command), so never the same in two processes.
 IGNORED_VARIABLES = frozenset({"_"})
-# The first line of a served job's log.
-FORKED_NOTICE = "measured in a child of the fork server"
+# The first line of a served job's log; of one that was not, followed by why.
+FORKED_NOTICE = "run in a child of the fork server"
+OWN_PROCESS_NOTICE = "run in the job's own process"
 _LENGTH = struct.Struct("!I")
 STARTUP_S = 10  # s, for the server to listen (it imports only the standard library first)
 # The server's log, in the workflow's folder (the run's onstart starts it there).
-SERVER_LOG = Path("logs/measurement_forkserver.log")
+SERVER_LOG = Path("logs/forkserver.log")
 KILL_AFTER_S = 10  # s, for a child whose job was killed to clean up after its interruption
 SOCKET_PATH_MAX = 100  # bytes: Linux's sun_path holds 108, with its terminating zero
 
 
 class ForkedJobError(RuntimeError):
-    """The fork server's child measuring this job failed or was killed."""
+    """The fork server's child running this job failed or was killed."""
 
 
 @dataclass(frozen=True)
 class Request:
-    """What a measurement job sends: its Snakemake object and shard (`run_measurement_job`'s
-    arguments) and what the child must match or take over from its process."""
+    """What a job sends: the function the child runs ("module:name", a module of
+    `powerhungry`), its arguments, and what the child must match or take over from the job's
+    process."""
 
-    smk: Any
-    shard: dict[str, int] | None
+    function: str
+    args: tuple[Any, ...]
     environment: dict[str, str]
     cwd: str
     sys_path: list[str]
@@ -105,13 +108,13 @@ def _length(buffer: bytes) -> int:
     return int(_LENGTH.unpack(buffer[: _LENGTH.size])[0])
 
 
-def request_for(smk: Any, shard: dict[str, int] | None) -> Request:
-    """This process's request to have `smk` (and `shard`) measured in a forked child."""
+def request_for(function: str, *args: Any) -> Request:
+    """This process's request to have `function(*args)` run in a forked child."""
     import powerhungry
 
     return Request(
-        smk=smk,
-        shard=shard,
+        function=function,
+        args=args,
         environment=dict(os.environ),
         cwd=os.getcwd(),
         sys_path=list(sys.path),
@@ -120,13 +123,33 @@ def request_for(smk: Any, shard: dict[str, int] | None) -> Request:
     )
 
 
-def measure_in_forked_child(smk: Any, shard: dict[str, int] | None) -> str | None:
-    """Have the local run's fork server measure this job in a child; return None when served
-    (the child succeeded), or why not, for the job to measure in its own process (no server in
-    this run, unreachable, or it refused: another environment, Python or package, a GPU
-    machine). The job's log (this process's `sys.stdout`, as `logs.log_to` set it) is the
-    child's; this process's Python streams are flushed first. Raises ForkedJobError when the
-    child failed or ended without an exit status."""
+def run_job(function: str, *args: Any) -> None:
+    """Run `function(*args)` ("module:name", a module of `powerhungry`) in a child of the
+    run's fork server where one serves this job, else in this process; the job's log (this
+    process's `sys.stdout`) begins with which, and why not. Raises what the function raises, or
+    ForkedJobError when the server's child failed."""
+    why_not = run_in_forked_child(function, *args)
+    if why_not is not None:
+        print(f"{OWN_PROCESS_NOTICE}: {why_not}")
+        named(function)(*args)
+
+
+def named(function: str) -> Any:
+    """The function "module:name" names."""
+    from importlib import import_module
+
+    module, name = function.split(":")
+    return getattr(import_module(module), name)
+
+
+def run_in_forked_child(function: str, *args: Any) -> str | None:
+    """Have the local run's fork server run `function(*args)` ("module:name", a module of
+    `powerhungry`; the arguments pickled) in a child; return None when served (the child
+    succeeded), or why not, for the job to run it in its own process (no server in this run,
+    unreachable, or it refused: another environment, Python or package, a GPU machine). The
+    job's log (this process's `sys.stdout`, as `logs.log_to` set it) is the child's; this
+    process's Python streams are flushed first. Raises ForkedJobError when the child failed or
+    ended without an exit status."""
     path = os.environ.get(SERVER_VARIABLE)
     if not path:
         return "no fork server in this run (a cluster job, or a run started before it existed)"
@@ -145,7 +168,7 @@ def measure_in_forked_child(smk: Any, shard: dict[str, int] | None) -> str | Non
             fds = [sys.stdout.fileno()]  # the job's log (`logs.log_to`)
         except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
             return "this job's output is not a file the fork server's child could write to"
-        _send(connection, request_for(smk, shard), fds)
+        _send(connection, request_for(function, *args), fds)
         try:
             kind, value = _receive(connection)[0]
             if kind == "refused":
@@ -154,12 +177,12 @@ def measure_in_forked_child(smk: Any, shard: dict[str, int] | None) -> str | Non
             _kind, status, error = _receive(connection)[0]
         except EOFError:
             raise ForkedJobError(
-                "the fork server's child measuring this job ended without an exit status "
+                "the fork server's child running this job ended without an exit status "
                 "(killed?); see the lines above in this log"
             ) from None
     if status != 0:
         raise ForkedJobError(
-            f"the fork server's child measuring this job exited with status {status} (its "
+            f"the fork server's child running this job exited with status {status} (its "
             f"traceback is above in this log): {error}"
         )
     return None
@@ -181,6 +204,8 @@ class _Server:
         if self.broken:
             return self.broken
         reference = self.reference
+        if not request.function.startswith("powerhungry."):
+            return f"{request.function} is not a function of powerhungry"
         if request.executable != reference.executable:
             return f"another Python ({request.executable}, the server's: {reference.executable})"
         if request.package != reference.package:
@@ -274,8 +299,8 @@ def _reap_children() -> None:
 
 
 def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> None:
-    """In the forked child: take over the job's streams and environment, measure, report the
-    exit status, exit."""
+    """In the forked child: take over the job's streams and environment, run the job's
+    function, report the exit status, exit."""
     status, error = 1, ""
     try:
         # As in a fresh Python process: SIGINT raises KeyboardInterrupt, SIGTERM ends it.
@@ -296,11 +321,11 @@ def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> N
         _send(connection, ("forked", os.getpid()))
         threading.Thread(target=_die_with_the_job, args=(connection,), daemon=True).start()
         from powerhungry.logs import logging_to
-        from powerhungry.measure.job import measure_here
 
+        function = named(request.function)
         with open(log_fd, "w", buffering=1, closefd=True) as log, logging_to(log):
             print(f"{FORKED_NOTICE} (pid {os.getpid()})")
-            measure_here(request.smk, request.shard)
+            function(*request.args)
         status = 0
     except BaseException as failure:  # reported to the job; the traceback is in its log
         error = "".join(traceback.format_exception_only(failure)).strip()
@@ -337,7 +362,7 @@ def start_server(log: Path = SERVER_LOG) -> subprocess.Popen[bytes]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "powerhungry.measure.forkserver", path, str(os.getpid())],
+            [sys.executable, "-m", "powerhungry.forkserver", path, str(os.getpid())],
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -346,13 +371,11 @@ def start_server(log: Path = SERVER_LOG) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + STARTUP_S
     while not Path(path).exists() and server.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    # Set even if it failed to start: its jobs then say it cannot be reached, and measure in
-    # their own processes, as without it.
+    # Set even if it failed to start: its jobs then say it cannot be reached, and run in their
+    # own processes, as without it.
     os.environ[SERVER_VARIABLE] = path
     if not Path(path).exists():
-        print(
-            f"the fork server did not start (see {log}): measurement jobs start their own processes"
-        )
+        print(f"the fork server did not start (see {log}): jobs start their own processes")
     return server
 
 
@@ -362,7 +385,7 @@ def main(path: str, parent: int) -> None:
     listener.bind(path)
     listener.listen(64)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # ended as below, folder removed
-    print(f"fork server for measurement jobs at {path}, pid {os.getpid()}", flush=True)
+    print(f"fork server for the run's jobs at {path}, pid {os.getpid()}", flush=True)
     try:
         _Server(listener).serve(parent)
     finally:
