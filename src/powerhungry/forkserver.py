@@ -5,10 +5,12 @@ On the CPU demo a measurement job spent ~4.5 of its ~6.7 s importing torch, tran
 CodeCarbon (`python -X importtime`, 2-core CI machine) and ~1.5 s in CodeCarbon's hardware
 detection (py-cpuinfo's clock measurement), the same in every job; a tiny model's build spent
 ~3 of its ~3.4 s importing. For a local run (Snakemake's local executor, Linux, no NVIDIA or AMD
-GPU seen by CodeCarbon) the workflow starts this server (`onstart`). The first job hands it its
-environment, working directory and `sys.path`; in exactly those the server imports what a
-measurement job imports (`powerhungry.measure.job.import_setup`, offline) and lets CodeCarbon
-detect the hardware into its own process-level cache (`cell.warm_up_meter`), once. Each job then
+GPU seen by CodeCarbon) the workflow starts this server (`onstart`). The first measurement job
+hands it its environment, working directory and `sys.path`; in exactly those the server imports
+what a measurement job imports (`powerhungry.measure.job.import_setup`, offline) and lets
+CodeCarbon detect the hardware into its own process-level cache (`cell.warm_up_meter`), once.
+A build that comes before it runs in its own process: Snakemake sets per-job variables (threads,
+tmpdir) that may differ between rules, and the measurements must be served. Each job then
 asks the server to run one function of `powerhungry` (named, with its arguments) in a child
 (`os.fork`), which reports its exit status; the job's own process (the one Snakemake started)
 waits for it and ends with it.
@@ -74,6 +76,7 @@ class Request:
 
     function: str
     args: tuple[Any, ...]
+    sets_up: bool  # whether the server may set up in this job's environment
     environment: dict[str, str]
     cwd: str
     sys_path: list[str]
@@ -108,13 +111,15 @@ def _length(buffer: bytes) -> int:
     return int(_LENGTH.unpack(buffer[: _LENGTH.size])[0])
 
 
-def request_for(function: str, *args: Any) -> Request:
-    """This process's request to have `function(*args)` run in a forked child."""
+def request_for(function: str, *args: Any, sets_up: bool = True) -> Request:
+    """This process's request to have `function(*args)` run in a forked child (`sets_up`:
+    whether the server may set up in this process's environment if it is not yet)."""
     import powerhungry
 
     return Request(
         function=function,
         args=args,
+        sets_up=sets_up,
         environment=dict(os.environ),
         cwd=os.getcwd(),
         sys_path=list(sys.path),
@@ -123,12 +128,13 @@ def request_for(function: str, *args: Any) -> Request:
     )
 
 
-def run_job(function: str, *args: Any) -> None:
+def run_job(function: str, *args: Any, sets_up: bool = True) -> None:
     """Run `function(*args)` ("module:name", a module of `powerhungry`) in a child of the
     run's fork server where one serves this job, else in this process; the job's log (this
-    process's `sys.stdout`) begins with which, and why not. Raises what the function raises, or
-    ForkedJobError when the server's child failed."""
-    why_not = run_in_forked_child(function, *args)
+    process's `sys.stdout`) begins with which, and why not. `sets_up`: whether the server may
+    set up in this job's environment (False: served only once a job that may has set it up).
+    Raises what the function raises, or ForkedJobError when the server's child failed."""
+    why_not = run_in_forked_child(function, *args, sets_up=sets_up)
     if why_not is not None:
         print(f"{OWN_PROCESS_NOTICE}: {why_not}")
         named(function)(*args)
@@ -142,11 +148,12 @@ def named(function: str) -> Any:
     return getattr(import_module(module), name)
 
 
-def run_in_forked_child(function: str, *args: Any) -> str | None:
+def run_in_forked_child(function: str, *args: Any, sets_up: bool = True) -> str | None:
     """Have the local run's fork server run `function(*args)` ("module:name", a module of
     `powerhungry`; the arguments pickled) in a child; return None when served (the child
     succeeded), or why not, for the job to run it in its own process (no server in this run,
-    unreachable, or it refused: another environment, Python or package, a GPU machine). The
+    unreachable, or it refused: not set up yet and `sets_up` False, another environment, Python
+    or package, a GPU machine). The
     job's log (this process's `sys.stdout`, as `logs.log_to` set it) is the child's; this
     process's Python streams are flushed first. Raises ForkedJobError when the child failed or
     ended without an exit status."""
@@ -168,7 +175,7 @@ def run_in_forked_child(function: str, *args: Any) -> str | None:
             fds = [sys.stdout.fileno()]  # the job's log (`logs.log_to`)
         except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
             return "this job's output is not a file the fork server's child could write to"
-        _send(connection, request_for(function, *args), fds)
+        _send(connection, request_for(function, *args, sets_up=sets_up), fds)
         try:
             kind, value = _receive(connection)[0]
             if kind == "refused":
@@ -189,7 +196,8 @@ def run_in_forked_child(function: str, *args: Any) -> str | None:
 
 
 class _Server:
-    """The server's state: the environment of the first job, once its imports are done."""
+    """The server's state: the environment of the first job that may set it up (a measurement
+    job), once its imports are done."""
 
     def __init__(self, listener: socket.socket) -> None:
         self.listener = listener
@@ -197,15 +205,21 @@ class _Server:
         self.broken: str | None = None
 
     def refusal(self, request: Request) -> str | None:
-        """Why this request cannot be served (None if it can); the first request sets up."""
+        """Why this request cannot be served (None if it can); the first request that may set
+        up the server does."""
+        if not request.function.startswith("powerhungry."):
+            return f"{request.function} is not a function of powerhungry"
         if self.reference is None:
+            if not request.sets_up:
+                return (
+                    "the fork server is not set up yet: it sets up in the first measurement "
+                    "job's environment"
+                )
             self.reference = request
             self.broken = self._set_up(request)
         if self.broken:
             return self.broken
         reference = self.reference
-        if not request.function.startswith("powerhungry."):
-            return f"{request.function} is not a function of powerhungry"
         if request.executable != reference.executable:
             return f"another Python ({request.executable}, the server's: {reference.executable})"
         if request.package != reference.package:
@@ -322,10 +336,9 @@ def _run_child(connection: socket.socket, request: Request, fds: list[int]) -> N
         threading.Thread(target=_die_with_the_job, args=(connection,), daemon=True).start()
         from powerhungry.logs import logging_to
 
-        function = named(request.function)
         with open(log_fd, "w", buffering=1, closefd=True) as log, logging_to(log):
             print(f"{FORKED_NOTICE} (pid {os.getpid()})")
-            function(*request.args)
+            named(request.function)(*request.args)
         status = 0
     except BaseException as failure:  # reported to the job; the traceback is in its log
         error = "".join(traceback.format_exception_only(failure)).strip()

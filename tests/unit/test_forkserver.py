@@ -52,6 +52,26 @@ def test_a_job_like_the_first_is_served(served):
     assert served.refusal(build) is None
 
 
+def test_a_build_before_any_measurement_neither_sets_up_the_server_nor_is_served():
+    """Snakemake sets per-job variables (threads, tmpdir) that may differ between rules: the
+    server sets up in a measurement job's environment, never in a build's."""
+    server = _Server(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+    try:
+        refusal = server.refusal(request_for(BUILD, {"any": "job"}, sets_up=False))
+        assert refusal is not None and "not set up yet" in refusal
+        assert server.reference is None
+    finally:
+        server.listener.close()
+
+
+def test_once_set_up_a_build_in_another_environment_is_refused(served):
+    build = with_environment(
+        dataclasses.replace(served.reference, function=BUILD, sets_up=False), OMP_NUM_THREADS="7"
+    )
+    refusal = served.refusal(build)
+    assert refusal is not None and "OMP_NUM_THREADS" in refusal
+
+
 def test_only_functions_of_powerhungry_are_run(served):
     request = dataclasses.replace(served.reference, function="os:system", args=("true",))
     assert served.refusal(request) == "os:system is not a function of powerhungry"

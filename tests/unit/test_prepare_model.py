@@ -118,3 +118,10 @@ def test_a_model_prepared_inside_the_project_is_recorded_relative_to_it(tmp_path
     tmp_path.rename(moved)
     monkeypatch.chdir(moved)
     assert read_manifest("cache/m.json")["path"] == "cache/models/m"
+
+
+def test_tiny_settings_that_do_not_build_are_named_with_the_model(tmp_path):
+    unbuildable = {**TINY, "hidden_size": 15}  # not a multiple of the attention heads
+    with pytest.raises(ModelSourceError, match=r"model 'org/model': its tiny settings .*15"):
+        prepare_model(spec(source="tiny", tiny=unbuildable), tmp_path / "m", tmp_path / "m.json")
+    assert not list(tmp_path.iterdir())  # no model folder, scratch or manifest

@@ -18,7 +18,7 @@ from PIL import Image
 
 from powerhungry.analysis.summary import summarize
 from powerhungry.explorer.records import NO_GPU, NOT_MEASURED
-from powerhungry.forkserver import FORKED_NOTICE
+from powerhungry.forkserver import FORKED_NOTICE, OWN_PROCESS_NOTICE
 from powerhungry.offline import OFFLINE_NOTICE, REFUSAL
 from powerhungry.plots.registry import FIGURES
 from powerhungry.tasks import RUNNABLE_TASKS
@@ -113,19 +113,33 @@ def test_measurement_jobs_ran_offline_and_opened_no_connection(demo_run):
         assert REFUSAL not in text, log
 
 
-def test_each_cell_and_build_runs_in_a_child_of_one_fork_server_that_ends_with_the_run(demo_run):
+def served_by(log) -> int | None:
+    """The pid of the fork server's child that ran this job's log, None if it ran in its own
+    process."""
+    first = log.read_text().partition("\n")[0]
+    served = re.fullmatch(re.escape(FORKED_NOTICE) + r" \(pid (\d+)\)", first)
+    return int(served.group(1)) if served else None
+
+
+def test_each_cell_is_measured_in_a_child_of_one_fork_server_that_ends_with_the_run(demo_run):
     logs = sorted((demo_run / "logs" / "measure_inference").rglob("*.log"))
     assert len(logs) == N_CELLS
+    children = {served_by(log) for log in logs}
+    assert None not in children, [log for log in logs if served_by(log) is None]
+    assert len(children) == N_CELLS  # one process per cell
+    # The builds after the first measurement job set the server up are its children too; those
+    # before it ran in their own processes, saying why.
     manifests = sorted((demo_run / "cache" / "demo" / "models").glob("*.json"))
     assert {json.loads(m.read_text())["source"] for m in manifests} == {"tiny"}
     builds = [demo_run / "logs" / "prepare_model" / f"{m.stem}.log" for m in manifests]
-    children = set()
-    for log in logs + builds:
-        first = log.read_text().partition("\n")[0]
-        served = re.fullmatch(re.escape(FORKED_NOTICE) + r" \(pid (\d+)\)", first)
-        assert served, (log, first)
-        children.add(int(served.group(1)))
-    assert len(children) == N_CELLS + len(builds)  # one process per job
+    built_by = {log: served_by(log) for log in builds}
+    served = [pid for pid in built_by.values() if pid is not None]
+    assert served, "no build was served"
+    assert len(set(served)) == len(served) and not set(served) & children  # one process per job
+    not_set_up = f"{OWN_PROCESS_NOTICE}: the fork server is not set up yet"
+    for log, pid in built_by.items():
+        if pid is None:
+            assert log.read_text().startswith(not_set_up), log
     started = (demo_run / "logs" / "forkserver.log").read_text()
     server = int(re.search(r"fork server for the run's jobs at \S+, pid (\d+)", started)[1])
     assert server not in children

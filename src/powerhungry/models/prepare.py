@@ -47,7 +47,13 @@ def prepare_model(spec: ModelSpec, model_dir: Path, manifest_path: Path) -> dict
         with long_lived_setup():
             from powerhungry.models.tiny import build_tiny_model
 
-            _replace_dir(model_dir, lambda tmp: build_tiny_model(dict(spec.tiny or {}), tmp))
+            try:
+                _replace_dir(model_dir, lambda tmp: build_tiny_model(dict(spec.tiny or {}), tmp))
+            except (ValueError, TypeError) as error:  # what the model classes say of a config
+                raise ModelSourceError(
+                    f"model {spec.id!r}: its tiny settings {spec.tiny} do not build ({error}); "
+                    "change them in the config"
+                ) from error
         location, revision = model_dir, "random-weights"
     else:
         download = _download(spec, model_dir)
@@ -71,14 +77,16 @@ def run_prepare_job(smk: Any) -> None:
     """Rule prepare_model's body (`smk`: the Snakemake job object; its params.model, a
     ModelSpec's fields, params.model_dir and output.manifest): prepare the model and print its
     manifest. A tiny model is built in a child of the run's fork server where one serves this
-    job (`powerhungry.forkserver`: its ~3 s of torch and transformers imports paid once); a
-    download runs here (the server is offline), and so does a local model's check (it imports
-    nothing heavy). Raises ModelSourceError naming the model, or ForkedJobError."""
-    if smk.params.model["source"] == "tiny":
-        from powerhungry.forkserver import run_job
+    job (`powerhungry.forkserver`: its ~3 s of torch and transformers imports paid once), once a
+    measurement job has set the server up in its own environment; a download runs here (the
+    server is offline), and so does a local model's check (it imports nothing heavy); the log's
+    first line says which. Raises ModelSourceError naming the model, or ForkedJobError."""
+    from powerhungry.forkserver import OWN_PROCESS_NOTICE, run_job
 
-        run_job("powerhungry.models.prepare:prepare_here", smk)
+    if smk.params.model["source"] == "tiny":
+        run_job("powerhungry.models.prepare:prepare_here", smk, sets_up=False)
     else:
+        print(f"{OWN_PROCESS_NOTICE}: a download or a local model's check is never served")
         prepare_here(smk)
 
 
