@@ -19,8 +19,8 @@ What stays as it was: one job per process (the child), a measurement's own CodeC
 (and its own warm-up meter before measuring), the CPU measurement lease, the job's log (passed
 to the child, SCM_RIGHTS: its output, and the libraries' log handlers made in the server, write
 there), its offline switches (the server is offline: a job that downloads is never sent). A job
-whose environment, Python or `powerhungry` differs from the first job's is refused and run in
-its own process as before (its log says why). A child whose job process is killed is
+whose environment, Python or `powerhungry` differs from the first measurement job's is refused
+and run in its own process as before (its log says why). A child whose job process is killed is
 interrupted as by Ctrl-C, then killed. GPU machines are never served: CodeCarbon starts NVML
 when imported, and neither NVML nor CUDA is known to be safe in a child forked after that. Only
 this user can reach the server (its socket's folder is 0700): it unpickles what it is sent.
@@ -153,10 +153,9 @@ def run_in_forked_child(function: str, *args: Any, sets_up: bool = True) -> str 
     `powerhungry`; the arguments pickled) in a child; return None when served (the child
     succeeded), or why not, for the job to run it in its own process (no server in this run,
     unreachable, or it refused: not set up yet and `sets_up` False, another environment, Python
-    or package, a GPU machine). The
-    job's log (this process's `sys.stdout`, as `logs.log_to` set it) is the child's; this
-    process's Python streams are flushed first. Raises ForkedJobError when the child failed or
-    ended without an exit status."""
+    or package, a GPU machine). The job's log (this process's `sys.stdout`, as `logs.log_to` set
+    it) is the child's; this process's Python streams are flushed first. Raises ForkedJobError
+    when the child failed or ended without an exit status."""
     path = os.environ.get(SERVER_VARIABLE)
     if not path:
         return "no fork server in this run (a cluster job, or a run started before it existed)"
