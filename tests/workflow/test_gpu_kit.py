@@ -128,8 +128,8 @@ def test_a_failing_part_and_a_short_budget_are_reported_and_the_rest_still_runs(
     wheels.mkdir()
     (wheels / "broken-1.0-py3-none-any.whl").write_text("not a zip file")
     # Imports start whatever the pace: the parts before it are stopped at their shortest times
-    # (wheels 5 s, config 15 s, environment 10 s), which leaves imports its own (30 s). What
-    # comes after rarely fits.
+    # (wheels 5 s, config 15 s, environment 10 s), which leaves imports its own (30 s). The
+    # harness fits after it only on an idle machine; the workflow never does.
     result = run_kit(tmp_path / "out", "--wheels", str(wheels), "--budget", "60", timeout=300)
     assert result.returncode == 1  # a part failed
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
