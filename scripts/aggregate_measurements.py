@@ -1,14 +1,9 @@
-"""Rule aggregate_measurements: all per-cell files -> results/tables/measurements.csv, and the
-cells whose model failed -> results/tables/missing_cells.csv."""
+"""Rule aggregate_measurements: `powerhungry.analysis.jobs.aggregate_measurements`,
+in a child of the run's fork server where one serves this job (`powerhungry.forkserver`),
+else here."""
 
-from powerhungry.analysis.aggregate import gather_measurements, split_failed
-from powerhungry.files import write_atomic
+from powerhungry.forkserver import run_job
 from powerhungry.logs import log_to
 
 with log_to(snakemake.log[0]):
-    table, missing = split_failed(gather_measurements(snakemake.input.measurements))
-    write_atomic(snakemake.output.table, lambda tmp: table.to_csv(tmp, index=False))
-    write_atomic(snakemake.output.missing, lambda tmp: missing.to_csv(tmp, index=False))
-    print(f"{len(table)} rows from {len(snakemake.input.measurements)} cells")
-    if len(missing):
-        print(f"{len(missing)} cells failed:\n{missing.to_string(index=False)}")
+    run_job("powerhungry.analysis.jobs:aggregate_measurements", snakemake, sets_up=False)

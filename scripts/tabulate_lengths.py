@@ -1,11 +1,9 @@
-"""Rule tabulate_lengths: the paper's Table 4, input and output sizes of every cell, from its
-samples and predictions."""
+"""Rule tabulate_lengths: `powerhungry.analysis.jobs.tabulate_lengths`,
+in a child of the run's fork server where one serves this job (`powerhungry.forkserver`),
+else here."""
 
-from powerhungry.analysis.cell_tables import CellFiles, length_table
-from powerhungry.files import write_atomic
+from powerhungry.forkserver import run_job
 from powerhungry.logs import log_to
 
 with log_to(snakemake.log[0]):
-    table = length_table([CellFiles(**cell) for cell in snakemake.params.cells])
-    write_atomic(snakemake.output.table, lambda tmp: table.to_csv(tmp, index=False))
-    print(table.to_string(index=False))
+    run_job("powerhungry.analysis.jobs:tabulate_lengths", snakemake, sets_up=False)

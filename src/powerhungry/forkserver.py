@@ -1,5 +1,6 @@
-"""The fork server of a local run's jobs that import torch and transformers (measurements, tiny
-models' builds): their set-up paid once, each job still run in a process of its own.
+"""The fork server of a local run's jobs: measurements and tiny models' builds (torch,
+transformers, CodeCarbon), tables, figures and the explorer (pandas, matplotlib), their imports
+paid once, each job still run in a process of its own.
 
 On the CPU demo a measurement job spent ~4.5 of its ~6.7 s importing torch, transformers and
 CodeCarbon (`python -X importtime`, 2-core CI machine) and ~1.5 s in CodeCarbon's hardware
@@ -13,7 +14,8 @@ A build that comes before it runs in its own process: Snakemake sets per-job var
 tmpdir) that may differ between rules, and the measurements must be served. Each job then
 asks the server to run one function of `powerhungry` (named, with its arguments) in a child
 (`os.fork`), which reports its exit status; the job's own process (the one Snakemake started)
-waits for it and ends with it.
+waits for it and ends with it. The server imports the function's module before it forks (a
+figure's module imports matplotlib), so that every later job of that module inherits it.
 
 What stays as it was: one job per process (the child), a measurement's own CodeCarbon trackers
 (and its own warm-up meter before measuring), the CPU measurement lease, the job's log (passed
@@ -236,6 +238,10 @@ class _Server:
             )
         if request.cwd != reference.cwd or request.sys_path != reference.sys_path:
             return "another working directory or sys.path than the fork server's"
+        try:  # the function's module, imported here once: every later child inherits it
+            named(request.function)
+        except Exception as error:
+            return f"the fork server could not import {request.function} ({error!r})"
         return None
 
     def _set_up(self, request: Request) -> str | None:

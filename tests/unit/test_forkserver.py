@@ -23,9 +23,11 @@ from powerhungry.forkserver import (
     start_server,
 )
 
-# The functions the workflow's jobs have run in a child (rules measure_inference, prepare_model).
+# Functions the workflow's jobs have run in a child (rules measure_inference, prepare_model,
+# plot_<figure>).
 MEASURE = "powerhungry.measure.job:measure_here"
 BUILD = "powerhungry.models.prepare:prepare_here"
+FIGURE = "powerhungry.plots.job:plot_figure"
 
 
 @pytest.fixture
@@ -50,6 +52,20 @@ def test_a_job_like_the_first_is_served(served):
     assert served.refusal(job) is None
     build = dataclasses.replace(served.reference, function=BUILD, args=({"any": "job"},))
     assert served.refusal(build) is None
+
+
+def test_the_server_imports_a_jobs_module_before_it_forks(served):
+    """Once, in the server: every later child of that module inherits its imports."""
+    figure = dataclasses.replace(served.reference, function=FIGURE, args=({"any": "job"},))
+    sys.modules.pop("powerhungry.plots.job", None)
+    assert served.refusal(figure) is None
+    assert "powerhungry.plots.job" in sys.modules
+
+
+def test_a_function_the_server_cannot_import_is_refused_saying_why(served):
+    for function in ("powerhungry.no_such_module:run", "powerhungry.plots.job:no_such_job"):
+        refusal = served.refusal(dataclasses.replace(served.reference, function=function))
+        assert refusal is not None and f"could not import {function}" in refusal
 
 
 def test_a_build_before_any_measurement_neither_sets_up_the_server_nor_is_served():

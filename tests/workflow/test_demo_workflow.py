@@ -140,6 +140,16 @@ def test_each_cell_is_measured_in_a_child_of_one_fork_server_that_ends_with_the_
     for log, pid in built_by.items():
         if pid is None:
             assert log.read_text().startswith(not_set_up), log
+    # Every table, figure and the explorer come after the measurements: each its own child.
+    tail = [
+        demo_run / "logs" / f"{rule}.log"
+        for rule in ("aggregate_measurements", "summarize_measurements", "build_explorer")
+    ] + sorted((demo_run / "logs").glob("plot_*.log"))
+    assert len(tail) == 3 + len(FIGURES)
+    tail_pids = {log: served_by(log) for log in tail}
+    assert None not in tail_pids.values(), [log for log, pid in tail_pids.items() if pid is None]
+    pids = set(tail_pids.values())
+    assert len(pids) == len(tail) and not pids & (children | set(served))
     started = (demo_run / "logs" / "forkserver.log").read_text()
     server = int(re.search(r"fork server for the run's jobs at \S+, pid (\d+)", started)[1])
     assert server not in children
