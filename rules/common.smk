@@ -302,10 +302,10 @@ def check_gpu_partition(gpu_rules):
 
 
 def start_forkserver():
-    """For a run on Snakemake's local executor on Linux, the fork server of the jobs that import
-    torch and transformers (powerhungry.forkserver: the measurements and tiny models' builds,
-    their imports paid once, each job still run in a process of its own); it ends with this
-    Snakemake process. Cluster jobs run elsewhere, in their own processes."""
+    """For a run on Snakemake's local executor on Linux, the fork server of its jobs
+    (powerhungry.forkserver: the measurements, tiny models' builds, tables, figures and the
+    explorer, their imports paid once, each job still run in a process of its own); it ends with
+    this Snakemake process. Cluster jobs run elsewhere, in their own processes."""
     plugin = workflow.executor_plugin
     if plugin is None or plugin.name != "local" or not sys.platform.startswith("linux"):
         return
