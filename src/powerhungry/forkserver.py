@@ -155,12 +155,16 @@ def run_in_forked_child(function: str, *args: Any, sets_up: bool = True) -> str 
     `powerhungry`; the arguments pickled) in a child; return None when served (the child
     succeeded), or why not, for the job to run it in its own process (no server in this run,
     unreachable, or it refused: not set up yet and `sets_up` False, another environment, Python
-    or package, a GPU machine). The job's log (this process's `sys.stdout`, as `logs.log_to` set
-    it) is the child's; this process's Python streams are flushed first. Raises ForkedJobError
-    when the child failed or ended without an exit status."""
+    or package, a GPU machine, a function it could not import). The job's log (this process's
+    `sys.stdout`, as `logs.log_to` set it) is the child's; this process's Python streams are
+    flushed first. Raises ForkedJobError when the child failed or ended without an exit status."""
     path = os.environ.get(SERVER_VARIABLE)
     if not path:
-        return "no fork server in this run (a cluster job, or a run started before it existed)"
+        return (
+            "no fork server in this run (it serves runs on Snakemake's local executor only: this "
+            "is a cluster job, a local job of a run on a cluster, or a run started before it "
+            "existed)"
+        )
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(path)
@@ -206,8 +210,9 @@ class _Server:
         self.broken: str | None = None
 
     def refusal(self, request: Request) -> str | None:
-        """Why this request cannot be served (None if it can); the first request that may set
-        up the server does."""
+        """Why this request cannot be served (None if it can). Not a pure check: the first
+        request that may set up the server does, and a request it can serve has its function's
+        module imported here, in the server, once (every later child inherits it)."""
         if not request.function.startswith("powerhungry."):
             return f"{request.function} is not a function of powerhungry"
         if self.reference is None:

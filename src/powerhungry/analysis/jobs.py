@@ -31,6 +31,7 @@ def write_csv(path: str, table: pd.DataFrame) -> None:
 
 
 def print_table(table: pd.DataFrame) -> None:
+    """`table` to the job's log, or "(no rows)" for an empty one."""
     print(table.to_string(index=False) if len(table) else "(no rows)")
 
 
