@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from powerhungry.analysis.deployment import scenario_summary
     from powerhungry.analysis.paper_tables import multi_purpose_summary
     from powerhungry.analysis.summary import summarize
-    from powerhungry.files import write_atomic
+    from powerhungry.files import write_table
 
     try:
         measurements = read_measurements(args.measurements, args.in_paper)
@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"powerhungry summarize: {error}\n")
     args.out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        write_atomic(args.out / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+        write_table(args.out / f"{name}.csv", table)
     columns = [
         "scenario",
         "task",
@@ -364,7 +364,7 @@ def compare(
         setup_table,
         unmatched,
     )
-    from powerhungry.files import write_atomic
+    from powerhungry.files import write_table
     from powerhungry.plan.paper_logs import REFERENCE
     from powerhungry.plots.comparison import run_ratios
     from powerhungry.plots.drawing import save
@@ -388,7 +388,7 @@ def compare(
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, written in (("comparison", table), ("comparison_setup", setup)):
-            write_atomic(out / f"{name}.csv", lambda tmp, t=written: t.to_csv(tmp, index=False))
+            write_table(out / f"{name}.csv", written)
         save(figure, out / "comparison.png", out / "comparison.pdf")
     except OSError as error:
         parser.exit(2, f"powerhungry compare: --out {out}: cannot be written: {error}\n")

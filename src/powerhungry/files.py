@@ -66,6 +66,12 @@ def write_csv(target: str | os.PathLike[str], rows: Sequence[Mapping[str, object
     write_atomic(target, write)
 
 
+def write_table(target: str | os.PathLike[str], table: pd.DataFrame) -> None:
+    """Write a pandas table as a CSV atomically, without its index (the counterpart of
+    `read_table`; missing values are empty fields)."""
+    write_atomic(target, lambda tmp: table.to_csv(tmp, index=False))
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """A CSV table, or an empty one for an empty file (a step with nothing to report). Imports
     pandas on use: writing result files needs none."""

@@ -20,14 +20,9 @@ from powerhungry.analysis.paper_tables import break_even, multi_purpose_summary
 from powerhungry.analysis.summary import summarize
 from powerhungry.columns import DEFAULT_SCENARIO, SCENARIO
 from powerhungry.datapackage import data_package, write_parquet
-from powerhungry.files import read_table, write_atomic
+from powerhungry.files import read_table, write_atomic, write_table
 
 PAPER_AND_OURS = ("paper", "ours")  # runs A and B of compare_with_paper: the ratio is ours / paper
-
-
-def write_csv(path: str, table: pd.DataFrame) -> None:
-    """`table` to the CSV file `path`, atomically, without the index."""
-    write_atomic(path, lambda tmp: table.to_csv(tmp, index=False))
 
 
 def print_table(table: pd.DataFrame) -> None:
@@ -40,8 +35,8 @@ def aggregate_measurements(smk: Any) -> None:
     output.table (results/tables/measurements.csv), and the cells whose model failed into
     output.missing (results/tables/missing_cells.csv)."""
     table, missing = split_failed(gather_measurements(smk.input.measurements))
-    write_csv(smk.output.table, table)
-    write_csv(smk.output.missing, missing)
+    write_table(smk.output.table, table)
+    write_table(smk.output.missing, missing)
     print(f"{len(table)} rows from {len(smk.input.measurements)} cells")
     if len(missing):
         print(f"{len(missing)} cells failed:\n{missing.to_string(index=False)}")
@@ -61,7 +56,7 @@ def summarize_measurements(smk: Any) -> None:
     )
     tables["scenario_summary"] = scenario_summary(measurements, missing, lengths, halfwidth)
     for name, table in tables.items():
-        write_csv(smk.output[name], table)
+        write_table(smk.output[name], table)
     print(tables["task_summary"].to_string(index=False))
 
 
@@ -69,7 +64,7 @@ def score_quality(smk: Any) -> None:
     """Rule score_quality: the paper's Table 7, quality metrics of every cell (params.cells, a
     CellFiles' fields each), from its samples and predictions."""
     table = quality_table([CellFiles(**cell) for cell in smk.params.cells])
-    write_csv(smk.output.table, table)
+    write_table(smk.output.table, table)
     print(table.to_string(index=False))
 
 
@@ -77,7 +72,7 @@ def tabulate_lengths(smk: Any) -> None:
     """Rule tabulate_lengths: the paper's Table 4, input and output sizes of every cell
     (params.cells, a CellFiles' fields each), from its samples and predictions."""
     table = length_table([CellFiles(**cell) for cell in smk.params.cells])
-    write_csv(smk.output.table, table)
+    write_table(smk.output.table, table)
     print(table.to_string(index=False))
 
 
@@ -85,7 +80,7 @@ def tabulate_multi_purpose(smk: Any) -> None:
     """Rule tabulate_multi_purpose: the paper's Table 3 (multi-purpose models per task) from
     this study's cell summary (input.cells)."""
     table = multi_purpose_summary(pd.read_csv(smk.input.cells))
-    write_csv(smk.output.table, table)
+    write_table(smk.output.table, table)
     print_table(table)
 
 
@@ -94,7 +89,7 @@ def tabulate_break_even(smk: Any) -> None:
     training energy) from this study's multi-purpose table (input.multi_purpose) and the
     configured training energies (params.training)."""
     table = break_even(pd.read_csv(smk.input.multi_purpose), smk.params.training)
-    write_csv(smk.output.table, table)
+    write_table(smk.output.table, table)
     print_table(table)
 
 
@@ -109,8 +104,8 @@ def compare_with_paper(smk: Any) -> None:
     paper = paper_rows(pd.read_csv(smk.input.paper, low_memory=False))
     setup = setup_table(paper, ours, PAPER_AND_OURS)
     table = compare_runs(paper, ours, PAPER_AND_OURS)
-    write_csv(smk.output.setup, setup)
-    write_csv(smk.output.table, table)
+    write_table(smk.output.setup, setup)
+    write_table(smk.output.table, table)
     print(setup.to_string(index=False))
     print_table(table)
 
