@@ -35,20 +35,12 @@ def import_setup() -> None:
             import_module(name)
 
 
-def run_measurement_job(smk: Any, shard: dict[str, int] | None = None) -> None:
+def measure_here(smk: Any, shard: dict[str, int] | None = None) -> None:
     """Measure the cell of a Snakemake job object (`smk`: its input, output, params, wildcards
     and scriptdir, as rules/measure.smk declares them), or the shard `shard` (a Shard's fields)
     of it, and write its three outputs; print each row's phase, repetition, duration (s) and
-    energy (kWh). In a child of the run's fork server where one serves this job
-    (`powerhungry.forkserver`), otherwise in this process (the log says which and why).
-    Raises ForkedJobError when the server's child failed."""
-    from powerhungry.forkserver import run_job
-
-    run_job("powerhungry.measure.job:measure_here", smk, shard)
-
-
-def measure_here(smk: Any, shard: dict[str, int] | None = None) -> None:
-    """`run_measurement_job` in this process."""
+    energy (kWh). Its scripts run it in a child of the run's fork server where one serves the
+    job (`powerhungry.forkserver.run_job`: the job's log says which and why not)."""
     from pathlib import Path
 
     from powerhungry.offline import offline_job
